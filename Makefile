@@ -1,0 +1,54 @@
+# Sinergi PPA. Two commands for a fresh machine: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PY := .venv/bin/python
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sinergi_ppa
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test test-fast lint fmt env messages check-services clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+env: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen --quiet
+
+## The app with demo data on an embedded SQLite database; Celery runs eagerly (no broker).
+run: export DEBUG := 1
+run: env
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py migrate --noinput
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py seed_demo
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py runserver 127.0.0.1:8000
+
+## The whole test suite on PostgreSQL and Redis (DATABASE_URL / CELERY_BROKER_URL override).
+test: env
+	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+		$(PY) scripts/check_services.py
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+		$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+## Local loop: keep the test database between runs.
+test-fast: PYTEST_ARGS := --reuse-db
+test-fast: test
+
+lint: export DEBUG := 1
+lint: env
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+fmt: env
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+messages: export DEBUG := 1
+messages: env
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=.tools --ignore=bench --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools
+
+clean:
+	rm -rf .venv .tools db.sqlite3 var/

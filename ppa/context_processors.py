@@ -1,0 +1,30 @@
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from ppa.access.core import role_of
+from ppa.models import Role
+
+# (url name, label, roles that see the link). Links whose view does not exist yet are skipped.
+NAV = [
+    ("cases:list", _("Kasus"), {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER}),
+    ("cases:intake", _("Pengaduan baru"), {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR}),
+    ("referrals:inbox", _("Rujukan"), {Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER}),
+    ("reports:dashboard", _("Statistik"), {Role.OFFICIAL, Role.SUPERVISOR, Role.ADMIN}),
+]
+
+
+def navigation(request: HttpRequest) -> dict:
+    role = role_of(getattr(request, "user", None))
+    if not role:
+        return {"nav_links": []}
+    links = []
+    for name, label, roles in NAV:
+        if role not in roles:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        links.append({"url": url, "label": label, "active": request.path.startswith(url)})
+    return {"nav_links": links}

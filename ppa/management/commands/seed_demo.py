@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from ppa.demo import seed_core
+
+
+class Command(BaseCommand):
+    help = "Load regions, demo agencies, one user per role and synthetic cases (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="allow with DEBUG off")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo is for demo databases: set DEBUG=1 or pass --force.")
+        agencies, credentials = seed_core()
+        try:
+            from cases.demo import seed_cases
+        except ImportError:
+            seed_cases = None
+        if seed_cases is not None:
+            created = seed_cases(agencies)
+            self.stdout.write(f"Kasus sintetis baru / new synthetic cases: {created}")
+        self.stdout.write(
+            self.style.SUCCESS("\nAkun demo / demo accounts (http://127.0.0.1:8000):")
+        )
+        for username, password, role in credentials:
+            self.stdout.write(f"  {username:<10} {password:<14} {role}")

@@ -1,0 +1,199 @@
+"""Core models: administrative regions, agencies, users and their roles, the access log."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Region(models.Model):
+    """A Kemendagri administrative region, keyed by its dotted code (e.g. 13.76.01.1002)."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("Provinsi")
+        REGENCY = 2, _("Kabupaten/Kota")
+        DISTRICT = 3, _("Kecamatan")
+        VILLAGE = 4, _("Desa/Kelurahan")
+
+    code = models.CharField(_("kode"), max_length=13, primary_key=True)
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices)
+    kind = models.CharField(_("jenis"), max_length=20)  # provinsi, kota, kabupaten, kecamatan, ...
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    postal_code = models.CharField(_("kode pos"), max_length=5, blank=True)
+
+    class Meta:
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
+                name="ppa_region_parent_matches_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$"),
+                name="ppa_region_code_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    """An UPTD PPA, the DP3AP2KB office above it, or a partner agency."""
+
+    class Kind(models.TextChoices):
+        UPTD_PPA = "uptd_ppa", _("UPTD PPA")
+        DP3AP2KB = "dp3ap2kb", _("Dinas PPPA (DP3AP2KB)")
+        POLICE_PPA = "police_ppa", _("Unit PPA Kepolisian")
+        HEALTH = "health", _("Rumah sakit / Puskesmas")
+        PROSECUTOR = "prosecutor", _("Kejaksaan")
+        DISTRICT_COURT = "district_court", _("Pengadilan Negeri")
+        RELIGIOUS_COURT = "religious_court", _("Pengadilan Agama")
+        SOCIAL_SERVICE = "social_service", _("Dinas Sosial")
+        LEGAL_AID = "legal_aid", _("Lembaga bantuan hukum")
+        SAFE_HOUSE = "safe_house", _("Rumah aman")
+        PSYCHOLOGIST = "psychologist", _("Layanan psikologi")
+        NGO = "ngo", _("Lembaga masyarakat (LSM)")
+        TASK_FORCE = "task_force", _("Satgas masyarakat")
+
+    class TimeZone(models.TextChoices):
+        WIB = "Asia/Jakarta", _("WIB")
+        WITA = "Asia/Makassar", _("WITA")
+        WIT = "Asia/Jayapura", _("WIT")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("nama"), max_length=200, unique=True)
+    short_name = models.CharField(_("nama singkat"), max_length=60, blank=True)
+    kind = models.CharField(_("jenis lembaga"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("wilayah")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("instansi induk"),
+    )
+    address = models.CharField(_("alamat kantor"), max_length=255, blank=True)
+    phone = models.CharField(_("telepon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    time_zone = models.CharField(
+        _("zona waktu"), max_length=20, choices=TimeZone.choices, default=TimeZone.WIB
+    )
+    head_name = models.CharField(_("nama kepala"), max_length=120, blank=True)
+    head_title = models.CharField(_("jabatan kepala"), max_length=120, blank=True)
+    head_nip = models.CharField(_("NIP kepala"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lembaga")
+        verbose_name_plural = _("lembaga")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_case_owner(self) -> bool:
+        """An UPTD PPA registers and manages cases; partners only receive referrals."""
+        return self.kind == self.Kind.UPTD_PPA
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names, each with its model permissions."""
+
+    INTAKE = "intake", _("Petugas pengaduan")
+    CASE_WORKER = "case_worker", _("Manajer kasus / pendamping")
+    SUPERVISOR = "supervisor", _("Supervisor (kepala UPTD)")
+    PARTNER = "partner", _("Staf lembaga mitra")
+    OFFICIAL = "official", _("Pejabat (statistik)")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A staff member. Belongs to one agency; has exactly one role (a group)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("lembaga"),
+    )
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices, blank=True)
+    language = models.CharField(
+        _("bahasa"),
+        max_length=5,
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+        default="id",
+    )
+    phone = models.CharField(_("telepon"), max_length=40, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values) | Q(role=""), name="ppa_user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(agency__isnull=False) | Q(role__in=["", Role.ADMIN]),
+                name="ppa_user_agency_required_for_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class AccessLog(models.Model):
+    """Append-only record of who viewed, downloaded or exported a sensitive record."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("melihat")
+        DOWNLOAD = "download", _("mengunduh")
+        EXPORT = "export", _("mengekspor")
+        PRINT = "print", _("mencetak")
+        DENIED = "denied", _("ditolak")
+
+    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    role = models.CharField(_("peran"), max_length=20, blank=True)
+    action = models.CharField(_("tindakan"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("jenis data"), max_length=40)
+    object_id = models.BigIntegerField(_("id data"))
+    purpose = models.CharField(_("alasan akses"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    path = models.CharField(_("alamat halaman"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("log akses")
+        verbose_name_plural = _("log akses")
+        ordering = ["-at"]
+        indexes = [
+            # "Who saw this record?" (data-subject requests, breach runbook).
+            models.Index(fields=["object_type", "object_id", "-at"], name="ppa_accesslog_object"),
+            # "What did this user look at?"
+            models.Index(fields=["user", "-at"], name="ppa_accesslog_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}"

@@ -1,0 +1,24 @@
+"""Test override: PostgreSQL only (never a silent SQLite fallback), fast hashing, no real mail."""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-" + "x" * 60)
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sinergi_ppa")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("VAR_DIR", "/tmp/sinergi-ppa-test-var")  # noqa: S108 (test files only)
+
+from ppa.settings import *  # noqa: E402,F403
+from ppa.settings import DATABASES  # noqa: E402
+
+if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    raise RuntimeError("The test suite runs on PostgreSQL: set DATABASE_URL to a postgres:// URL.")
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only in tests
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Unit tests run tasks inline; tests marked celery_worker start a real worker against Redis.
+CELERY_TASK_ALWAYS_EAGER = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns otherwise)

@@ -1,0 +1,40 @@
+"""Fill English msgstr entries of locale/en from a JSON dict {msgid: msgstr} (keeps others).
+
+Usage: python scripts/po_fill.py translations.json  — then `make messages` compiles them."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+PO = Path(__file__).resolve().parent.parent / "locale/en/LC_MESSAGES/django.po"
+
+
+def unquote(block: str) -> str:
+    return "".join(json.loads(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', block))
+
+
+def quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def main(path: str) -> None:
+    table = json.loads(Path(path).read_text())
+    entries = PO.read_text().split("\n\n")
+    out, filled = [], 0
+    for entry in entries:
+        m = re.search(r'^msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)', entry + "\n", re.M)
+        if m and "msgid_plural" not in entry:
+            msgid = unquote(m.group(1))
+            if msgid in table:
+                head = entry[: m.start()]
+                entry = f"{head}msgid {quote(msgid)}\nmsgstr {quote(table[msgid])}"
+                entry = entry.replace("#, fuzzy\n", "")
+                filled += 1
+        out.append(entry.rstrip("\n"))
+    PO.write_text("\n\n".join(out) + "\n")
+    print(f"{filled} entries filled")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,64 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
+    }
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean | {"DJANGO_SETTINGS_MODULE": "ppa.settings"} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_mode_refuses_to_start_without_a_real_secret_key():
+    result = run_python("import django; django.setup()", DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_bad_boolean_is_refused_with_the_variable_name():
+    result = run_python("import django; django.setup()", DEBUG="maybe")
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_celery_runs_eagerly_without_a_broker():
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CELERY_TASK_ALWAYS_EAGER)",
+        DEBUG="1",
+        CELERY_BROKER_URL="",
+    )
+    assert result.stdout.strip() == "True", result.stderr
+
+
+def test_quick_start_migrates_and_seeds_a_fresh_sqlite_database_twice(tmp_path):
+    """The first README command's steps on the embedded default, run twice (idempotent)."""
+    env = {
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/demo.sqlite3",
+        "VAR_DIR": str(tmp_path),
+        "CELERY_BROKER_URL": "",
+    }
+    for _ in range(2):
+        for args in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+            result = subprocess.run(  # noqa: S603
+                [sys.executable, "manage.py", *args],
+                cwd=ROOT,
+                env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert result.returncode == 0, result.stderr[-2000:]
+    assert "pengaduan" in result.stdout
+    assert (tmp_path / "demo-passwords.txt").read_text().count("\n") == 8
