@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from tests.world import World, build_world
 
@@ -13,7 +12,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
         load_regions(["13.76", "13.07"])
         role_groups_sync()
-        call_command("check", "--database", "default", verbosity=0)
 
 
 @pytest.fixture
