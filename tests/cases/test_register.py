@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_case_number_is_region_year_sequence(world):
     actor = world.users["intake_own"]
     first = make_case(actor, reported_on=dt.date(2024, 1, 3), incident_date=None)
-    second = make_case(actor, reported_on=dt.date(2024, 2, 3))
+    second = make_case(actor, reported_on=dt.date(2024, 2, 3), incident_date=None)
     other_year = make_case(actor, reported_on=dt.date(2023, 2, 3), incident_date=None)
     assert first.number == "13.76/2024/0001"
     assert second.number == "13.76/2024/0002"
