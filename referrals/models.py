@@ -2,12 +2,11 @@
 
 State machine (every transition is a function in `referrals.services`):
 
-    draft ──submit──▶ pending_approval ──approve──▶ approved ──(hand-off task)──▶ delivered
-      ▲                   │                                                       │     │
-      └────(edit)─── returned ◀──return──┘                             accept ◀──┘     └──▶ declined
-                                                                          │
-                                                      accepted ──(record action)*──complete──▶ completed
-    any open state ──cancel──▶ cancelled
+    draft --submit--> pending_approval --approve--> approved --(hand-off)--> delivered
+    pending_approval --return--> returned --(edit, submit)--> pending_approval
+    delivered --accept--> accepted --(record actions)--complete--> completed
+    delivered --decline--> declined
+    any open state --cancel--> cancelled
 
 Approval writes the state and a `HandoffOutbox` row in one transaction; the hand-off task (and
 a periodic sweep that re-enqueues what was not delivered) grants the receiving agency's group a
