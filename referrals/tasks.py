@@ -34,7 +34,7 @@ def handoff_deliver(self, outbox_id: int) -> str:
     """Deliver one approved referral (grant, state, in-app notifications), then e-mail once."""
     delivered = services.referral_deliver(outbox_id=outbox_id)
     mailed = services.handoff_mail(outbox_id=outbox_id)
-    return f"delivered={delivered} mailed={mailed}"
+    return f"outbox={outbox_id} delivered={delivered} mailed={mailed}"
 
 
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
