@@ -408,3 +408,18 @@ def test_deadline_scan_reminds_worker_then_tells_supervisor(world):
     )
     assert users == {"case_worker_own", "supervisor_own"}
     assert Deadline.objects.get(pk=clock.pk).escalated_at is not None
+
+
+def test_run_periodic_command_delivers_what_was_not_enqueued(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    referral = make_referral(world, status="approved")  # on_commit never ran in this test
+    out = StringIO()
+    call_command("run_periodic", "--sweep-after", "0", stdout=out)
+    assert "handoff re-enqueued=1" in out.getvalue()
+    referral.refresh_from_db()
+    assert referral.status == "delivered"
+    call_command("run_periodic", "--sweep-after", "0", stdout=out)
+    assert out.getvalue().count("handoff re-enqueued=0") == 1
