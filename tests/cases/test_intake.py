@@ -29,7 +29,10 @@ def officer(world, client):
 def test_full_intake_registers_a_case_with_people_links_and_clocks(officer):
     draft, response = full_intake(
         officer,
-        victim_list=[CHILD_VICTIM, {**CHILD_VICTIM, "name": "Rara Sintetis", "birth_date": "2010-01-05"}],
+        victim_list=[
+            CHILD_VICTIM,
+            {**CHILD_VICTIM, "name": "Rara Sintetis", "birth_date": "2010-01-05"},
+        ],
         perpetrator_list=[
             {**PERPETRATOR, "rel_v1": "tetangga"},
             {"name": "", "sex": "L", "rel_v0": "na", "rel_v1": "keluarga"},
@@ -67,7 +70,9 @@ def test_each_step_is_kept_in_a_server_side_draft(officer):
     response, draft = start(officer)
     assert response.status_code == 302
     assert response.url == step_url(draft, "korban")
-    officer.post(step_url(draft, "korban"), {**victims({"name": "Setengah Jadi"}), "action": "save"})
+    officer.post(
+        step_url(draft, "korban"), {**victims({"name": "Setengah Jadi"}), "action": "save"}
+    )
     draft.refresh_from_db()
     assert draft.data["korban"]["v-0-name"] == ["Setengah Jadi"]
     page = officer.get(step_url(draft, "korban"))
@@ -109,7 +114,9 @@ def test_relationship_is_asked_per_victim(officer):
     )
     page = officer.get(step_url(draft, "terlapor")).content.decode()
     assert 'name="p-0-rel_v0"' in page and 'name="p-0-rel_v1"' in page
-    response = officer.post(step_url(draft, "terlapor"), perpetrators({"name": "X", "rel_v0": "guru"}))
+    response = officer.post(
+        step_url(draft, "terlapor"), perpetrators({"name": "X", "rel_v0": "guru"})
+    )
     assert response.status_code == 200
     assert "tidak boleh kosong" in response.content.decode()
 
@@ -117,7 +124,10 @@ def test_relationship_is_asked_per_victim(officer):
 @pytest.mark.parametrize(
     ("step_data", "field_message"),
     [
-        ({"incident_date": "2026-11-21"}, "Tanggal kejadian tidak boleh setelah tanggal pelaporan."),
+        (
+            {"incident_date": "2026-11-21"},
+            "Tanggal kejadian tidak boleh setelah tanggal pelaporan.",
+        ),
         ({"reported_on": ""}, "tidak boleh kosong"),
         ({"description": ""}, "tidak boleh kosong"),
         ({"reported_on": "2099-01-01", "incident_date": ""}, "tidak boleh di masa depan"),
