@@ -204,3 +204,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Reports (issue 5) -------------------------------------------------------------------------
+# The annual PDF renders on its own queue ("pdf", served by worker-pdf in docker-compose.yml) so
+# a slow report never delays a referral hand-off; time limits stop a runaway WeasyPrint job.
+CELERY_TASK_ROUTES = {
+    **globals().get("CELERY_TASK_ROUTES", {}),
+    "reports.tasks.render_report_run": {"queue": "pdf"},
+}
+REPORTS_PDF_SOFT_TIME_LIMIT = env_int("REPORTS_PDF_SOFT_TIME_LIMIT", 240)
+REPORTS_PDF_TIME_LIMIT = env_int("REPORTS_PDF_TIME_LIMIT", 300)
+# Pending PDF runs (broker down, worker died) are sent again by this sweep.
+CELERY_BEAT_SCHEDULE["reports-sweep-runs"] = {
+    "task": "reports.tasks.sweep_report_runs",
+    "schedule": 60.0,
+}
+# Fonts embedded in the PDF (Debian fonts-dejavu-core, installed in the Dockerfile).
+REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
