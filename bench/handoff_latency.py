@@ -131,9 +131,7 @@ def main() -> int:
             deadline = time.monotonic() + 30
             while True:
                 note = (
-                    Notification.objects.filter(
-                        user=partner, referral=approved, kind="delivered"
-                    )
+                    Notification.objects.filter(user=partner, referral=approved, kind="delivered")
                     .values_list("created_at", flat=True)
                     .first()
                 )

@@ -1,7 +1,9 @@
-"""Clocks: when a referral must be answered, when a statutory deadline falls due.
+"""Clocks of referrals: when the receiving agency must answer, when the supervisors hear of it.
 
 Rules that count working days skip weekends and Indonesian public holidays (with cuti bersama)
-through lokal-id; rules in hours (3×24 jam) count calendar time, as the laws do.
+through lokal-id (`cases.services.working_days_after`); rules in hours count calendar time.
+The statutory clocks of a case (`cases.Deadline`) are opened by the cases app; the beat scan in
+`referrals.services.deadline_scan` reminds and escalates them.
 """
 
 import datetime as dt
@@ -10,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from lokal import add_working_days, is_working_day
+from lokal import is_working_day
 
 
 @dataclass(frozen=True)
@@ -18,18 +20,7 @@ class Rule:
     hours: int = 0
     working_days: int = 0
     calendar_days: int = 0
-    legal_basis: str = ""
 
-
-# cases.Deadline.Kind -> rule. The legal basis is stored with the clock so the UI can say why.
-DEADLINE_RULES: dict[str, Rule] = {
-    "police_report_tpks": Rule(
-        hours=72, legal_basis="UU 12/2022 (TPKS): laporan ke polisi 3×24 jam"
-    ),
-    "response_medium": Rule(hours=6, legal_basis="Permen PPPA 2/2022: respons risiko sedang"),
-    "follow_up": Rule(working_days=3, legal_basis="Standar layanan: tindak lanjut 3 hari kerja"),
-    "diversion": Rule(calendar_days=30, legal_basis="UU 11/2012 (SPPA): diversi 30 hari"),
-}
 
 # Referral urgency -> how long the receiving agency has to answer, from delivery.
 ANSWER_RULES: dict[str, Rule] = {
@@ -46,13 +37,19 @@ def add_rule(start: dt.datetime, rule: Rule, tz: str = "") -> dt.datetime:
         return start + dt.timedelta(hours=rule.hours)
     if rule.calendar_days:
         return start + dt.timedelta(days=rule.calendar_days)
+    from cases.services import working_days_after  # noqa: PLC0415
+
     local = timezone.localtime(start, zone)
     day = local.date()
-    if not is_working_day(day):
+    try:
+        holiday = not is_working_day(day)
+    except ValueError:  # lokal-id has no calendar for that year
+        holiday = day.weekday() >= 5
+    if holiday:
         # A clock that starts on a holiday starts at the beginning of the next working day.
-        day = add_working_days(day, 1)
+        day = working_days_after(day, 1)
         local = dt.datetime.combine(day, dt.time(8, 0), tzinfo=zone)
-    due_day = add_working_days(day, rule.working_days)
+    due_day = working_days_after(day, rule.working_days)
     return dt.datetime.combine(due_day, local.timetz().replace(tzinfo=None), tzinfo=zone)
 
 

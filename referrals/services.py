@@ -631,21 +631,6 @@ def referral_reminders_scan(*, now=None, limit: int = 200) -> dict[str, int]:
     return counts
 
 
-def deadline_start(*, case: Case, kind: str, start=None) -> Deadline:
-    """Open a statutory clock on a case (idempotent per case and kind)."""
-    rule = clocks.DEADLINE_RULES[kind]
-    start = start or timezone.now()
-    deadline, _created = Deadline.objects.get_or_create(
-        case=case,
-        kind=kind,
-        defaults={
-            "due_at": clocks.add_rule(start, rule, case.agency.time_zone),
-            "legal_basis": rule.legal_basis,
-        },
-    )
-    return deadline
-
-
 def deadline_scan(*, now=None, limit: int = 200) -> dict[str, int]:
     """Open case clocks: remind the case's worker before they fall due, and tell the worker and
     the supervisors once they are overdue. Each notification once (unique per deadline)."""
@@ -720,7 +705,6 @@ __all__ = [
     "ReferralData",
     "ReferralError",
     "deadline_scan",
-    "deadline_start",
     "handoff_enqueue",
     "handoff_mail",
     "handoff_sweep",

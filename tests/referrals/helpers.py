@@ -59,6 +59,11 @@ def make_referral(world: World, *, status: str = "draft", case=None, **overrides
     raise ValueError(status)
 
 
+def make_sexual_violence_case(actor):
+    """A sexual-violence case: registering it opens the 3×24 h police-report clock."""
+    return make_case(actor, consent_sharing=True, victims=[{"violence_form_ids": ["seksual"]}])
+
+
 def deliver(referral: Referral) -> None:
     """What the hand-off task does, run inline."""
     outbox = HandoffOutbox.objects.get(referral=referral)

@@ -42,8 +42,7 @@ from referrals.models import (
     ReferralEvent,
     ReferralGrant,
 )
-from tests.factories import make_case
-from tests.referrals.helpers import referral_data
+from tests.referrals.helpers import make_sexual_violence_case, referral_data
 from tests.world import build_world, make_user
 
 pytestmark = [
@@ -209,8 +208,7 @@ def pending_referrals(world, n: int) -> list[Referral]:
     worker = world.users["case_worker_own"]
     out = []
     for _ in range(n):
-        case = make_case(worker, consent_sharing=True)
-        services.deadline_start(case=case, kind="police_report_tpks")
+        case = make_sexual_violence_case(worker)
         referral = services.referral_draft(actor=worker, case=case, data=referral_data(world, case))
         out.append(services.referral_submit(actor=worker, referral=referral))
     return out
@@ -268,7 +266,10 @@ class HeldLock:
     def __init__(self, world, referrals, where: str):
         self.conn = pg_connect()
         if where == "mid_transaction":
-            sql = "SELECT id FROM cases_deadline WHERE case_id = ANY(%s) FOR UPDATE"
+            sql = (
+                "SELECT id FROM cases_deadline WHERE case_id = ANY(%s) "
+                "AND kind = 'police_report_tpks' FOR UPDATE"
+            )
             params = [[r.case_id for r in referrals]]
         else:
             sql = "SELECT id FROM auth_group WHERE id = %s FOR UPDATE"
@@ -322,7 +323,9 @@ def test_pool_child_killed_during_handoff(live, where):
     else:
         assert first.delivered_at < killed_at  # committed; the redelivery only mailed
     for referral in referrals:
-        assert referral.case.deadlines.get().done_at is not None  # police clock met
+        assert (
+            referral.case.deadlines.get(kind="police_report_tpks").done_at is not None
+        )  # police clock met
 
 
 def test_worker_main_process_killed_then_restarted(live):

@@ -18,7 +18,7 @@ from referrals.models import (
     ReferralGrant,
 )
 from tests.factories import make_case
-from tests.referrals.helpers import deliver, make_referral, referral_data
+from tests.referrals.helpers import deliver, make_referral, make_sexual_violence_case, referral_data
 
 pytestmark = pytest.mark.django_db
 
@@ -259,9 +259,8 @@ def test_cancel_before_handoff_delivers_nothing(world):
 
 
 def test_delivery_to_police_meets_the_tpks_clock(world):
-    case = make_case(world.users["case_worker_own"], consent_sharing=True)
-    clock = services.deadline_start(case=case, kind="police_report_tpks")
-    assert clock.due_at - timezone.now() > dt.timedelta(hours=71)
+    case = make_sexual_violence_case(world.users["case_worker_own"])
+    clock = case.deadlines.get(kind="police_report_tpks")
     make_referral(world, status="delivered", case=case)
     clock.refresh_from_db()
     assert clock.done_at is not None
@@ -390,24 +389,36 @@ def test_unanswered_referral_reminds_then_escalates_once(world):
 
 def test_deadline_scan_reminds_worker_then_tells_supervisor(world):
     worker = world.users["case_worker_own"]
-    case = make_case(worker, consent_sharing=True)
-    clock = services.deadline_start(case=case, kind="police_report_tpks")
+    case = make_sexual_violence_case(worker)
+    clock = case.deadlines.get(kind="police_report_tpks")
     assert "TPKS" in clock.legal_basis
+    Deadline.objects.exclude(pk=clock.pk).delete()  # the case's other clocks
+
+    def notified(kind):
+        return set(
+            Notification.objects.filter(deadline=clock, kind=kind).values_list(
+                "user__username", flat=True
+            )
+        )
+
     assert services.deadline_scan(now=clock.due_at - dt.timedelta(days=2)) == {
         "reminded": 0,
         "overdue": 0,
     }
     assert services.deadline_scan(now=clock.due_at - dt.timedelta(hours=1))["reminded"] == 1
-    assert Notification.objects.filter(user=worker, kind="deadline_reminder").count() == 1
+    assert notified("deadline_reminder") == {"case_worker_own"}
     assert services.deadline_scan(now=clock.due_at + dt.timedelta(minutes=1))["overdue"] == 1
     assert services.deadline_scan(now=clock.due_at + dt.timedelta(minutes=2))["overdue"] == 0
-    users = set(
-        Notification.objects.filter(kind="deadline_overdue").values_list(
-            "user__username", flat=True
-        )
-    )
-    assert users == {"case_worker_own", "supervisor_own"}
+    assert notified("deadline_overdue") == {"case_worker_own", "supervisor_own"}
     assert Deadline.objects.get(pk=clock.pk).escalated_at is not None
+
+
+def test_a_clock_met_in_time_is_not_reported(world):
+    case = make_sexual_violence_case(world.users["case_worker_own"])
+    clock = case.deadlines.get(kind="police_report_tpks")
+    make_referral(world, status="delivered", case=case)  # handed to the police
+    services.deadline_scan(now=clock.due_at + dt.timedelta(hours=1))
+    assert not Notification.objects.filter(deadline=clock).exists()
 
 
 def test_run_periodic_command_delivers_what_was_not_enqueued(world):

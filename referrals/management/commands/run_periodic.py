@@ -1,7 +1,7 @@
 """Run the periodic jobs by hand (the embedded default has no Celery beat).
 
-    python manage.py run_periodic            # sweep the outbox, reminders, statutory clocks
-    python manage.py run_periodic --loop 60  # keep doing it every 60 seconds
+python manage.py run_periodic            # sweep the outbox, reminders, statutory clocks
+python manage.py run_periodic --loop 60  # keep doing it every 60 seconds
 """
 
 import time
