@@ -22,6 +22,15 @@ def referral_at(status: str):
     return setup
 
 
+def referred_case(w: World) -> dict:
+    """A case with a delivered referral to the own city's police unit (partner_own)."""
+    return {"code": make_referral(w, status="delivered").case.code}
+
+
+def declined_case(w: World) -> dict:
+    return {"code": make_referral(w, status="declined").case.code}
+
+
 def case_code(w: World) -> dict:
     return {"code": make_case(w.users["case_worker_own"], consent_sharing=True).code}
 
@@ -59,6 +68,14 @@ receiver_step = {
 }
 
 ROWS = [
+    # The referred-to persona sees the case while the referral shares it, and not after.
+    Row(
+        "cases:detail",
+        id="referred",
+        setup=referred_case,
+        expect=own_staff(200) | {"partner_own": 200},
+    ),
+    Row("cases:detail", id="declined", setup=declined_case, expect=own_staff(200)),
     Row("referrals:inbox", expect=staff_everywhere, default=403),
     Row("referrals:notifications", expect=everyone(200)),
     Row("referrals:notifications_read", method="post", expect=everyone(302)),

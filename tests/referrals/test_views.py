@@ -192,3 +192,27 @@ def test_case_panel_and_notifications_query_counts(world, login, django_assert_n
     with django_assert_num_queries(8):
         response = client.get(reverse("referrals:notifications"))
     assert len(response.context["page"].object_list) >= n
+
+
+def test_receiving_agency_sees_only_what_is_shared_on_the_case_page(world, login):
+    worker = world.users["case_worker_own"]
+    case = make_case(
+        worker,
+        consent_sharing=True,
+        description="Kronologi SENTINEL-NARASI",
+        victims=[{"name": "Sentinel Korbanita"}, {"name": "Sentinel Lainnya"}],
+        perpetrators=[{"name": "Sentinel Terlapor"}],
+    )
+    referral = make_referral(world, status="delivered", case=case)
+    partner = world.users["partner_own"]
+    page = login(partner).get(reverse("cases:detail", kwargs={"code": case.code}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for secret in ("SENTINEL-NARASI", "Korbanita", "Sentinel Lainnya", "Sentinel Terlapor"):
+        assert secret not in html, secret
+    assert str(referral.code) in html  # its referral is on the panel
+    assert reverse("referrals:create", kwargs={"code": case.code}) not in html
+    owner_html = login(worker).get(reverse("cases:detail", kwargs={"code": case.code}))
+    owner_html = owner_html.content.decode()
+    assert reverse("referrals:create", kwargs={"code": case.code}) in owner_html
+    assert "Terkirim ke lembaga tujuan" in owner_html  # every step on the case's timeline
