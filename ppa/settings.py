@@ -182,6 +182,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # --- Referrals (issue 4): hand-off queue, outbox sweep, reminders -------------------------
 # Hand-offs on their own queue, so a slow PDF never delays one (worker: -Q handoff,default).
 CELERY_TASK_ROUTES = {
+    **globals().get("CELERY_TASK_ROUTES", {}),
     "referrals.tasks.handoff_deliver": {"queue": "handoff"},
     "referrals.tasks.handoff_sweep": {"queue": "handoff"},
 }

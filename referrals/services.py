@@ -342,9 +342,14 @@ def handoff_enqueue(outbox_id: int) -> bool:
                 handoff_deliver.apply_async(args=[outbox_id], connection=pooled, retry=False)
     except Exception as exc:  # noqa: BLE001 (kombu raises many kinds; all mean "not sent")
         log.warning("hand-off %s not enqueued (%s); the sweep will retry", outbox_id, type(exc))
-        HandoffOutbox.objects.filter(pk=outbox_id).update(
+        first_failure = HandoffOutbox.objects.filter(pk=outbox_id, last_error="").update(
             last_error=f"enqueue: {type(exc).__name__}"[:255]
         )
+        if first_failure:  # shown once on the timeline: "delayed, will be retried"
+            outbox = HandoffOutbox.objects.get(pk=outbox_id)
+            ReferralEvent.objects.create(
+                referral_id=outbox.referral_id, kind=ReferralEvent.Kind.ENQUEUE_FAILED
+            )
         return False
     HandoffOutbox.objects.filter(pk=outbox_id).update(enqueued_at=timezone.now())
     return True

@@ -1,6 +1,6 @@
 """Fault tests of the referral hand-off with a REAL Celery worker, Redis and PostgreSQL.
 
-Each test starts `celery -A ppa worker -Q handoff,default -P prefork -c 1` as a subprocess
+Each test starts `celery -A ppa worker -Q <its own hand-off queue> -P prefork -c 1` as a subprocess
 against this test database (committed rows: transactional tests) and the broker of
 CELERY_BROKER_URL, then breaks something: the pool child or the whole worker killed in the
 middle of a hand-off, Redis unreachable at approval, every message delivered several times, two
@@ -13,6 +13,7 @@ referral from another database connection, so the task blocks inside its transac
 locked the outbox row) until the test lets go.
 """
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -53,7 +54,7 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
-QUEUES = ("handoff", "default")
+LOCK_FILE = Path("/tmp/sinergi-ppa-referral-faults.lock")  # noqa: S108
 DEADLINE = 40  # seconds: every wait in these tests is bounded
 
 
@@ -94,8 +95,8 @@ def pg_connect() -> psycopg.Connection:
 class Worker:
     """A celery worker subprocess in its own process group."""
 
-    def __init__(self, mail_dir: Path, log_path: Path):
-        self.mail_dir, self.log_path = mail_dir, log_path
+    def __init__(self, mail_dir: Path, log_path: Path, queue: str):
+        self.mail_dir, self.log_path, self.queue = mail_dir, log_path, queue
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Worker":
@@ -116,7 +117,7 @@ class Worker:
                 "ppa",
                 "worker",
                 "-Q",
-                ",".join(QUEUES),
+                self.queue,
                 "-P",
                 "prefork",
                 "-c",
@@ -163,10 +164,10 @@ class Worker:
                 self.kill_all()
 
 
-def clear_queues() -> None:
+def clear_queue(queue: str) -> None:
     """Only this test's broker keys (never FLUSHALL / FLUSHDB of a shared Redis)."""
     r = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    r.delete(*QUEUES, "unacked", "unacked_index", "unacked_mutex")
+    r.delete(queue, "unacked", "unacked_index", "unacked_mutex")
 
 
 def reset_producer_pool() -> None:
@@ -174,13 +175,44 @@ def reset_producer_pool() -> None:
     celery_app.amqp._producer_pool = None
 
 
+def route_handoffs_to(queue: str | None) -> None:
+    """Send this test's hand-offs to its own queue, so that no other worker on the same Redis
+    database (another test run, another app's tests) takes them, and ours takes nothing else."""
+    if queue is None:
+        celery_app.conf.task_routes = settings.CELERY_TASK_ROUTES
+    else:
+        celery_app.conf.task_routes = {"referrals.tasks.handoff_deliver": {"queue": queue}}
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)
+
+
 @pytest.fixture
-def live(seeded, settings, tmp_path):
+def one_at_a_time():
+    """These tests run one at a time on the machine (xdist workers included): each runs a
+    worker and kills things; two at once would only fight for two cores."""
+    with LOCK_FILE.open("w") as handle:
+        end = time.monotonic() + 900
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.5)
+        yield
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture
+def live(one_at_a_time, seeded, settings, tmp_path):
     """A world, the test process publishing to the real broker, and a worker factory."""
+    queue = f"handoff-test-{uuid.uuid4().hex[:8]}"
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.task_always_eager = False
+    route_handoffs_to(queue)
     reset_producer_pool()
-    clear_queues()
+    clear_queue(queue)
     world = build_world()
     police = world.agencies["police_own"]
     police.email = "uppa@example.org"
@@ -190,16 +222,19 @@ def live(seeded, settings, tmp_path):
     workers: list[Worker] = []
 
     def start() -> Worker:
-        worker = Worker(mail_dir, tmp_path / f"worker{len(workers)}.log").start()
+        worker = Worker(mail_dir, tmp_path / f"worker{len(workers)}.log", queue).start()
         workers.append(worker)
         return worker
 
-    yield world, start, mail_dir
+    yield world, start, mail_dir, queue
     for worker in workers:
         worker.stop()
+        # Shown by pytest only when the test failed.
+        print(f"--- {worker.log_path.name}\n" + worker.log_path.read_text()[-4000:])
     celery_app.conf.task_always_eager = True
+    route_handoffs_to(None)
     reset_producer_pool()
-    clear_queues()
+    clear_queue(queue)
     connections.close_all()
 
 
@@ -300,7 +335,7 @@ def approve(world, referrals) -> None:
 
 @pytest.mark.parametrize("where", ["mid_transaction", "at_commit"])
 def test_pool_child_killed_during_handoff(live, where):
-    world, start, mail_dir = live
+    world, start, mail_dir, queue = live
     worker = start()
     referrals = pending_referrals(world, 2)
     lock = HeldLock(world, referrals, where)
@@ -329,7 +364,7 @@ def test_pool_child_killed_during_handoff(live, where):
 
 
 def test_worker_main_process_killed_then_restarted(live):
-    world, start, mail_dir = live
+    world, start, mail_dir, queue = live
     worker = start()
     referrals = pending_referrals(world, 2)
     lock = HeldLock(world, referrals, "mid_transaction")
@@ -348,7 +383,7 @@ def test_worker_main_process_killed_then_restarted(live):
 
 
 def test_redis_unreachable_at_approval(live, client, monkeypatch):
-    world, start, mail_dir = live
+    world, start, mail_dir, queue = live
     referrals = pending_referrals(world, 2)
     # Celery reads the environment before its settings: publish to a closed port.
     monkeypatch.setenv("CELERY_BROKER_WRITE_URL", "redis://127.0.0.1:1/0")
@@ -364,6 +399,7 @@ def test_redis_unreachable_at_approval(live, client, monkeypatch):
         assert referral.status == "approved"
         outbox = HandoffOutbox.objects.get(referral=referral)
         assert outbox.enqueued_at is None and outbox.last_error.startswith("enqueue")
+        assert referral.events.filter(kind="enqueue_failed").count() == 1
     monkeypatch.delenv("CELERY_BROKER_WRITE_URL")
     reset_producer_pool()
     start()
@@ -375,7 +411,7 @@ def test_redis_unreachable_at_approval(live, client, monkeypatch):
 def test_every_message_delivered_several_times(live):
     from referrals.tasks import handoff_deliver
 
-    world, start, mail_dir = live
+    world, start, mail_dir, queue = live
     referrals = pending_referrals(world, 3)
     approve(world, referrals)  # one message each, on commit
     for outbox in HandoffOutbox.objects.filter(referral__in=referrals):
@@ -385,12 +421,12 @@ def test_every_message_delivered_several_times(live):
     start()
     wait_until(lambda: all_finished(referrals), what="the hand-offs")
     r = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    wait_until(lambda: r.llen("handoff") == 0 and r.hlen("unacked") == 0, what="the duplicates")
+    wait_until(lambda: r.llen(queue) == 0 and r.hlen("unacked") == 0, what="the duplicates")
     assert_delivered_exactly_once(world, referrals, mail_dir)
 
 
 def test_two_supervisors_approve_at_the_same_instant(live):
-    world, start, mail_dir = live
+    world, start, mail_dir, queue = live
     second = make_user("supervisor_own_2", "supervisor", world.uptd)
     heads = [world.users["supervisor_own"], second]
     start()
