@@ -57,7 +57,8 @@ def posted(querydict) -> dict[str, list[str]]:
     for key, values in list(querydict.lists())[:600]:
         if key in ("csrfmiddlewaretoken", "action") or len(key) > 80:
             continue
-        keep[key] = [str(v)[:MAX_VALUE] for v in values[:40]]
+        # NUL cannot be stored by PostgreSQL; the form refuses it with a message anyway.
+        keep[key] = [str(v)[:MAX_VALUE].replace("\x00", "") for v in values[:40]]
     return keep
 
 
