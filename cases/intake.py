@@ -88,6 +88,14 @@ class StepForms:
     def is_valid(self) -> bool:
         return all(part.is_valid() for part in self.parts.values())
 
+    def warnings(self) -> list[str]:
+        """Warnings (not errors) of the step's forms, e.g. a NIK that does not match."""
+        found = []
+        for part in self.parts.values():
+            for form in getattr(part, "forms", [part]):
+                found.extend(getattr(form, "warnings", []))
+        return found
+
     def __getitem__(self, key):
         return self.parts[key]
 

@@ -153,3 +153,58 @@ def test_later_steps_never_fail(officer, step, data, case_type):
 def test_list_filters_never_fail(world, client, data):
     client.force_login(world.users["case_worker_own"])
     assert client.get(reverse("cases:list"), data).status_code == 200
+
+
+ACTIONS = [
+    "edit",
+    "advance",
+    "record",
+    "closure_request",
+    "closure_decide",
+    "assign",
+    "service_add",
+    "legal_add",
+    "reopen",
+]
+ACTION_FIELDS = [
+    "version",
+    "to_step",
+    "body",
+    "kind",
+    "report",
+    "decision",
+    "reason",
+    "worker",
+    "victim",
+    "service_type",
+    "function",
+    "provider",
+    "given_on",
+    "shelter_from",
+    "shelter_to",
+    "perpetrator",
+    "stage",
+    "started_on",
+    "outcome",
+    "note",
+    "reported_on",
+    "incident_date",
+    "case_type",
+    "risk_level",
+    "place",
+    "description",
+    "incident_district",
+    "incident_village",
+    "within_authority",
+]
+
+
+@FUZZ
+@given(action=st.sampled_from(ACTIONS), data=fields(ACTION_FIELDS))
+def test_case_actions_never_fail(world, client, action, data):
+    from tests.factories import make_case
+
+    case = make_case(world.users["intake_own"])
+    client.force_login(world.users["supervisor_own"])
+    response = client.post(reverse(f"cases:{action}", kwargs={"code": case.code}), data)
+    assert response.status_code in (200, 302, 403)
