@@ -51,6 +51,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "tabs": [{"key": t, "label": TAB_LABELS[t], "count": counts.get(t, 0)} for t in tabs],
             "tab": tab,
             "page": page,
+            "unread": selectors.unread_count(request.user),
         },
     )
 

@@ -152,10 +152,12 @@ def test_inbox_query_count_is_fixed(world, login, django_assert_num_queries, n):
         make_referral(world, status="delivered")
     for persona, tab in (("supervisor_own", "sent"), ("partner_own", "received")):
         client = login(world.users[persona])
-        # session, user, agency, tab counts (one aggregate), page count, rows, session save (3)
-        with django_assert_num_queries(9):
+        # session, user, agency, tab counts (one aggregate), page count, rows, unread
+        # notifications, session save (3)
+        with django_assert_num_queries(10):
             response = client.get(reverse("referrals:inbox") + f"?tab={tab}")
         assert len(response.context["page"].object_list) == n
+        assert response.context["unread"] >= n  # "delivered" (and for the sender, "approved")
 
 
 @pytest.mark.parametrize("actions", [0, 8])
