@@ -22,3 +22,4 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Unit tests run tasks inline; tests marked celery_worker start a real worker against Redis.
 CELERY_TASK_ALWAYS_EAGER = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns otherwise)
+AXES_VERBOSE = False  # the login attempts are in the axes tables; keep test output readable
