@@ -100,7 +100,7 @@ class OtpRequiredMiddleware:
             from ppa.otp import has_device, otp_required  # noqa: PLC0415
 
             path = request.path_info
-            if otp_required(user) and not any(
+            if otp_required(user, request.session) and not any(
                 path == p or (p.endswith("/") and p != "/" and path.startswith(p))
                 for p in self.exempt_paths()
             ):

@@ -16,12 +16,22 @@ from ppa.models import RecoveryCode, RecoveryCodeDevice, User
 RECOVERY_CODE_COUNT = 8
 
 
-def otp_required(user: User) -> bool:
+ENROLLED_SESSION_KEY = "ppa_otp_enrolled"
+
+
+def otp_required(user: User, session=None) -> bool:
     """Supervisors, administrators and superusers must use a second factor; others who
-    enrolled one must use it too."""
+    enrolled one must use it too. With a session, whether the user enrolled is read from it
+    (set at login and at enrolment), saving a query on every request."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.role in settings.OTP_REQUIRED_ROLES or has_device(user)
+    if user.is_superuser or user.role in settings.OTP_REQUIRED_ROLES:
+        return True
+    if session is None:
+        return has_device(user)
+    if ENROLLED_SESSION_KEY not in session:
+        session[ENROLLED_SESSION_KEY] = has_device(user)
+    return session[ENROLLED_SESSION_KEY]
 
 
 def has_device(user: User) -> bool:
@@ -98,6 +108,7 @@ def mark_verified(request: HttpRequest, device) -> None:
     from ppa.security import session_track  # noqa: PLC0415
 
     previous_key = request.session.session_key
+    request.session[ENROLLED_SESSION_KEY] = True
     otp_login(request, device)
     request.session.cycle_key()
     session_track(request, previous_key=previous_key)

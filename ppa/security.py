@@ -87,7 +87,10 @@ def sessions_end(user: User, *, keep: str | None = None) -> int:
 def _on_login(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
+    from ppa.otp import ENROLLED_SESSION_KEY, has_device  # noqa: PLC0415
+
     request.session[AUTH_AT_SESSION_KEY] = int(time.time())
+    request.session[ENROLLED_SESSION_KEY] = has_device(user)
     # Sessions that the absolute cap has ended anyway.
     oldest = timezone.now() - dt.timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
     UserSession.objects.filter(user=user, created_at__lt=oldest).delete()

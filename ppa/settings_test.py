@@ -28,3 +28,4 @@ if os.environ.get("TEST_EMAIL_FILE_PATH"):  # the worker writes each e-mail sent
     EMAIL_FILE_PATH = os.environ["TEST_EMAIL_FILE_PATH"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns otherwise)
 AXES_VERBOSE = False  # the login attempts are in the axes tables; keep test output readable
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405

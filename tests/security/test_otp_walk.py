@@ -16,7 +16,8 @@ WALK = [row for row in ROWS if row.name not in EXEMPT]
 @pytest.mark.parametrize("row", WALK, ids=[r.label for r in WALK])
 def test_unverified_supervisor_and_admin_are_sent_to_the_second_factor(row, client):
     world = build_world()
-    url = reverse(row.name, kwargs=row.setup(world))
+    kwargs = row.setup(world)
+    url = reverse(row.name, kwargs=kwargs)
     failures = []
     for persona in ("supervisor_own", "supervisor_other", "admin"):
         client.logout()
@@ -24,7 +25,7 @@ def test_unverified_supervisor_and_admin_are_sent_to_the_second_factor(row, clie
         if row.method == "get":
             response = client.get(url, secure=True)
         else:
-            response = client.post(url, row.data(world, {}), secure=True)
+            response = client.post(url, row.data(world, kwargs), secure=True)
         location = response.headers.get("Location", "")
         if response.status_code != 302 or not location.startswith(reverse("otp_verify")):
             failures.append(f"{persona}: {response.status_code} {location}")
