@@ -73,9 +73,20 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    # Longer input cannot be a valid account; it is refused before authentication, so it never
+    # reaches the lockout tables (whose columns it would overflow: found by fuzzing).
+    MAX_USERNAME, MAX_PASSWORD = 150, 1024
+
     def post(self, request, *args, **kwargs):
         if login_rate_exceeded(request):
             return render(request, "registration/rate_limited.html", status=429)
+        username = request.POST.get("username", "")
+        if len(username) > self.MAX_USERNAME or len(request.POST.get("password", "")) > (
+            self.MAX_PASSWORD
+        ):
+            form = self.get_form_class()(request)
+            error = LoginForm.error_messages["invalid_login"]
+            return self.render_to_response(self.get_context_data(form=form, login_error=error))
         return super().post(request, *args, **kwargs)
 
 

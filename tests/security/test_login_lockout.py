@@ -134,3 +134,11 @@ def test_failed_logins_are_recorded_with_address_and_time(client, world):
     attempt = AccessAttempt.objects.get(username="intake_own")
     assert attempt.ip_address == "10.0.0.4" and attempt.failures_since_start == 2
     assert attempt.attempt_time == dt.datetime(2024, 5, 8, 8, 0, tzinfo=dt.UTC)
+
+
+def test_an_overlong_user_name_is_refused_like_a_wrong_password(client, world):
+    """Found by fuzzing: 5,000 characters overflowed the lockout table (an error page)."""
+    response = post_login(client, "a" * 5000, "apa-saja-panjang")
+    assert response.status_code == 200
+    assert "Nama pengguna atau kata sandi salah" in response.text
+    assert not AccessAttempt.objects.exists()
