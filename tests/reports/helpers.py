@@ -62,9 +62,7 @@ def _sections(rows: list[list[str]], titles: dict[str, str]) -> dict[str, list[l
         if row and row[0] in by_title:
             key = by_title[row[0]]
             out[key] = []
-        elif key and row and row[0] == "Kategori":
-            out[key].append(row)
-        elif key and out[key] and row and len(row) > 1:
+        elif key and row and (row[0] == "Kategori" or out[key] and len(row) > 1):
             out[key].append(row)
         elif key and out[key]:
             key = None
