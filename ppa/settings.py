@@ -179,6 +179,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
+# --- Referrals (issue 4): hand-off queue, outbox sweep, reminders -------------------------
+# Hand-offs on their own queue, so a slow PDF never delays one (worker: -Q handoff,default).
+CELERY_TASK_ROUTES = {
+    "referrals.tasks.handoff_deliver": {"queue": "handoff"},
+    "referrals.tasks.handoff_sweep": {"queue": "handoff"},
+}
+# Re-enqueue an outbox row not finished this many seconds after approval (or last enqueue).
+REFERRAL_HANDOFF_SWEEP_AFTER = env_int("REFERRAL_HANDOFF_SWEEP_AFTER", 120)
+# Escalate to the supervisors of both agencies this many working days after the deadline.
+REFERRAL_ESCALATE_WORKING_DAYS = env_int("REFERRAL_ESCALATE_WORKING_DAYS", 1)
+# Remind the case worker this many seconds before a statutory clock falls due.
+DEADLINE_REMIND_BEFORE = env_int("DEADLINE_REMIND_BEFORE", 12 * 3600)
+CELERY_BEAT_SCHEDULE |= {
+    "referrals-handoff-sweep": {"task": "referrals.tasks.handoff_sweep", "schedule": 60.0},
+    "referrals-reminders-scan": {"task": "referrals.tasks.reminders_scan", "schedule": 300.0},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
