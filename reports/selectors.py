@@ -20,7 +20,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.conf import settings
+from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -45,7 +46,7 @@ from cases.models import (
     Status,
     ViolenceForm,
 )
-from ppa.models import Region
+from ppa.models import Agency, Region
 
 DEFAULT_YEARS = 5
 MAX_YEARS = 15
@@ -148,6 +149,19 @@ class Snapshot:
         data = dict(data)
         tables = [Table(**{**t, "rows": [Row(**r) for r in t["rows"]]}) for t in data.pop("tables")]
         return cls(**data, tables=tables)
+
+
+class MedianDays(Aggregate):
+    """Median of a duration in days (PostgreSQL percentile_cont; NULLs are ignored)."""
+
+    function = "percentile_cont"
+    name = "MedianDays"
+    output_field = FloatField()
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, **extra)
+        return f"({sql}) / 86400.0", params
 
 
 # --- Scope -----------------------------------------------------------------------------------
@@ -407,7 +421,9 @@ def annual_statistics(params: ReportParams) -> Snapshot:
         .annotate(n=Count("id"))
         .order_by()
     )
-    # 13. Population for rates (small table).
+    # 13-14. Referrals of these cases (when the referrals app is installed).
+    referral_rows, partner_rows = _referral_rows(params, region)
+    # 15. Population for rates (small table).
     from reports.models import Population  # noqa: PLC0415
 
     population = {
@@ -720,6 +736,9 @@ def annual_statistics(params: ReportParams) -> Snapshot:
         )
     )
 
+    if referral_rows is not None:
+        tables += _referral_tables(referral_rows, partner_rows, years)
+
     rates = _rate_table(population, years, n_cases, victim_rows)
     if rates is not None:
         tables.append(rates)
@@ -750,7 +769,86 @@ def annual_statistics(params: ReportParams) -> Snapshot:
         computed_at=timezone.now().isoformat(timespec="seconds"),
         tables=tables,
         undated_cases=undated if params.date_basis == DateBasis.INCIDENT else None,
+        referrals_available=referral_rows is not None,
     )
+
+
+def _referral_rows(params: ReportParams, region: Region) -> tuple[list | None, list | None]:
+    try:
+        from referrals.models import Referral  # noqa: PLC0415 (optional app)
+    except ImportError:
+        return None, None
+    sent = Q(approved_at__isnull=False)
+    referrals = Referral.objects.filter(_scope(params, region, "case__"), sent).annotate(
+        y=_year(params, "case__")
+    )
+    median = (
+        MedianDays(F("accepted_at") - F("delivered_at"))
+        if settings.IS_POSTGRES
+        else Value(None, output_field=FloatField())
+    )
+    rows = list(
+        referrals.values("y")
+        .annotate(
+            n=Count("id"),
+            delivered=Count("id", filter=Q(delivered_at__isnull=False)),
+            accepted=Count("id", filter=Q(accepted_at__isnull=False)),
+            declined=Count("id", filter=Q(declined_at__isnull=False)),
+            completed=Count("id", filter=Q(completed_at__isnull=False)),
+            median_days=median,
+        )
+        .order_by()
+    )
+    partners = list(
+        referrals.annotate(k=F("to_agency__kind"))
+        .values("y", "k")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return rows, partners
+
+
+def _referral_tables(rows: list[dict], partners: list[dict], years: list[int]) -> list[Table]:
+    index = {y: i for i, y in enumerate(years)}
+
+    def series(column: str, default: object = 0) -> list:
+        out: list = [default] * len(years)
+        for r in rows:
+            if r["y"] in index:
+                out[index[r["y"]]] = r[column]
+        return out
+
+    medians = [None if v is None else round(v, 1) for v in series("median_days", None)]
+    sent = series("n")
+    kinds = [(k.value, str(k.label)) for k in Agency.Kind if k != Agency.Kind.UPTD_PPA]
+    unit = _("rujukan")
+    return [
+        Table(
+            "referrals",
+            _("Rujukan ke lembaga mitra"),
+            unit,
+            [
+                Row("sent", _("Rujukan dikirim (disetujui)"), sent),
+                Row("accepted", _("Diterima lembaga tujuan"), series("accepted")),
+                Row("declined", _("Ditolak lembaga tujuan"), series("declined")),
+                Row("completed", _("Selesai ditangani"), series("completed")),
+                Row("median_days", _("Median hari sampai diterima"), medians),
+            ],
+            multi_count=True,
+            note=_(
+                "Rujukan dihitung menurut tahun kasusnya. Median hari: dari rujukan terkirim ke "
+                "lembaga tujuan sampai diterima, hanya rujukan yang sudah diterima."
+            ),
+        ),
+        Table(
+            "referrals_partner",
+            _("Rujukan dikirim menurut jenis lembaga tujuan"),
+            unit,
+            _rows(_grid(partners, "k", years), kinds, years),
+            total=sent,
+            total_label=_("Jumlah rujukan dikirim"),
+        ),
+    ]
 
 
 def _area_table(
