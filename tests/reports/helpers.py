@@ -34,7 +34,8 @@ class _Tables(HTMLParser):
         if tag == "caption":
             self.in_caption = False
         elif tag in ("td", "th") and self.cell is not None:
-            self.row.append(self.cell.strip())
+            # "–" (no value, e.g. a median without accepted referrals) is an empty export cell.
+            self.row.append("" if self.cell.strip() == "–" else self.cell.strip())
             self.cell = None
         elif tag == "tr" and self.row is not None:
             self.tables[self.key].append(self.row)
