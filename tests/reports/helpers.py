@@ -34,8 +34,7 @@ class _Tables(HTMLParser):
         if tag == "caption":
             self.in_caption = False
         elif tag in ("td", "th") and self.cell is not None:
-            # "–" (no value, e.g. a median without accepted referrals) is an empty export cell.
-            self.row.append("" if self.cell.strip() == "–" else self.cell.strip())
+            self.row.append(self.cell.strip())
             self.cell = None
         elif tag == "tr" and self.row is not None:
             self.tables[self.key].append(self.row)
