@@ -209,7 +209,6 @@ def median_of(fn, repeat: int) -> tuple[float, object]:
 
 
 def _render_in_child(params_dict: dict, agency_id: int, edition: str, queue) -> None:
-    connection.close()
     with translation.override("id"):
         snapshot = annual_statistics(ReportParams.from_dict(params_dict))
         if edition == "public":
@@ -225,6 +224,7 @@ def peak_memory(params: ReportParams, agency_id: int) -> tuple[float, int, int, 
     """Render once in a fresh process: (seconds, pages, bytes, peak RSS in MiB)."""
     ctx = get_context("fork")
     queue = ctx.Queue()
+    connection.close()  # the child opens its own connection (never share a socket)
     process = ctx.Process(
         target=_render_in_child, args=(params.to_dict(), agency_id, "public", queue)
     )

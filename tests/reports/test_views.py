@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from cases.models import ViolenceForm
 from ppa.models import Region
 from reports.models import ReportRun
 from tests.factories import make_case
@@ -135,8 +136,11 @@ def test_default_is_the_last_five_years(client, world):
 def test_names_with_markup_render_as_text(client, dataset):
     Region.objects.filter(code="13.76").update(name="<script>alert('kota')</script>")
     Region.objects.filter(code="13.76.03").update(name='<img src=x onerror="alert(1)">')
+    ViolenceForm.objects.filter(code="fisik").update(label="<script>chart()</script>Fisik")
     response = get(client, dataset.users["official_own"], **QUERY)
     html = response.content.decode()
+    assert "<script>chart()" not in html  # neither in the tables nor in the SVG charts
+    assert html.count("&lt;script&gt;chart()&lt;/script&gt;Fisik") >= 2
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert" in html
     assert "<img src=x" not in html
