@@ -70,3 +70,26 @@ def test_query_count_does_not_grow_with_data(world, params, django_assert_num_qu
         make_case(world.users["intake_own"], victims=[{}, {}], perpetrators=[{}, {}])
     with django_assert_num_queries(16):
         annual_statistics(params)
+
+
+def test_a_provincial_office_sees_its_cities(client, dataset):
+    from django.urls import reverse
+
+    from ppa.models import Agency, Region, Role
+    from ppa.services import agency_create
+    from tests.world import make_user
+
+    office = agency_create(
+        name="DP3AP2KB Provinsi Sumatera Barat",
+        kind=Agency.Kind.DP3AP2KB,
+        region=Region.objects.get(code="13"),
+    )
+    client.force_login(make_user("official_province", Role.OFFICIAL, office))
+    response = client.get(reverse("reports:dashboard"), {"year_from": 2021, "year_to": 2023})
+    snapshot = response.context["s"]
+    assert snapshot.region["code"] == "13"
+    assert by_code(snapshot, "headline")["cases"] == [12, 14, 5]
+    assert by_code(snapshot, "cases_area") == {"13.76": [12, 14, 4], "13.07": [0, 0, 1]}
+    # A city of the province can be chosen; a city of another province cannot.
+    assert client.get(reverse("reports:dashboard"), {"region": "13.07"}).context["s"]
+    assert client.get(reverse("reports:dashboard"), {"region": "12.71"}).context["s"] is None
