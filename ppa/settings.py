@@ -299,10 +299,7 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 10)
 # --- Reports (issue 5) -------------------------------------------------------------------------
 # The annual PDF renders on its own queue ("pdf", served by worker-pdf in docker-compose.yml) so
 # a slow report never delays a referral hand-off; time limits stop a runaway WeasyPrint job.
-CELERY_TASK_ROUTES = {
-    **globals().get("CELERY_TASK_ROUTES", {}),
-    "reports.tasks.render_report_run": {"queue": "pdf"},
-}
+CELERY_TASK_ROUTES |= {"reports.tasks.render_report_run": {"queue": "pdf"}}
 REPORTS_PDF_SOFT_TIME_LIMIT = env_int("REPORTS_PDF_SOFT_TIME_LIMIT", 240)
 REPORTS_PDF_TIME_LIMIT = env_int("REPORTS_PDF_TIME_LIMIT", 300)
 # Pending PDF runs (broker down, worker died) are sent again by this sweep.

@@ -16,6 +16,8 @@ from openpyxl.styles import Font
 from ppa.exports import safe_cell
 from reports.selectors import Snapshot
 
+NO_VALUE = "–"
+
 
 def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
     """The snapshot as a list of spreadsheet rows (shared by CSV and XLSX)."""
@@ -46,14 +48,16 @@ def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
         if table.note:
             rows.append([table.note])
         rows.append([])
-    return [[safe_cell(cell) for cell in row] for row in rows]
+    # No value (a rate without population, a median without accepted referrals): "–", as on
+    # the page and in the PDF.
+    return [[NO_VALUE if cell is None else safe_cell(cell) for cell in row] for row in rows]
 
 
 def snapshot_csv(snapshot: Snapshot) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in snapshot_rows(snapshot):
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(row)
     # UTF-8 with a byte-order mark, so that spreadsheet programs read the accents right.
     return buffer.getvalue().encode("utf-8-sig")
 

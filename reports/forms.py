@@ -59,7 +59,10 @@ class StatisticsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.authority = access.statistics_authority(user)
-        regions = list(access.statistics_regions(user))
+        # Both forms of the dashboard (filters and PDF) list the same regions: ask once.
+        regions = getattr(user, "_statistics_regions", None)
+        if regions is None:
+            regions = user._statistics_regions = list(access.statistics_regions(user))
         self.fields["region"].choices = [
             (r.code, r.name if r.code == self.authority.code else f"— {r.name}") for r in regions
         ]

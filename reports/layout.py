@@ -39,7 +39,7 @@ SECTIONS = [
             ("perpetrators_relationship", "perpetrators_relationship"),
         ],
     ),
-    ("services", [("victims_service", ""), ("referrals", "")]),
+    ("services", [("victims_service", ""), ("referrals", ""), ("referrals_partner", "")]),
     ("kla", [("kla_ampk", ""), ("kla_served", "")]),
     ("rates", [("rates", "")]),
 ]

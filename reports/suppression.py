@@ -12,7 +12,7 @@ Rules (applied to a copy of the snapshot; the internal edition keeps exact count
   need the primary rule, and there are no totals across years (which would let one year be
   recovered from the others);
 - rates per 100,000 are hidden when the count they come from is hidden (the population is
-  public, so the rate would give the count back).
+  public, so the rate would give the count back); so is a referral median over 1-4 referrals.
 """
 
 from __future__ import annotations
@@ -108,6 +108,19 @@ def _suppress_rates(snapshot: Snapshot) -> None:
             ]
 
 
+def _suppress_referral_median(snapshot: Snapshot) -> None:
+    """A median over one to four referrals is hidden with them."""
+    table = snapshot.table("referrals")
+    if table is None:
+        return
+    rows = {r.code: r for r in table.rows}
+    if "median_days" in rows and "accepted" in rows:
+        rows["median_days"].values = [
+            HIDDEN if is_hidden(a) and m is not None else m
+            for m, a in zip(rows["median_days"].values, rows["accepted"].values, strict=True)
+        ]
+
+
 def public_edition(snapshot: Snapshot) -> Snapshot:
     """A copy of the snapshot for publication: small cells hidden, nothing else changed."""
     public = copy.deepcopy(snapshot)
@@ -115,5 +128,6 @@ def public_edition(snapshot: Snapshot) -> Snapshot:
         if table.kind == "count":
             _suppress_table(table)
     _suppress_rates(public)
+    _suppress_referral_median(public)
     public.edition = "public"
     return public
