@@ -422,8 +422,9 @@ def load_cases(loader: Loader, n: int, today: dt.date, years: int) -> None:
             id,
             md5('case-code:' || %(seed)s || ':' || id)::uuid,
             st.region_code || '/' || extract(year FROM reported_on)::int || '/'
-                || lpad((row_number() OVER (PARTITION BY st.region_code, extract(year FROM reported_on)
-                                           ORDER BY reported_on, id))::text, 4, '0'),
+                -- as the app's sequence:04d (at least four digits, never truncated)
+                || lpad(row_number() OVER w::text,
+                        greatest(4, length(row_number() OVER w::text)), '0'),
             md5('case-token:' || %(seed)s || ':' || id)::uuid,
             {pick(v(12), CHANNELS)},
             reported_on,
@@ -469,6 +470,8 @@ def load_cases(loader: Loader, n: int, today: dt.date, years: int) -> None:
         FROM st
         LEFT JOIN bench_district d ON d.region_code = st.region_code
             AND d.idx = floor(st.u_district * st.n_districts)
+        WINDOW w AS (PARTITION BY st.region_code, extract(year FROM reported_on)
+                     ORDER BY reported_on, st.id)
         """,
         {"n": n, "seed": loader.args.seed, "start": start_day, "span": span, "today": today},
     )
@@ -504,7 +507,7 @@ def load_people(loader: Loader, today: dt.date) -> None:
         WITH p AS (
             SELECT c.id * 8 + s AS id, c.id AS case_id, s,
                    CASE WHEN s < 4 THEN 'victim' ELSE 'perpetrator' END AS role,
-                   p.case_type, c.reported_on, c.incident_district_id, c.agency_id,
+                   c.case_type, c.reported_on, c.incident_district_id, c.agency_id,
                    c.region_id, coalesce(c.incident_date, c.reported_on) AS ref
             FROM cases_case c
             CROSS JOIN generate_series(0, 6) s
@@ -991,6 +994,7 @@ def main() -> None:
     loader.sql("", "SET maintenance_work_mem = '1GB'")
     loader.sql("", "SET work_mem = '256MB'")
     loader.sql("", "SET synchronous_commit = off")
+    loader.sql("", "SET jit = off")  # compiling these wide expressions took minutes
     loader.sql("", "SET max_parallel_workers_per_gather = 0")
     create_helpers(loader, args.seed, provinces)
     with transaction.atomic():
