@@ -11,10 +11,10 @@ in guardian's own generic table) and OFFSET pagination at the same depth.
 """
 
 import argparse
-import uuid
 import os
 import sys
 import time
+import uuid
 from pathlib import Path
 
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -128,7 +128,9 @@ def compare_straightforward(user: User, agency_id: int, depth: int, repeat: int)
         print(f"# built {built} generic guardian rows for {user.username}")
     page_size = selectors.PAGE_SIZE
     for label, position in (("first page", 0), (f"depth {depth}", depth)):
-        cursor = "" if position == 0 else selectors.encode_cursor(deep_case(agency_id, position - 1))
+        cursor = (
+            "" if position == 0 else selectors.encode_cursor(deep_case(agency_id, position - 1))
+        )
         app, naive = [], []
         for _i in range(repeat):
             start = time.perf_counter()
@@ -216,9 +218,9 @@ def main() -> None:
     client = Client()
     client.force_login(worker)
     sample = list(
-        Case.objects.filter(agency_id=agency_id).order_by("?").values_list("code", flat=True)[
-            : args.repeat
-        ]
+        Case.objects.filter(agency_id=agency_id)
+        .order_by("?")
+        .values_list("code", flat=True)[: args.repeat]
     )
     client.get(reverse("cases:detail", args=[sample[0]]))
     times, counts = [], []

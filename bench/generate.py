@@ -130,7 +130,13 @@ OPEN_STEPS = qs(
     ]
 )
 PRIMARY_FORM = {
-    "ktp": [("fisik", 40), ("psikis", 30), ("seksual", 20), ("penelantaran", 8), ("eksploitasi", 2)],
+    "ktp": [
+        ("fisik", 40),
+        ("psikis", 30),
+        ("seksual", 20),
+        ("penelantaran", 8),
+        ("eksploitasi", 2),
+    ],
     "ampk": [
         ("seksual", 55),
         ("fisik", 20),
@@ -283,12 +289,24 @@ def seed_world(loader: Loader, provinces: list[str]) -> None:
                 ("dinas", f"DP3AP2KB Provinsi {province}", Agency.Kind.DP3AP2KB, Role.OFFICIAL),
                 ("police", f"Unit PPA Polda {province}", Agency.Kind.POLICE_PPA, Role.PARTNER),
                 ("health", f"RSUD Provinsi {province}", Agency.Kind.HEALTH, Role.PARTNER),
-                ("social", f"Dinas Sosial Provinsi {province}", Agency.Kind.SOCIAL_SERVICE, Role.PARTNER),
+                (
+                    "social",
+                    f"Dinas Sosial Provinsi {province}",
+                    Agency.Kind.SOCIAL_SERVICE,
+                    Role.PARTNER,
+                ),
                 ("legal", f"LBH Provinsi {province}", Agency.Kind.LEGAL_AID, Role.PARTNER),
-                ("shelter", f"Rumah Aman Provinsi {province}", Agency.Kind.SAFE_HOUSE, Role.PARTNER),
+                (
+                    "shelter",
+                    f"Rumah Aman Provinsi {province}",
+                    Agency.Kind.SAFE_HOUSE,
+                    Role.PARTNER,
+                ),
             ]
             for key, name, kind, role in partners:
-                agency = agency_create(name=name, kind=kind, region=capital)
+                # The provincial office's statistics authority is the whole province.
+                where = Region.objects.get(code=province) if key == "dinas" else capital
+                agency = agency_create(name=name, kind=kind, region=where)
                 user = User.objects.create(
                     username=f"b{province}_{key}", password=password, last_name="Bench"
                 )
@@ -297,7 +315,9 @@ def seed_world(loader: Loader, provinces: list[str]) -> None:
         user_set_role(user=admin, role=Role.ADMIN, agency=None)
     elapsed = time.perf_counter() - start
     loader.timings.append(("regions, agencies, users (ORM)", elapsed, User.objects.count()))
-    print(f"  {'regions, agencies, users (ORM)':<44} {User.objects.count():>10} users {elapsed:8.1f} s")
+    print(
+        f"  {'regions, agencies, users (ORM)':<44} {User.objects.count():>10} users {elapsed:8.1f} s"
+    )
 
 
 def create_helpers(loader: Loader, seed: int, provinces: list[str]) -> None:
@@ -311,10 +331,12 @@ def create_helpers(loader: Loader, seed: int, provinces: list[str]) -> None:
     )
     # Agencies with cumulative weights: the province capital (first kota) weighs 15, the
     # others 2..10 from the seed, so there is one clearly biggest agency.
-    loader.sql("", "DROP TABLE IF EXISTS bench_agency, bench_district, bench_village, bench_partner")
+    loader.sql(
+        "", "DROP TABLE IF EXISTS bench_agency, bench_district, bench_village, bench_partner"
+    )
     loader.sql(
         "bench agencies",
-        f"""
+        """
         CREATE TABLE bench_agency AS
         WITH a AS (
             SELECT ag.id AS agency_id, ag.region_id AS region_code,
@@ -607,7 +629,7 @@ def load_victim_details(loader: Loader) -> None:
         WHERE p.role = 'victim'
         """,
     )
-    form_idx = "f.\"order\""
+    form_idx = 'f."order"'
     loader.sql(
         "cases_person_violence_forms",
         f"""
@@ -862,7 +884,12 @@ def load_history(loader: Loader) -> None:
             "greatest(c.created_at, (x.given_on + time '10:00') AT TIME ZONE 'Asia/Jakarta')",
             "x.recorded_by_id",
         ),
-        ("caserecord", "id, code, kind, body, created_at, author_id, case_id", "x.created_at", "x.author_id"),
+        (
+            "caserecord",
+            "id, code, kind, body, created_at, author_id, case_id",
+            "x.created_at",
+            "x.author_id",
+        ),
         (
             "deadline",
             "id, kind, legal_basis, due_at, done_at, reminded_at, escalated_at, case_id",
