@@ -36,6 +36,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from cases.models import ReferenceItem  # noqa: E402
 from ppa.management.commands.load_regions import load_regions  # noqa: E402
+from cases.models import Case  # noqa: E402
 from ppa.models import Agency, Region, Role, User  # noqa: E402
 from ppa.services import agency_create, role_groups_sync, user_set_role  # noqa: E402
 
@@ -995,6 +996,76 @@ def verify(loader: Loader) -> None:
         raise SystemExit(1)
 
 
+def load_referrals(n: int, seed: int) -> None:
+    """Referrals through the app's own services (draft, submit, approve, hand-off, accept):
+    the grants, guardian direct rows, events, outbox rows and notifications exactly as the
+    app writes them. A third go to another UPTD, so case lists include granted cases."""
+    import logging  # noqa: PLC0415
+    import random  # noqa: PLC0415
+
+    from django.test.utils import override_settings  # noqa: PLC0415
+
+    from referrals import services as rs  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    uptds = list(Agency.objects.filter(kind=Agency.Kind.UPTD_PPA).order_by("id"))
+    partners = list(
+        Agency.objects.exclude(kind__in=[Agency.Kind.UPTD_PPA, Agency.Kind.DP3AP2KB]).order_by("id")
+    )
+    start = time.perf_counter()
+    done = 0
+    max_id = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    logging.getLogger("celery").setLevel(logging.WARNING)
+    with override_settings(
+        CELERY_TASK_ALWAYS_EAGER=True,
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    ):
+        for _i in range(n * 3):
+            if done >= n:
+                break
+            case = (
+                Case.objects.filter(
+                    id__gte=rng.randint(1, max_id), status="open", consent_sharing=True
+                )
+                .exclude(assigned_worker__isnull=True)
+                .order_by("id")
+                .first()
+            )
+            if case is None:
+                continue
+            to = rng.choice(
+                [a for a in uptds if a.pk != case.agency_id] if rng.random() < 0.33 else partners
+            )
+            worker = case.assigned_worker
+            supervisor = User.objects.get(agency_id=case.agency_id, role=Role.SUPERVISOR)
+            victim = case.people.filter(role="victim").order_by("id").first()
+            try:
+                referral = rs.referral_draft(
+                    actor=worker,
+                    case=case,
+                    data=rs.ReferralData(
+                        to_agency_id=to.pk,
+                        service_codes=[
+                            rng.choice(["kesehatan", "bantuan_hukum", "rehabilitasi_sosial"])
+                        ],
+                        urgency="normal",
+                        reason="Rujukan sintetis untuk pengujian kinerja.",
+                        victim_ids=[victim.pk],
+                    ),
+                )
+                referral = rs.referral_submit(actor=worker, referral=referral)
+                rs.referral_approve(actor=supervisor, referral=referral)
+                referral.refresh_from_db()
+                receiver = User.objects.filter(agency=to).exclude(role="").order_by("id").first()
+                if referral.status == "delivered" and receiver and rng.random() < 0.7:
+                    rs.referral_accept(actor=receiver, referral=referral)
+                done += 1
+            except rs.ReferralError as exc:
+                print(f"  referral skipped: {exc}")
+    elapsed = time.perf_counter() - start
+    print(f"  {'referrals (app services)':<44} {done:>10} rows {elapsed:8.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -1004,6 +1075,15 @@ def main() -> None:
     parser.add_argument("--today", default="2026-11-23", help="last reporting day (fixed)")
     parser.add_argument("--access-per-case", type=int, default=3)
     parser.add_argument("--reset", action="store_true", help="TRUNCATE app tables first")
+    parser.add_argument(
+        "--referrals",
+        type=int,
+        default=None,
+        help="referrals via the services (default cases/2000)",
+    )
+    parser.add_argument(
+        "--referrals-only", action="store_true", help="only add referrals to existing data"
+    )
     parser.add_argument("--verify", action="store_true", help="re-check foreign keys at the end")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -1012,6 +1092,11 @@ def main() -> None:
     provinces = [p.strip() for p in args.provinces.split(",") if p.strip()]
     loader = Loader(args)
     started = time.perf_counter()
+    n_referrals = args.referrals if args.referrals is not None else args.cases // 2000
+    if args.referrals_only:
+        load_referrals(n_referrals, args.seed)
+        loader.sql("analyze", "ANALYZE")
+        return
     print(f"generate: {args.cases} cases, seed {args.seed}, provinces {provinces}")
     if args.reset:
         reset(loader)
@@ -1042,6 +1127,7 @@ def main() -> None:
     if args.verify:
         verify(loader)
     loader.sql("analyze", "ANALYZE")
+    load_referrals(n_referrals, args.seed)
     total = time.perf_counter() - started
     rows = sum(r for _label, _t, r in loader.timings if r and r > 0)
     print(f"generate: done in {total:.0f} s ({rows} rows written)")
