@@ -34,9 +34,8 @@ from django.apps import apps  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from cases.models import ReferenceItem  # noqa: E402
+from cases.models import Case, ReferenceItem  # noqa: E402
 from ppa.management.commands.load_regions import load_regions  # noqa: E402
-from cases.models import Case  # noqa: E402
 from ppa.models import Agency, Region, Role, User  # noqa: E402
 from ppa.services import agency_create, role_groups_sync, user_set_role  # noqa: E402
 
