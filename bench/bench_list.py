@@ -34,6 +34,7 @@ from django.urls import reverse  # noqa: E402
 
 from cases import selectors  # noqa: E402
 from cases.models import Case  # noqa: E402
+from ppa import access  # noqa: E402
 from ppa.models import User  # noqa: E402
 
 CMD = _django.command_line()
@@ -100,6 +101,10 @@ def deep_case(agency_id: int, depth: int) -> Case:
 def guardian_rows(user: User, agency_id: int) -> int:
     """Generic guardian rows (varchar object_pk) for every case of the agency: what
     `assign_perm('view_case', user, case)` per case would have written."""
+    # The same cases the app shows: own agency plus those shared by referral grants.
+    from referrals.grants import granted_case_ids  # noqa: PLC0415
+
+    granted_sql, granted_params = granted_case_ids(agency_id).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT p.id, p.content_type_id FROM auth_permission p JOIN django_content_type ct "
@@ -111,8 +116,8 @@ def guardian_rows(user: User, agency_id: int) -> int:
         cursor.execute(
             "INSERT INTO guardian_userobjectpermission (object_pk, content_type_id, "
             "permission_id, user_id) SELECT id::text, %s, %s, %s FROM cases_case "
-            "WHERE agency_id = %s",
-            [ct_id, perm_id, user.pk, agency_id],
+            "WHERE agency_id = %s OR id IN (SELECT pk FROM (" + granted_sql + ") AS granted(pk))",
+            [ct_id, perm_id, user.pk, agency_id, *granted_params],
         )
         rows = cursor.rowcount
         cursor.execute("ANALYZE guardian_userobjectpermission")
@@ -128,9 +133,9 @@ def compare_straightforward(user: User, agency_id: int, depth: int, repeat: int)
         print(f"# built {built} generic guardian rows for {user.username}")
     page_size = selectors.PAGE_SIZE
     for label, position in (("first page", 0), (f"depth {depth}", depth)):
-        cursor = (
-            "" if position == 0 else selectors.encode_cursor(deep_case(agency_id, position - 1))
-        )
+        # The anchor is the row before the page in the list the user sees (own + granted).
+        visible = access.visible_cases(user).order_by("-reported_on", "-id")
+        cursor = "" if position == 0 else selectors.encode_cursor(visible[position - 1])
         app, naive = [], []
         for _i in range(repeat):
             start = time.perf_counter()
@@ -194,6 +199,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--depth", type=int, default=100_000, help="deep page position")
     parser.add_argument("--skip-intake", action="store_true")
+    parser.add_argument("--skip-pages", action="store_true", help="only the comparison/intake")
     args = parser.parse_args()
     assert not settings.DEBUG, "run with DEBUG off"
     agency_id = biggest_agency()
@@ -208,7 +214,9 @@ def main() -> None:
     list_url = reverse("cases:list")
     deep = deep_case(agency_id, depth - 1)
     deep_url = f"{list_url}?setelah={selectors.encode_cursor(deep)}"
-    for who, user in (("case worker", worker), ("supervisor", supervisor)):
+    for who, user in (
+        () if args.skip_pages else (("case worker", worker), ("supervisor", supervisor))
+    ):
         client = Client()
         client.force_login(user)
         times, queries = timed_get(client, list_url, args.repeat)
@@ -217,13 +225,18 @@ def main() -> None:
         line(f"case list deep page at {depth} ({who})", times, queries)
     client = Client()
     client.force_login(worker)
-    sample = list(
-        Case.objects.filter(agency_id=agency_id)
-        .order_by("?")
-        .values_list("code", flat=True)[: args.repeat]
+    sample = (
+        []
+        if args.skip_pages
+        else list(
+            Case.objects.filter(agency_id=agency_id)
+            .order_by("?")
+            .values_list("code", flat=True)[: args.repeat]
+        )
     )
-    client.get(reverse("cases:detail", args=[sample[0]]))
     times, counts = [], []
+    if sample:
+        client.get(reverse("cases:detail", args=[sample[0]]))  # warm-up
     for code in sample:
         url = reverse("cases:detail", args=[code])
         with QueryCount() as captured:
@@ -232,12 +245,13 @@ def main() -> None:
             times.append(time.perf_counter() - start)
         assert response.status_code == 200
         counts.append(len(captured))
-    line(
-        "case detail with history (random cases, worker)",
-        times,
-        None,
-        f"  queries {min(counts)}-{max(counts)}",
-    )
+    if sample:
+        line(
+            "case detail with history (random cases, worker)",
+            times,
+            None,
+            f"  queries {min(counts)}-{max(counts)}",
+        )
     compare_straightforward(worker, agency_id, depth, max(5, args.repeat // 3))
     if not args.skip_intake:
         intake_client = Client()
