@@ -270,7 +270,7 @@ def main() -> None:
         last = cursor.fetchone()[0]
     province = Region.objects.get(code=city).parent_id
     official = (
-        User.objects.filter(role="official", agency__region__parent_id=province)
+        User.objects.filter(role="official", agency__region_id=province)
         .values_list("username", flat=True)
         .first()
     )
