@@ -56,9 +56,14 @@ def test_exception_text_in_logs_is_masked():
 def captured_logs():
     """The real configured console handlers, writing into a buffer at DEBUG level."""
     buffer = io.StringIO()
-    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
-    handlers += logging.getLogger("django").handlers
-    old = [(h, h.setStream(buffer)) for h in handlers]
+    handlers = dict.fromkeys(  # the same handler may hang on several loggers: once each
+        h
+        for h in logging.getLogger().handlers + logging.getLogger("django").handlers
+        if isinstance(h, logging.StreamHandler) and hasattr(h, "setStream")
+    )
+    old = [(h, h.stream) for h in handlers]
+    for h in handlers:
+        h.setStream(buffer)
     root, level = logging.getLogger(), logging.getLogger().level
     root.setLevel(logging.DEBUG)
     yield buffer
