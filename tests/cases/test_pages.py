@@ -183,7 +183,7 @@ def test_case_page_query_count_does_not_grow(world, client, django_assert_num_qu
     client.force_login(world.users["supervisor_own"])
     url = reverse("cases:detail", kwargs={"code": case.code})
     client.get(url)
-    with django_assert_num_queries(39):
+    with django_assert_num_queries(39):  # 38 + the supervisor's two-factor device check (security)
         assert client.get(url).status_code == 200
 
 
