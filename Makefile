@@ -48,6 +48,7 @@ fmt: env
 messages: export DEBUG := 1
 messages: env
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=.tools --ignore=bench --ignore=tests
+	$(PY) scripts/po_fill.py locale/en/translations.json
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools
 
 clean:

@@ -1,5 +1,8 @@
 """Fill English msgstr entries of locale/en from a JSON dict {msgid: msgstr} (keeps others).
 
+locale/en/translations.json is the translation memory `make messages` applies after
+makemessages; add new strings there.
+
 Usage: python scripts/po_fill.py translations.json  — then `make messages` compiles them."""
 
 import json
@@ -29,7 +32,8 @@ def main(path: str) -> None:
             if msgid in table:
                 head = entry[: m.start()]
                 entry = f"{head}msgid {quote(msgid)}\nmsgstr {quote(table[msgid])}"
-                entry = entry.replace("#, fuzzy\n", "")
+                entry = re.sub(r"^#\| .*\n", "", entry, flags=re.M)  # previous msgid
+                entry = entry.replace("#, fuzzy\n", "").replace("#, fuzzy, ", "#, ")
                 filled += 1
         out.append(entry.rstrip("\n"))
     PO.write_text("\n\n".join(out) + "\n")
