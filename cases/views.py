@@ -326,6 +326,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "page": page,
         "next_step": Step(following) if following else None,
         "referrals": case_referrals(request.user, case),
+        "can_export": access.can_export_case_records(request.user, case),
         "history": selectors.case_history(case) if case_access.is_owner else [],
         "show": {group: case_access.shows(group) for group in access.FieldGroup.ALL},
         "incident_district": case.incident_district,

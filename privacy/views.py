@@ -8,19 +8,16 @@ from django.shortcuts import get_object_or_404, render
 
 from ppa import access
 from ppa.audit import client_ip
-from ppa.models import Role
 from privacy.forms import ExportRequestForm
 from privacy.models import CaseExport
 from privacy.services import ExportRefused, case_export_request, case_export_take, case_payload
-
-EXPORT_ROLES = (Role.CASE_WORKER, Role.SUPERVISOR)
 
 
 @login_required
 def export_request(request: HttpRequest, code) -> HttpResponse:
     """Ask for an export of one case's records (owner agency's case workers and supervisors)."""
     case = access.get_case_for_user(request.user, code)
-    access.deny_unless(case.access.is_owner and access.has_role(request.user, *EXPORT_ROLES))
+    access.deny_unless(access.can_export_case_records(request.user, case))
     form = ExportRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -18,6 +18,7 @@ __all__ = [
     "can_search_names",
     "get_draft_for_user",
     "get_document_for_user",
+    "can_export_case_records",
 ]
 
 
@@ -168,3 +169,9 @@ def get_document_for_user(user, code):
         raise Http404
     document.case.access = access
     return document
+
+
+def can_export_case_records(user, case) -> bool:
+    """Case workers and supervisors of the owning agency may export a case's records (with a
+    stated reason, logged, expiring: see the privacy app). `case` comes from get_case_for_user."""
+    return case.access.is_owner and has_role(user, Role.CASE_WORKER, Role.SUPERVISOR)
