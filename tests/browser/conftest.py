@@ -1,0 +1,416 @@
+"""Browser journeys: Debian's Chromium driven by Playwright against a live server on loopback.
+
+Fixtures:
+- `browser` (session): one Chromium for the whole run, from /usr/bin/chromium (no downloaded
+  browser). Missing locally: the journeys skip with a message; in CI (`REQUIRE_BROWSER=1`,
+  set by .ci/run) they fail instead.
+- `e2e_world`: the live server (transactional database), the base data restored, and the
+  personas of tests/world.py with their known password.
+- `journey`: a fresh browser context and page that records every console error, page error,
+  CSP violation and answer of 500; `journey.shot(name)` saves a screenshot under
+  test-artifacts/screenshots/<test>/ and runs axe-core on the page (no serious or critical
+  violation allowed).
+- `celery_worker_process` (session, lazy): a real `celery worker` subprocess against the test
+  database and the broker in CELERY_BROKER_URL; `real_worker` turns eager tasks off for a test.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.world import PASSWORD, World, build_world
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+AXE_BLOCKING = {"serious", "critical"}
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+# --- the browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = (
+            f"{CHROMIUM} is missing: install Debian's Chromium "
+            "(apt-get install chromium chromium-driver) to run the browser journeys."
+        )
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API keeps an asyncio loop running in this thread; Django would then
+    # refuse ORM calls from the test itself. The live server runs in its own thread.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+# --- the database -------------------------------------------------------------------------
+# Journeys need committed rows (the live server and the worker use their own connections), so
+# they are transactional: Django empties every table after each one. The base rows (data
+# migrations, regions, role groups from tests/conftest.py) are captured once and put back
+# before each journey and after the last one, so the tests that follow in this worker find
+# the database as they expect it.
+
+
+@pytest.fixture(scope="session")
+def base_snapshot(django_db_setup, django_db_blocker) -> str:
+    from django.db import connection
+
+    from ppa.models import Region
+
+    with django_db_blocker.unblock():
+        if not Region.objects.exists():  # an earlier transactional test emptied it
+            _rebuild_base()
+        return connection.creation.serialize_db_to_string()
+
+
+def _rebuild_base() -> None:
+    from django.core.management import call_command
+
+    from ppa.management.commands.load_regions import load_regions
+    from ppa.services import role_groups_sync
+
+    call_command("migrate", run_syncdb=False, verbosity=0, interactive=False)
+    load_regions(["13.76", "13.07"])
+    role_groups_sync()
+
+
+def _restore_base(snapshot: str) -> None:
+    """Empty the database without re-creating content types, then load the snapshot."""
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from ppa.models import Region
+
+    if Region.objects.exists():
+        return
+    call_command(
+        "flush", interactive=False, inhibit_post_migrate=True, reset_sequences=False, verbosity=0
+    )
+    connection.creation.deserialize_db_from_string(snapshot)
+    # Sequences past the restored primary keys, whatever happened to them before.
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _base_data_after_journeys(django_db_blocker) -> Iterator[None]:
+    """After the last journey (and its flush), put the base rows back for later tests."""
+    yield
+    snapshot = _cached_snapshot.get("value")
+    if snapshot:
+        with django_db_blocker.unblock():
+            _restore_base(snapshot)
+
+
+_cached_snapshot: dict[str, str] = {}
+
+
+@pytest.fixture
+def e2e_world(live_server, base_snapshot, settings) -> World:
+    """The live server, the base rows, and the personas (password tests.world.PASSWORD)."""
+    _cached_snapshot["value"] = base_snapshot
+    _restore_base(base_snapshot)
+    # Plain http on loopback: cookies may not be marked Secure, HSTS would pin https.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0
+    return build_world()
+
+
+# --- a journey: a context, a page, its listeners, screenshots and axe ---------------------
+
+
+class JourneyFailure(AssertionError):
+    pass
+
+
+class Journey:
+    """One person's browser session. Records problems; `finish()` fails if there were any."""
+
+    def __init__(self, browser, base_url: str, name: str, *, phone: bool = False) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.name = name
+        self.problems: list[str] = []
+        self.allowed_statuses: dict[str, int] = {}
+        self.shots: list[Path] = []
+        self.axe_report: list[dict] = []
+        self.dir = ARTIFACTS / "screenshots" / name
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        options = {
+            "viewport": PHONE if phone else DESKTOP,
+            "locale": "id-ID",
+            "timezone_id": "Asia/Jakarta",
+            "accept_downloads": True,
+        }
+        if phone:
+            options |= {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+        self.context = browser.new_context(**options)
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda exc: self.problems.append(f"JavaScript error: {exc}"))
+        self.page.on("response", self._on_response)
+
+    # listeners
+    def _on_console(self, msg) -> None:
+        if msg.type not in ("error", "assert"):
+            return
+        text = msg.text
+        status = re.search(r"status of (\d{3})", text)
+        url = (msg.location or {}).get("url", "")
+        if status and self.allowed_statuses.get(url) == int(status.group(1)):
+            return  # the expected "not found" of a page we meant to visit
+        self.problems.append(f"console {msg.type} on {self.page.url}: {text} ({url})")
+
+    def _on_response(self, response) -> None:
+        path = response.url.removeprefix(self.base_url)
+        if response.status >= 500:
+            self.problems.append(f"HTTP {response.status} for {response.request.method} {path}")
+        elif response.status == 404 and "/static/" in response.url:
+            self.problems.append(f"missing static file {path}")
+
+    # navigation
+    def url(self, path: str) -> str:
+        return path if path.startswith("http") else self.base_url + path
+
+    def goto(self, path: str, *, expect_status: int = 200):
+        full = self.url(path)
+        if expect_status != 200:
+            self.allowed_statuses[full] = expect_status
+        response = self.page.goto(full)
+        assert response is not None
+        assert response.status == expect_status, (
+            f"{path}: expected {expect_status}, got {response.status}"
+        )
+        return response
+
+    def login(self, username: str, password: str = PASSWORD) -> None:
+        """Through the real login form, as a person would."""
+        page = self.page
+        if "/masuk/" not in page.url:
+            self.goto("/masuk/")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        assert "/masuk/" not in page.url, f"login of {username} failed: {self.visible_text()}"
+
+    def visible_text(self) -> str:
+        return self.page.locator("main").inner_text()
+
+    # evidence
+    def shot(self, label: str, *, axe: bool = True) -> Path:
+        """Screenshot of the whole page, then the accessibility check of what it shows."""
+        self.page.wait_for_load_state()
+        path = self.dir / f"{len(self.shots) + 1:02d}-{label}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        self.shots.append(path)
+        if axe:
+            self.check_a11y(label)
+        return path
+
+    def check_a11y(self, label: str) -> None:
+        page = self.page
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            # Evaluated by the DevTools protocol, so the page's CSP does not block it and the
+            # app never serves axe.
+            page.evaluate(AXE_SOURCE.get())
+        result = page.evaluate(
+            """async (tags) => {
+                const r = await window.axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                          resultTypes: ['violations']});
+                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '),
+                                                          html: n.html.slice(0, 200),
+                                                          summary: n.failureSummary}))}));
+            }""",
+            AXE_TAGS,
+        )
+        self.axe_report.append({"page": label, "url": page.url, "violations": result})
+        for v in result:
+            if v["impact"] in AXE_BLOCKING:
+                nodes = "; ".join(f"{n['target']} {n['html']}" for n in v["nodes"])
+                self.problems.append(
+                    f"axe {v['impact']} {v['id']} on '{label}' ({page.url}): {v['help']}: {nodes}"
+                )
+
+    def finish(self) -> None:
+        (self.dir / "axe.json").write_text(json.dumps(self.axe_report, indent=1))
+        self.context.close()
+        if self.problems:
+            raise JourneyFailure(
+                f"{len(self.problems)} problem(s) in journey {self.name}:\n"
+                + "\n".join(self.problems)
+            )
+
+
+class _AxeSource:
+    _text: str | None = None
+
+    def get(self) -> str:
+        if self._text is None:
+            self._text = AXE_JS.read_text(encoding="utf-8")
+        return self._text
+
+
+AXE_SOURCE = _AxeSource()
+
+
+@pytest.fixture
+def journey(browser, e2e_world, live_server, request):
+    """One desktop session for the test; `new_journey` starts more (other people, a phone)."""
+    j = Journey(browser, live_server.url, request.node.name)
+    yield j
+    j.finish()
+
+
+@pytest.fixture
+def new_journey(browser, e2e_world, live_server, request):
+    """Start further sessions (another person, or a phone) inside one test."""
+    started: list[Journey] = []
+
+    def start(who: str, *, phone: bool = False) -> Journey:
+        j = Journey(browser, live_server.url, f"{request.node.name}-{who}", phone=phone)
+        started.append(j)
+        return j
+
+    yield start
+    failures = []
+    for j in started:
+        try:
+            j.finish()
+        except JourneyFailure as exc:
+            failures.append(str(exc))
+    if failures:
+        raise JourneyFailure("\n".join(failures))
+
+
+# --- a real Celery worker -------------------------------------------------------------------
+
+
+def _worker_queues() -> list[str]:
+    from ppa.celery import app
+
+    queues = {app.conf.task_default_queue or "celery"}
+    for route in (app.conf.task_routes or {}).values():
+        if isinstance(route, dict) and route.get("queue"):
+            queues.add(route["queue"])
+    for q in app.conf.task_queues or []:
+        queues.add(getattr(q, "name", str(q)))
+    return sorted(queues)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup) -> Iterator[subprocess.Popen]:
+    """`celery worker` (solo pool) on the test database and the test broker."""
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    broker = settings.CELERY_BROKER_URL
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "ppa.settings_test",
+        "DATABASE_URL": url,
+        "CELERY_BROKER_URL": broker,
+    }
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = db["PASSWORD"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "celery-worker.log").open("w")
+    from ppa.celery import app
+
+    with app.connection_for_write() as conn:  # stale messages from an earlier run
+        for queue in _worker_queues():
+            try:
+                conn.default_channel.queue_purge(queue)
+            except Exception:  # noqa: S112 (a queue that does not exist yet)
+                continue
+    proc = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ppa",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            ",".join(_worker_queues()),
+            "-n",
+            f"e2e-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"celery worker exited ({proc.returncode}); see {log.name}")
+        if "ready." in Path(log.name).read_text(errors="replace"):
+            break
+        time.sleep(0.2)
+    else:
+        raise RuntimeError(f"celery worker not ready in 30 s; see {log.name}")
+    yield proc
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture
+def real_worker(celery_worker_process, settings) -> Iterator[subprocess.Popen]:
+    """Tasks queued by the live server go to Redis and run in the worker subprocess."""
+    from ppa.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    yield celery_worker_process
+    app.conf.task_always_eager = eager
