@@ -78,10 +78,10 @@ def browser():
 
 # --- the database -------------------------------------------------------------------------
 # Journeys need committed rows (the live server and the worker use their own connections), so
-# they are transactional: Django empties every table after each one. The base rows (data
-# migrations, regions, role groups from tests/conftest.py) are captured once and put back
-# before each journey and after the last one, so the tests that follow in this worker find
-# the database as they expect it.
+# they are transactional, with Django's serialized rollback: each journey starts from a
+# snapshot of the base rows (data migrations, plus the regions and role groups that
+# tests/conftest.py loads) and the database is emptied after it. After the last journey the
+# snapshot is loaded once more, so the tests that follow in this worker find the base rows.
 
 
 @pytest.fixture(scope="session")
@@ -91,42 +91,36 @@ def base_snapshot(django_db_setup, django_db_blocker) -> str:
     from ppa.models import Region
 
     with django_db_blocker.unblock():
-        if not Region.objects.exists():  # an earlier transactional test emptied it
-            _rebuild_base()
-        return connection.creation.serialize_db_to_string()
+        if not Region.objects.exists():  # an earlier transactional test emptied the database
+            _flush()
+            migrations_data = getattr(connection, "_test_serialized_contents", None)
+            if migrations_data:
+                connection.creation.deserialize_db_from_string(migrations_data)
+            _load_base()
+        snapshot = connection.creation.serialize_db_to_string()
+    # TransactionTestCase._fixture_setup loads this before each serialized-rollback test.
+    connection._test_serialized_contents = snapshot
+    _cached_snapshot["value"] = snapshot
+    return snapshot
 
 
-def _rebuild_base() -> None:
-    from django.core.management import call_command
+_cached_snapshot: dict[str, str] = {}
 
+
+def _load_base() -> None:
     from ppa.management.commands.load_regions import load_regions
     from ppa.services import role_groups_sync
 
-    call_command("migrate", run_syncdb=False, verbosity=0, interactive=False)
     load_regions(["13.76", "13.07"])
     role_groups_sync()
 
 
-def _restore_base(snapshot: str) -> None:
-    """Empty the database without re-creating content types, then load the snapshot."""
-    from django.apps import apps
+def _flush() -> None:
     from django.core.management import call_command
-    from django.core.management.color import no_style
-    from django.db import connection
 
-    from ppa.models import Region
-
-    if Region.objects.exists():
-        return
     call_command(
         "flush", interactive=False, inhibit_post_migrate=True, reset_sequences=False, verbosity=0
     )
-    connection.creation.deserialize_db_from_string(snapshot)
-    # Sequences past the restored primary keys, whatever happened to them before.
-    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -134,22 +128,30 @@ def _base_data_after_journeys(django_db_blocker) -> Iterator[None]:
     """After the last journey (and its flush), put the base rows back for later tests."""
     yield
     snapshot = _cached_snapshot.get("value")
-    if snapshot:
-        with django_db_blocker.unblock():
-            _restore_base(snapshot)
+    if not snapshot:
+        return
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
 
+    from ppa.models import Region
 
-_cached_snapshot: dict[str, str] = {}
+    with django_db_blocker.unblock():
+        if Region.objects.exists():
+            return
+        _flush()
+        connection.creation.deserialize_db_from_string(snapshot)
+        # Sequences past the restored primary keys, whatever happened to them before.
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(sql)
 
 
 @pytest.fixture
-def e2e_world(live_server, base_snapshot, settings) -> World:
+def e2e_world(base_snapshot, django_db_serialized_rollback, live_server, settings) -> World:
     """The live server, the base rows, and the personas (password tests.world.PASSWORD)."""
-    _cached_snapshot["value"] = base_snapshot
-    _restore_base(base_snapshot)
-    # Plain http on loopback: cookies may not be marked Secure, HSTS would pin https.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+    # Plain http on loopback (Chromium accepts Secure and __Host- cookies on localhost, so the
+    # cookie settings stay as in production); an https redirect or HSTS would break it.
     settings.SECURE_SSL_REDIRECT = False
     settings.SECURE_HSTS_SECONDS = 0
     return build_world()
