@@ -14,6 +14,7 @@ Fixtures:
   database and the broker in CELERY_BROKER_URL; `real_worker` turns eager tasks off for a test.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -236,6 +237,10 @@ class Journey:
         page.wait_for_load_state()
         assert "/masuk/" not in page.url, f"login of {username} failed: {self.visible_text()}"
 
+    def forgive(self, text: str) -> None:
+        """Drop recorded problems caused on purpose (e.g. a connection cut by the test)."""
+        self.problems = [p for p in self.problems if text not in p]
+
     def visible_text(self) -> str:
         return self.page.locator("main").inner_text()
 
@@ -275,7 +280,10 @@ class Journey:
                     f"axe {v['impact']} {v['id']} on '{label}' ({page.url}): {v['help']}: {nodes}"
                 )
 
-    def finish(self) -> None:
+    def finish(self, *, failed: bool = False) -> None:
+        if failed and not self.page.is_closed():
+            with contextlib.suppress(Exception):  # evidence only; the test failed already
+                self.page.screenshot(path=str(self.dir / "failure.png"), full_page=True)
         (self.dir / "axe.json").write_text(json.dumps(self.axe_report, indent=1))
         self.context.close()
         if self.problems:
@@ -302,7 +310,7 @@ def journey(browser, e2e_world, live_server, request):
     """One desktop session for the test; `new_journey` starts more (other people, a phone)."""
     j = Journey(browser, live_server.url, request.node.name)
     yield j
-    j.finish()
+    j.finish(failed=_failed(request))
 
 
 @pytest.fixture
@@ -319,11 +327,23 @@ def new_journey(browser, e2e_world, live_server, request):
     failures = []
     for j in started:
         try:
-            j.finish()
+            j.finish(failed=_failed(request))
         except JourneyFailure as exc:
             failures.append(str(exc))
     if failures:
         raise JourneyFailure("\n".join(failures))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_call_failed = report.failed
+    return report
+
+
+def _failed(request) -> bool:
+    return getattr(request.node, "e2e_call_failed", False)
 
 
 # --- a real Celery worker -------------------------------------------------------------------
