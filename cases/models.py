@@ -752,3 +752,63 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.done_at is None
+
+
+# --- Intake drafts and links between cases -------------------------------------------------
+
+
+class IntakeDraft(models.Model):
+    """An intake form in progress, kept on the server so nothing is lost between steps.
+
+    `data` holds what the officer typed, per step, exactly as posted (lists of strings), so a
+    half-valid step comes back as it was left. Owned by one user; after registration the data
+    is cleared and `case` points to the result (a resubmission finds the same case)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intake_drafts"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # Becomes the case's intake_token: a second submission returns the same case.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    data = models.JSONField(default=dict, blank=True)
+    step = models.CharField(_("langkah terakhir"), max_length=20, blank=True)
+    case = models.OneToOneField(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("draf pengaduan")
+        verbose_name_plural = _("draf pengaduan")
+        indexes = [
+            # "My drafts": the owner's unfinished drafts, newest first.
+            models.Index(
+                fields=["owner", "-updated_at"],
+                condition=Q(case__isnull=True),
+                name="cases_draft_owner_open",
+            )
+        ]
+
+
+class CaseLink(models.Model):
+    """A note that two cases concern the same people (a possible duplicate the officer linked)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
+    linked_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    note = models.CharField(_("catatan"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "linked_case"], name="cases_caselink_unique"),
+            models.CheckConstraint(
+                condition=~Q(case=F("linked_case")), name="cases_caselink_not_self"
+            ),
+        ]

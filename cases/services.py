@@ -4,21 +4,37 @@ import datetime as dt
 import hashlib
 import hmac
 import uuid
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from lokal import parse_nik
+from django.utils.translation import gettext as _
+from lokal import add_working_days, parse_nik
 
 from cases.models import (
+    AbhDetail,
     AgeGroup,
     Case,
+    CaseLink,
+    CaseRecord,
     CaseSequence,
+    ChildMarriageDetail,
+    Deadline,
+    Document,
+    IntakeDraft,
+    LegalProcess,
     Person,
     PersonRole,
+    RiskLevel,
+    ServiceGiven,
+    Status,
+    Step,
+    TraffickingDetail,
 )
-from ppa.models import User
+from ppa.models import Agency, Role, User
 
 # --- Derived values ----------------------------------------------------------------------
 
@@ -204,11 +220,16 @@ def case_register(
     people: list[PersonData],
     links: list[tuple[str, str, str]] = (),
     intake_token: uuid.UUID | None = None,
+    details: dict | None = None,
+    related: list[tuple[Case, str]] = (),
 ) -> tuple[Case, bool]:
     """Open a case with its people in one transaction; return (case, created).
 
     `links` are (perpetrator key, victim key, relationship code). A second submission with
     the same `intake_token` returns the case the first one created instead of a second case.
+    `details` holds the type-specific part ({"trafficking": {...}} and so on, see
+    `case_details_set`); `related` are (case, note) pairs the officer linked as possible
+    duplicates. The statutory clocks (`Deadline`) are created in the same transaction.
     """
     from cases.models import PerpetratorLink  # noqa: PLC0415
 
@@ -246,6 +267,13 @@ def case_register(
                     victim=by_key[victim_key],
                     relationship_id=relationship,
                 )
+            if details:
+                case_details_set(case=case, details=details)
+            for other, note in related:
+                CaseLink.objects.create(
+                    case=case, linked_case=other, note=note[:255], created_by=actor
+                )
+            deadlines_open(case=case)
     except IntegrityError:
         # Two submissions of the same form raced: the other one created the case.
         existing = Case.objects.filter(intake_token=token).first()
@@ -253,3 +281,475 @@ def case_register(
             raise
         return existing, False
     return case, True
+
+
+def case_details_set(*, case: Case, details: dict) -> None:
+    """Create or replace the type-specific details of a case (trafficking, ABH, child marriage).
+
+    `details` maps "trafficking" / "abh" / "child_marriage" to field dicts; many-to-many
+    values are lists under the field name (`exploitation_purpose`)."""
+    models = {
+        "trafficking": TraffickingDetail,
+        "abh": AbhDetail,
+        "child_marriage": ChildMarriageDetail,
+    }
+    for key, values in details.items():
+        model = models[key]
+        values = dict(values)
+        m2m = {"exploitation_purpose": values.pop("exploitation_purpose", None)}
+        obj = model.objects.filter(case=case).first() or model(case=case)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.save()
+        if key == "trafficking" and m2m["exploitation_purpose"] is not None:
+            obj.exploitation_purpose.set(m2m["exploitation_purpose"])
+
+
+# --- Clocks --------------------------------------------------------------------------------
+
+LEGAL_BASIS = {
+    Deadline.Kind.POLICE_REPORT_TPKS: "UU 12/2022 (TPKS): laporan ke kepolisian ≤ 3×24 jam",
+    Deadline.Kind.RESPONSE_MEDIUM_RISK: "Permen PPPA 2/2022: risiko sedang ditangani ≤ 6 jam",
+    Deadline.Kind.FOLLOW_UP: "Standar layanan: tindak lanjut pengaduan ≤ 3 hari kerja",
+    Deadline.Kind.DIVERSION: "UU 11/2012 (SPPA): diversi selesai ≤ 30 hari",
+}
+
+
+def working_days_after(day: dt.date, n: int) -> dt.date:
+    """`n` working days after `day`: Indonesian holidays and cuti bersama where lokal-id has
+    the year's calendar, otherwise Monday to Friday."""
+    try:
+        return add_working_days(day, n)
+    except ValueError:  # lokal-id has no holiday data for that year
+        while n > 0:
+            day += dt.timedelta(days=1)
+            n -= day.weekday() < 5
+        return day
+
+
+def _clock_start(case: Case) -> dt.datetime:
+    """When the case's clocks start: now for a case reported today, else the start of the
+    reporting day in the agency's time zone (a case entered late is not given extra time)."""
+    now = timezone.now()
+    zone = zoneinfo.ZoneInfo(case.agency.time_zone)
+    if case.reported_on >= now.astimezone(zone).date():
+        return now
+    return dt.datetime.combine(case.reported_on, dt.time.min, tzinfo=zone)
+
+
+def deadlines_open(*, case: Case) -> list[Deadline]:
+    """Create the clocks that the case's facts start (idempotent: one row per kind)."""
+    start = _clock_start(case)
+    zone = zoneinfo.ZoneInfo(case.agency.time_zone)
+    due: dict[str, dt.datetime] = {}
+    sexual = Person.violence_forms.through.objects.filter(
+        person__case=case, person__role=PersonRole.VICTIM, violenceform_id="seksual"
+    ).exists()
+    if sexual:
+        due[Deadline.Kind.POLICE_REPORT_TPKS] = start + dt.timedelta(hours=72)
+    if case.risk_level == RiskLevel.MEDIUM:
+        due[Deadline.Kind.RESPONSE_MEDIUM_RISK] = start + dt.timedelta(hours=6)
+    local = start.astimezone(zone)
+    follow_up_day = working_days_after(local.date(), 3)
+    due[Deadline.Kind.FOLLOW_UP] = dt.datetime.combine(follow_up_day, local.timetz())
+    abh = AbhDetail.objects.filter(case=case).first()
+    if abh is not None and abh.diversion_started_on:
+        due[Deadline.Kind.DIVERSION] = dt.datetime.combine(
+            abh.diversion_started_on + dt.timedelta(days=30), dt.time.max, tzinfo=zone
+        )
+    existing = set(case.deadlines.values_list("kind", flat=True))
+    created = []
+    for kind, due_at in due.items():
+        if kind not in existing:
+            created.append(
+                Deadline.objects.create(
+                    case=case, kind=kind, due_at=due_at, legal_basis=LEGAL_BASIS.get(kind, "")
+                )
+            )
+    return created
+
+
+# --- Drafts --------------------------------------------------------------------------------
+
+
+def draft_save(
+    *, actor: User, draft: IntakeDraft | None, step: str, data: dict[str, list[str]]
+) -> IntakeDraft:
+    """Keep what the officer typed on one step (even when it does not validate yet)."""
+    if draft is None:
+        draft = IntakeDraft(owner=actor, agency_id=actor.agency_id)
+    if draft.case_id is not None:
+        return draft  # already registered: the data was cleared on purpose
+    draft.data = {**draft.data, step: data}
+    draft.step = step
+    draft.save()
+    return draft
+
+
+def draft_delete(*, actor: User, draft: IntakeDraft) -> None:
+    if draft.owner_id != actor.pk:
+        raise PermissionError
+    draft.delete()
+
+
+@transaction.atomic
+def intake_submit(
+    *,
+    actor: User,
+    draft: IntakeDraft,
+    data: CaseData,
+    people: list[PersonData],
+    links: list[tuple[str, str, str]],
+    details: dict,
+    related: list[tuple[Case, str]],
+) -> tuple[Case, bool]:
+    """Register the case of a draft; the draft's token makes a resubmission return the same
+    case, and the draft's data is cleared (the case now holds it)."""
+    draft = IntakeDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.case_id is not None:
+        return draft.case, False
+    case, created = case_register(
+        actor=actor,
+        data=data,
+        people=people,
+        links=links,
+        intake_token=draft.token,
+        details=details,
+        related=related,
+    )
+    draft.case = case
+    draft.data = {}
+    draft.save(update_fields=["case", "data", "updated_at"])
+    return case, created
+
+
+# --- Case management -----------------------------------------------------------------------
+
+
+class CaseActionError(Exception):
+    """A case-management rule was broken; the message is for the user, in their language."""
+
+
+class StaleVersion(CaseActionError):
+    """Someone saved the case after this form was opened."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(
+            _("Kasus ini sudah diubah orang lain sejak formulir dibuka. Periksa perubahannya.")
+        )
+        self.case = case
+
+
+STEP_ORDER = list(Step.values)
+RECORD_FOR_STEP = {
+    Step.ASSESSMENT: CaseRecord.Kind.ASSESSMENT,
+    Step.PLAN: CaseRecord.Kind.PLAN,
+    Step.INTERVENTION: CaseRecord.Kind.PROGRESS,
+    Step.MONITORING: CaseRecord.Kind.MONITORING,
+}
+EDITABLE_CASE_FIELDS = (
+    "intake_channel",
+    "reported_on",
+    "incident_date",
+    "incident_date_approximate",
+    "description",
+    "place",
+    "incident_address",
+    "incident_district",
+    "incident_village",
+    "case_type",
+    "risk_level",
+    "within_authority",
+    "consent_sharing",
+    "consent_statistics",
+    "legal_basis",
+    "legal_basis_note",
+)
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
+
+
+def _save_case(case: Case, actor: User, fields: list[str], reason: str) -> None:
+    case.version += 1
+    case._change_reason = reason[:100]
+    case._history_user = actor
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _record(case: Case, actor: User, kind: str, body: str) -> CaseRecord:
+    record = CaseRecord(case=case, kind=kind, body=body, author=actor)
+    record._history_user = actor
+    record.save()
+    return record
+
+
+def next_step(step: str) -> str | None:
+    index = STEP_ORDER.index(step)
+    following = STEP_ORDER[index + 1] if index + 1 < len(STEP_ORDER) else None
+    return None if following == Step.CLOSURE else following
+
+
+def case_update(*, actor: User, case: Case, version: int, changes: dict, reason: str = "") -> Case:
+    """Change the registered facts of a case; refused when `version` is not the current one."""
+    with transaction.atomic():
+        current = _locked(case)
+        if current.version != version:
+            raise StaleVersion(current)
+        if current.is_closed:
+            raise CaseActionError(_("Kasus yang sudah ditutup tidak dapat diubah."))
+        changed = []
+        for name, value in changes.items():
+            if name not in EDITABLE_CASE_FIELDS:
+                raise ValueError(name)
+            attname = current._meta.get_field(name).attname
+            value = getattr(value, "pk", value)
+            if getattr(current, attname) != value:
+                setattr(current, attname, value)
+                changed.append(name)
+        if not changed:
+            return current
+        _save_case(current, actor, changed, reason or _("Data kasus diperbarui"))
+    return current
+
+
+def case_step_advance(*, actor: User, case: Case, version: int, to_step: str, body: str) -> Case:
+    """Move an open case to the next step of the service standard, leaving its typed record."""
+    with transaction.atomic():
+        current = _locked(case)
+        if current.version != version:
+            raise StaleVersion(current)
+        if current.status != Status.OPEN:
+            raise CaseActionError(_("Tahap hanya dapat diubah pada kasus yang sedang ditangani."))
+        if to_step != next_step(current.step):
+            raise CaseActionError(_("Tahap berikutnya tidak sesuai urutan standar layanan."))
+        if not body.strip():
+            raise CaseActionError(_("Isi catatan tahap ini wajib diisi."))
+        _record(current, actor, RECORD_FOR_STEP[to_step], body)
+        current.step = to_step
+        _save_case(current, actor, ["step"], _("Pindah tahap: %s") % Step(to_step).label)
+    return current
+
+
+def case_record_add(*, actor: User, case: Case, kind: str, body: str) -> CaseRecord:
+    """A progress note (or another typed record) without changing the step."""
+    if kind not in (CaseRecord.Kind.PROGRESS, CaseRecord.Kind.IDENTIFICATION):
+        raise CaseActionError(_("Jenis catatan ini dibuat lewat perpindahan tahap."))
+    if not body.strip():
+        raise CaseActionError(_("Isi catatan wajib diisi."))
+    if case.is_closed:
+        raise CaseActionError(_("Kasus yang sudah ditutup tidak dapat diubah."))
+    return _record(case, actor, kind, body)
+
+
+def case_closure_request(*, actor: User, case: Case, version: int, report: str) -> Case:
+    """The case worker submits the closure report; the supervisor decides."""
+    with transaction.atomic():
+        current = _locked(case)
+        if current.version != version:
+            raise StaleVersion(current)
+        if current.status != Status.OPEN:
+            raise CaseActionError(_("Terminasi hanya dapat diajukan untuk kasus yang ditangani."))
+        if not report.strip():
+            raise CaseActionError(_("Laporan terminasi wajib diisi."))
+        _record(current, actor, CaseRecord.Kind.CLOSURE_REPORT, report)
+        current.status, current.step = Status.CLOSURE_REQUESTED, Step.CLOSURE
+        _save_case(current, actor, ["status", "step"], _("Terminasi diajukan"))
+    return current
+
+
+def case_closure_decide(
+    *, actor: User, case: Case, version: int, approve: bool, reason: str = ""
+) -> Case:
+    """The supervisor approves the closure (the case is closed) or returns it with a reason."""
+    if actor.role != Role.SUPERVISOR:
+        raise CaseActionError(_("Hanya supervisor yang dapat memutuskan terminasi."))
+    with transaction.atomic():
+        current = _locked(case)
+        if current.version != version:
+            raise StaleVersion(current)
+        if current.status != Status.CLOSURE_REQUESTED:
+            raise CaseActionError(_("Tidak ada pengajuan terminasi untuk kasus ini."))
+        if not approve and not reason.strip():
+            raise CaseActionError(_("Tuliskan alasan pengembalian."))
+        if approve:
+            body = reason.strip() or _("Terminasi disetujui.")
+            current.status, current.closed_at = Status.CLOSED, timezone.now()
+            fields, why = ["status", "closed_at"], _("Terminasi disetujui")
+        else:
+            body = _("Dikembalikan: %s") % reason.strip()
+            current.status, current.step = Status.OPEN, Step.MONITORING
+            fields, why = ["status", "step"], _("Terminasi dikembalikan")
+        _record(current, actor, CaseRecord.Kind.CLOSURE_DECISION, body)
+        _save_case(current, actor, fields, why)
+    return current
+
+
+def case_reopen(*, actor: User, case: Case, version: int, reason: str) -> Case:
+    """A supervisor reopens a closed case; the reason is kept as a record."""
+    if actor.role != Role.SUPERVISOR:
+        raise CaseActionError(_("Hanya supervisor yang dapat membuka kembali kasus."))
+    with transaction.atomic():
+        current = _locked(case)
+        if current.version != version:
+            raise StaleVersion(current)
+        if current.status != Status.CLOSED:
+            raise CaseActionError(_("Hanya kasus yang sudah ditutup dapat dibuka kembali."))
+        if not reason.strip():
+            raise CaseActionError(_("Alasan membuka kembali wajib diisi."))
+        _record(current, actor, CaseRecord.Kind.REOPEN, reason)
+        current.status, current.closed_at, current.step = Status.OPEN, None, Step.ASSESSMENT
+        _save_case(current, actor, ["status", "closed_at", "step"], _("Kasus dibuka kembali"))
+    return current
+
+
+def case_assign(*, actor: User, case: Case, version: int, worker: User | None) -> Case:
+    """Assign the case worker (a case worker or supervisor of the owning UPTD)."""
+    if worker is not None and (
+        worker.agency_id != case.agency_id
+        or worker.role not in (Role.CASE_WORKER, Role.SUPERVISOR)
+        or not worker.is_active
+    ):
+        raise CaseActionError(_("Manajer kasus harus staf aktif UPTD pemilik kasus."))
+    with transaction.atomic():
+        current = _locked(case)
+        if current.version != version:
+            raise StaleVersion(current)
+        current.assigned_worker = worker
+        _save_case(current, actor, ["assigned_worker"], _("Manajer kasus ditetapkan"))
+    return current
+
+
+def service_record(
+    *,
+    actor: User,
+    case: Case,
+    victim: Person,
+    service_type_id: str,
+    given_on: dt.date,
+    provider: Agency,
+    function_id: str | None = None,
+    description: str = "",
+    shelter_from: dt.date | None = None,
+    shelter_to: dt.date | None = None,
+) -> ServiceGiven:
+    """A service given to one victim of the case."""
+    if victim.case_id != case.pk or victim.role != PersonRole.VICTIM:
+        raise CaseActionError(_("Layanan dicatat untuk korban dalam kasus ini."))
+    if given_on > timezone.localdate():
+        raise CaseActionError(_("Tanggal layanan tidak boleh di masa depan."))
+    if shelter_to and (shelter_from is None or shelter_to < shelter_from):
+        raise CaseActionError(_("Tanggal selesai rumah aman harus sesudah tanggal mulai."))
+    service = ServiceGiven(
+        victim=victim,
+        service_type_id=service_type_id,
+        function_id=function_id,
+        provider=provider,
+        given_on=given_on,
+        description=description,
+        shelter_from=shelter_from,
+        shelter_to=shelter_to,
+        recorded_by=actor,
+    )
+    service._history_user = actor
+    service.save()
+    return service
+
+
+def legal_step_record(
+    *,
+    actor: User,
+    case: Case,
+    perpetrator: Person,
+    stage: str,
+    started_on: dt.date,
+    outcome: str = "",
+    note: str = "",
+) -> LegalProcess:
+    """A stage of a perpetrator's legal process, with its outcome."""
+    if perpetrator.case_id != case.pk or perpetrator.role != PersonRole.PERPETRATOR:
+        raise CaseActionError(_("Proses hukum dicatat untuk terlapor dalam kasus ini."))
+    if started_on > timezone.localdate():
+        raise CaseActionError(_("Tanggal tidak boleh di masa depan."))
+    step = LegalProcess(
+        perpetrator=perpetrator,
+        stage=stage,
+        started_on=started_on,
+        outcome=outcome,
+        note=note,
+        recorded_by=actor,
+    )
+    step._history_user = actor
+    step.save()
+    return step
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+DOCUMENT_SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The content type named by a file's first bytes (PDF, JPEG or PNG), or None."""
+    for signature, content_type in DOCUMENT_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def document_check(upload) -> str:
+    """Refuse an empty, oversized or disguised file; return its real content type."""
+    if upload.size == 0:
+        raise CaseActionError(_("Berkas kosong."))
+    if upload.size > settings.DOCUMENT_MAX_BYTES:
+        raise CaseActionError(
+            _("Berkas terlalu besar (maksimal %(mb)s MB).")
+            % {"mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)}
+        )
+    upload.seek(0)
+    content_type = sniff_content_type(upload.read(16))
+    upload.seek(0)
+    if content_type is None:
+        raise CaseActionError(_("Jenis berkas tidak diterima. Unggah PDF, JPEG atau PNG."))
+    return content_type
+
+
+def document_upload(*, actor: User, case: Case, kind: str, upload) -> Document:
+    """Store a document in private storage under a random name, with its checksum."""
+    content_type = document_check(upload)
+    digest = hashlib.sha256()
+    chunks = []
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        chunks.append(chunk)
+    document = Document(
+        case=case,
+        kind=kind,
+        original_name=(upload.name or "berkas")[-255:],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    document._history_user = actor
+    with transaction.atomic():
+        document.file.save("upload", ContentFile(b"".join(chunks)), save=False)
+        document.save()
+    return document
+
+
+def deadline_done(*, actor: User, case: Case, deadline: Deadline) -> Deadline:
+    """Mark a clock as met (for example: the report to the police was made)."""
+    if deadline.case_id != case.pk:
+        raise CaseActionError(_("Batas waktu ini bukan milik kasus ini."))
+    if deadline.done_at is None:
+        deadline.done_at = timezone.now()
+        deadline._history_user = actor
+        deadline._change_reason = _("Dipenuhi")
+        deadline.save(update_fields=["done_at"])
+    return deadline

@@ -10,7 +10,7 @@ NAV = [
     ("cases:list", _("Kasus"), {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER}),
     ("cases:intake", _("Pengaduan baru"), {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR}),
     ("referrals:inbox", _("Rujukan"), {Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER}),
-    ("reports:dashboard", _("Statistik"), {Role.OFFICIAL, Role.SUPERVISOR, Role.ADMIN}),
+    ("reports:dashboard", _("Statistik"), {Role.OFFICIAL, Role.SUPERVISOR}),
 ]
 
 

@@ -179,6 +179,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
+# --- Referrals (issue 4): hand-off queue, outbox sweep, reminders -------------------------
+# Hand-offs on their own queue, so a slow PDF never delays one (worker: -Q handoff,default).
+CELERY_TASK_ROUTES = {
+    "referrals.tasks.handoff_deliver": {"queue": "handoff"},
+    "referrals.tasks.handoff_sweep": {"queue": "handoff"},
+}
+# Re-enqueue an outbox row not finished this many seconds after approval (or last enqueue).
+REFERRAL_HANDOFF_SWEEP_AFTER = env_int("REFERRAL_HANDOFF_SWEEP_AFTER", 120)
+# Escalate to the supervisors of both agencies this many working days after the deadline.
+REFERRAL_ESCALATE_WORKING_DAYS = env_int("REFERRAL_ESCALATE_WORKING_DAYS", 1)
+# Remind the case worker this many seconds before a statutory clock falls due.
+DEADLINE_REMIND_BEFORE = env_int("DEADLINE_REMIND_BEFORE", 12 * 3600)
+CELERY_BEAT_SCHEDULE |= {
+    "referrals-handoff-sweep": {"task": "referrals.tasks.handoff_sweep", "schedule": 60.0},
+    "referrals-reminders-scan": {"task": "referrals.tasks.reminders_scan", "schedule": 300.0},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -187,3 +204,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Reports (issue 5) -------------------------------------------------------------------------
+# The annual PDF renders on its own queue ("pdf", served by worker-pdf in docker-compose.yml) so
+# a slow report never delays a referral hand-off; time limits stop a runaway WeasyPrint job.
+CELERY_TASK_ROUTES = {
+    **globals().get("CELERY_TASK_ROUTES", {}),
+    "reports.tasks.render_report_run": {"queue": "pdf"},
+}
+REPORTS_PDF_SOFT_TIME_LIMIT = env_int("REPORTS_PDF_SOFT_TIME_LIMIT", 240)
+REPORTS_PDF_TIME_LIMIT = env_int("REPORTS_PDF_TIME_LIMIT", 300)
+# Pending PDF runs (broker down, worker died) are sent again by this sweep.
+CELERY_BEAT_SCHEDULE["reports-sweep-runs"] = {
+    "task": "reports.tasks.sweep_report_runs",
+    "schedule": 60.0,
+}
+# Fonts embedded in the PDF (Debian fonts-dejavu-core, installed in the Dockerfile).
+REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")

@@ -1,6 +1,110 @@
 """Reads of referrals. `case_referrals` feeds the referral panel on the case page
-(templates/referrals/_case_panel.html); the referrals app fills both in."""
+(templates/referrals/_case_panel.html). Every read starts from `ppa.access`."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from ppa import access
+from ppa.models import Role
+from referrals.models import (
+    SHARED_STATES,
+    Notification,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
+
+S = ReferralStatus
+TABS = ("approval", "sent", "received", "overdue")
 
 
-def case_referrals(user, case) -> list:
-    return []
+def _tab_filters(user, now) -> dict[str, Q]:
+    mine = user.agency_id
+    overdue = Q(status=S.DELIVERED, accept_by__lt=now)
+    filters = {
+        "sent": Q(from_agency_id=mine),
+        "received": Q(to_agency_id=mine),
+        "overdue": overdue,
+    }
+    if access.is_referral_supervisor(user, mine):
+        filters["approval"] = (
+            Q(from_agency_id=mine, status=S.PENDING_APPROVAL)
+            & ~Q(created_by_id=user.pk)
+            & ~Q(submitted_by_id=user.pk)
+        )
+    return filters
+
+
+def inbox_tabs(user) -> list[str]:
+    """The tabs this user sees: partners only receive; sending staff also send."""
+    if access.is_referral_supervisor(user, user.agency_id):
+        return list(TABS)
+    if access.is_staff_of_case_owner(user) and user.role != Role.INTAKE:
+        return ["sent", "received", "overdue"]
+    if access.is_staff_of_case_owner(user):
+        return ["sent", "received"]
+    return ["received", "overdue"]
+
+
+def inbox_counts(user, tabs: list[str]) -> dict[str, int]:
+    """All tab counts in one aggregate query."""
+    filters = _tab_filters(user, timezone.now())
+    return access.visible_referrals(user).aggregate(
+        **{tab: Count("pk", filter=filters[tab]) for tab in tabs if tab in filters}
+    )
+
+
+def inbox_rows(user, tab: str) -> QuerySet:
+    filters = _tab_filters(user, timezone.now())
+    order = ["accept_by", "pk"] if tab == "overdue" else ["-created_at", "-pk"]
+    return (
+        access.visible_referrals(user)
+        .filter(filters.get(tab, Q(pk__in=[])))
+        .select_related("case", "from_agency", "to_agency")
+        .order_by(*order)
+    )
+
+
+def referral_timeline(referral) -> list[ReferralEvent]:
+    return list(referral.events.select_related("actor", "agency").order_by("at", "pk"))
+
+
+class ReferralList(list):
+    """The panel's referrals, plus whether the user may start a new one."""
+
+    can_refer: bool = False
+
+
+def case_referrals(user, case) -> ReferralList:
+    """Referrals of the case that this user may see: every one (with every step) for the
+    owning agency, only the ones shared with their agency for the receiving side. Three
+    queries whatever the number of referrals and steps."""
+    rows = Referral.objects.filter(case=case)
+    owner = access.is_staff_of_case_owner(user) and case.agency_id == user.agency_id
+    if not owner:
+        rows = rows.filter(to_agency_id=user.agency_id, status__in=SHARED_STATES)
+    result = ReferralList(
+        rows.select_related("to_agency")
+        .prefetch_related(
+            "services",
+            Prefetch(
+                "events",
+                queryset=ReferralEvent.objects.select_related("actor", "agency").order_by(
+                    "at", "pk"
+                ),
+            ),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    result.can_refer = access.can_draft_referral(user, case)
+    return result
+
+
+def user_notifications(user) -> QuerySet:
+    return Notification.objects.filter(user=user).select_related("case", "referral", "deadline")
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("unduh.csv", views.export, {"fmt": "csv"}, name="export_csv"),
+    path("unduh.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("laporan/", views.run_create, name="run_create"),
+    path("laporan/<uuid:code>/", views.run_detail, name="run_detail"),
+    path("laporan/<uuid:code>/status/", views.run_status, name="run_status"),
+    path("laporan/<uuid:code>/unduh/", views.run_download, name="run_download"),
+]

@@ -26,3 +26,13 @@ from ppa.access.cases import *  # noqa: E402,F403
 from ppa.access.cases import __all__ as _cases_all  # noqa: E402
 
 __all__ += _cases_all
+from ppa.access.referrals import *  # noqa: E402,F403
+from ppa.access.referrals import __all__ as _referrals_all  # noqa: E402
+
+__all__ += _referrals_all
+
+
+from ppa.access.reports import *  # noqa: E402,F403
+from ppa.access.reports import __all__ as _reports_all  # noqa: E402
+
+__all__ += _reports_all

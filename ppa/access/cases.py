@@ -15,6 +15,9 @@ __all__ = [
     "visible_cases",
     "get_case_for_user",
     "can_register_case",
+    "can_search_names",
+    "get_draft_for_user",
+    "get_document_for_user",
 ]
 
 
@@ -37,10 +40,23 @@ class FieldGroup:
 
 @dataclass(frozen=True)
 class CaseAccess:
+    """What one user may do with one case.
+
+    - can_edit: change the registered facts, upload documents, mark clocks done (case workers
+      and supervisors; an intake officer only while the case is at identification).
+    - can_manage: move the case through the steps, record services, legal process and notes,
+      ask for closure (case workers and supervisors).
+    - can_supervise: assign the case worker, approve or return a closure, reopen (supervisor).
+    None of them is granted on a closed case, except can_reopen.
+    """
+
     can_view: bool = False
     can_edit: bool = False
     is_owner: bool = False
     field_groups: frozenset[str] = field(default_factory=frozenset)
+    can_manage: bool = False
+    can_supervise: bool = False
+    can_reopen: bool = False
 
     def shows(self, group: str) -> bool:
         return group in self.field_groups
@@ -73,14 +89,18 @@ def case_access(user, case) -> CaseAccess:
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return CaseAccess()
     if is_staff_of_case_owner(user) and case.agency_id == user.agency_id:
-        editor = role_of(user) in (Role.CASE_WORKER, Role.SUPERVISOR) or (
-            role_of(user) == Role.INTAKE and case.step == "identification"
-        )
+        role = role_of(user)
+        manager = role in (Role.CASE_WORKER, Role.SUPERVISOR)
+        editor = manager or (role == Role.INTAKE and case.step == "identification")
+        supervisor = role == Role.SUPERVISOR
         return CaseAccess(
             can_view=True,
             can_edit=editor and not case.is_closed,
             is_owner=True,
             field_groups=FieldGroup.ALL,
+            can_manage=manager and not case.is_closed,
+            can_supervise=supervisor and not case.is_closed,
+            can_reopen=supervisor and case.is_closed,
         )
     if has_role(user, Role.PARTNER, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR):
         from referrals.grants import shared_field_groups  # noqa: PLC0415
@@ -91,21 +111,60 @@ def case_access(user, case) -> CaseAccess:
     return CaseAccess()
 
 
-def get_case_for_user(user, code, *, write: bool = False):
-    """The case, or 404 for anyone outside it; with write=True, 403 for read-only viewers."""
+def get_case_for_user(user, code, *, write: bool = False, need: str = ""):
+    """The case, or 404 for anyone outside it; with write=True, 403 for read-only viewers.
+
+    `need` names a stronger right ("edit", "manage", "supervise", "reopen"): 403 without it."""
     from cases.models import Case  # noqa: PLC0415
 
-    case = Case.objects.select_related("agency", "region", "place").filter(code=code).first()
+    case = (
+        Case.objects.select_related(
+            "agency", "region", "place", "incident_district", "incident_village", "assigned_worker"
+        )
+        .filter(code=code)
+        .first()
+    )
     if case is None:
         raise Http404
     access = case_access(user, case)
     if not access.can_view:
         raise Http404
     if write:
-        deny_unless(access.can_edit)
+        need = need or "edit"
+    if need:
+        deny_unless(getattr(access, f"can_{need}"))
     case.access = access
     return case
 
 
 def can_register_case(user) -> bool:
     return is_staff_of_case_owner(user)
+
+
+def can_search_names(user) -> bool:
+    """Staff of an UPTD may look cases up by a person's name (only in their own cases)."""
+    return is_staff_of_case_owner(user)
+
+
+def get_draft_for_user(user, code):
+    """An intake draft, for its owner only (404 for anyone else)."""
+    from cases.models import IntakeDraft  # noqa: PLC0415
+
+    draft = IntakeDraft.objects.filter(code=code, owner_id=user.pk).first()
+    if draft is None or not can_register_case(user) or draft.agency_id != user.agency_id:
+        raise Http404
+    return draft
+
+
+def get_document_for_user(user, code):
+    """A case document, for users who may see the case and its documents (404 otherwise)."""
+    from cases.models import Document  # noqa: PLC0415
+
+    document = Document.objects.select_related("case").filter(code=code).first()
+    if document is None:
+        raise Http404
+    access = case_access(user, document.case)
+    if not access.can_view or not access.shows(FieldGroup.DOCUMENTS):
+        raise Http404
+    document.case.access = access
+    return document

@@ -1,0 +1,767 @@
+"""Forms of the intake steps and of case management. Messages in Bahasa Indonesia (gettext).
+
+Reference lists come from the database (administrators extend them); regions from the
+agency's own city, so an officer picks a kecamatan and kelurahan of Payakumbuh, not of
+Indonesia."""
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import services
+from cases.models import (
+    AbhDetail,
+    AmpkCategory,
+    CaseRecord,
+    CaseType,
+    ChildLegalRole,
+    ChildMarriageDetail,
+    DisabilityType,
+    Document,
+    Education,
+    IntakeChannel,
+    LegalBasis,
+    LegalProcess,
+    MaritalStatus,
+    Occupation,
+    Place,
+    Relationship,
+    RiskLevel,
+    ServiceType,
+    Sex,
+    Status,
+    Step,
+    UptdFunction,
+    ViolenceForm,
+    ViolenceSubtype,
+)
+from ppa.models import Agency, Region, Role, User
+
+DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+BLANK = [("", "---------")]
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=DATE_INPUTS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Tanggal tidak valid. Gunakan format HH/BB/TTTT.")},
+        **kwargs,
+    )
+
+
+def ref_choices(model, **filters) -> list[tuple[str, str]]:
+    return [(o.code, str(o)) for o in model.objects.filter(is_active=True, **filters)]
+
+
+def region_choices(agency: Agency) -> tuple[list, list]:
+    """(kecamatan choices, kelurahan choices grouped by kecamatan) of the agency's city.
+
+    Kelurahan codes start with their kecamatan's code, which is how the small script filters
+    them; without JavaScript the groups keep the long list readable."""
+    districts = list(Region.objects.filter(parent_id=agency.region_id, level=3).order_by("code"))
+    villages = Region.objects.filter(parent__parent_id=agency.region_id, level=4).order_by("code")
+    by_district: dict[str, list] = {d.code: [] for d in districts}
+    for v in villages:
+        by_district.setdefault(v.parent_id, []).append((v.code, v.name))
+    names = {d.code: d.name for d in districts}
+    district_choices = BLANK + [(d.code, d.name) for d in districts]
+    village_choices = BLANK + [
+        (_("Kec. %s") % names.get(code, code), items) for code, items in by_district.items()
+    ]
+    return district_choices, village_choices
+
+
+def check_village(form: forms.Form, district_field: str, village_field: str) -> None:
+    district = form.cleaned_data.get(district_field)
+    village = form.cleaned_data.get(village_field)
+    if village and not district:
+        form.cleaned_data[district_field] = village.rsplit(".", 1)[0]
+    elif village and district and not village.startswith(district + "."):
+        form.add_error(village_field, _("Kelurahan ini tidak berada di kecamatan yang dipilih."))
+
+
+# --- Intake, step 1: complaint and incident --------------------------------------------------
+
+
+class IncidentForm(forms.Form):
+    intake_channel = forms.ChoiceField(
+        label=_("Cara pengaduan"), choices=BLANK + IntakeChannel.choices
+    )
+    reported_on = date_field(_("Tanggal pelaporan"))
+    incident_date = date_field(
+        _("Tanggal kejadian"),
+        required=False,
+        help_text=_("Kosongkan bila tidak diketahui. Centang 'perkiraan' bila tidak pasti."),
+    )
+    incident_date_approximate = forms.BooleanField(
+        label=_("Tanggal kejadian hanya perkiraan"), required=False
+    )
+    case_type = forms.ChoiceField(
+        label=_("Jenis kasus"),
+        choices=BLANK + CaseType.choices,
+        help_text=_(
+            "KtP: korban perempuan dewasa. AMPK: anak (di bawah 18 tahun) yang memerlukan "
+            "perlindungan khusus (UU 35/2014 Pasal 59)."
+        ),
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Tingkat risiko"),
+        choices=BLANK + RiskLevel.choices,
+        help_text=_(
+            "Tinggi: ditangani segera. Sedang: ditangani paling lambat 6 jam (Permen PPPA 2/2022)."
+        ),
+    )
+    within_authority = forms.TypedChoiceField(
+        label=_("Kewenangan layanan"),
+        choices=[("1", _("Dalam kewenangan UPTD")), ("0", _("Perlu dirujuk ke lembaga lain"))],
+        coerce=lambda v: v == "1",
+        initial="1",
+    )
+    place = forms.ChoiceField(label=_("Tempat kejadian"))
+    description = forms.CharField(
+        label=_("Kronologi / deskripsi kasus"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        help_text=_("Tulis apa yang terjadi menurut pelapor, dengan kata-kata yang netral."),
+    )
+    incident_district = forms.ChoiceField(label=_("Kecamatan TKP"), required=False)
+    incident_village = forms.ChoiceField(label=_("Kelurahan/desa TKP"), required=False)
+    incident_address = forms.CharField(label=_("Alamat TKP"), max_length=255, required=False)
+
+    def __init__(self, *args, agency: Agency, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        places = []
+        for place in Place.objects.filter(is_active=True).order_by("order"):
+            label = str(place) if place.parent_id is None else f"— {place}"
+            places.append((place.code, label))
+        self.fields["place"].choices = BLANK + places
+        districts, villages = region_choices(agency)
+        self.fields["incident_district"].choices = districts
+        self.fields["incident_village"].choices = villages
+        self.fields["incident_village"].widget.attrs["data-filter-by"] = "incident_district"
+
+    def clean(self):
+        data = super().clean()
+        reported, incident = data.get("reported_on"), data.get("incident_date")
+        if reported and reported > timezone.localdate():
+            self.add_error("reported_on", _("Tanggal pelaporan tidak boleh di masa depan."))
+        if reported and incident and incident > reported:
+            self.add_error(
+                "incident_date", _("Tanggal kejadian tidak boleh setelah tanggal pelaporan.")
+            )
+        if reported and reported < dt.date(1990, 1, 1):
+            self.add_error("reported_on", _("Tanggal pelaporan terlalu lama. Periksa tahunnya."))
+        if incident and incident < dt.date(1900, 1, 1):
+            self.add_error("incident_date", _("Tanggal kejadian tidak masuk akal."))
+        check_village(self, "incident_district", "incident_village")
+        return data
+
+
+# --- Intake, steps 2-4: people -----------------------------------------------------------
+
+
+class PersonForm(forms.Form):
+    """Identity fields shared by victims and perpetrators."""
+
+    role = ""
+    name = forms.CharField(label=_("Nama"), max_length=120)
+    sex = forms.ChoiceField(label=_("Jenis kelamin"), choices=BLANK + Sex.choices, required=False)
+    birth_date = date_field(_("Tanggal lahir"), required=False)
+    stated_age = forms.IntegerField(
+        label=_("Usia (bila tanggal lahir tidak diketahui)"),
+        min_value=0,
+        max_value=120,
+        required=False,
+        error_messages={"invalid": _("Isi usia dengan angka.")},
+    )
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=40,
+        required=False,
+        help_text=_("Tidak wajib. 16 angka; hanya disimpan tersamar."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    education = forms.ChoiceField(label=_("Pendidikan"), required=False)
+    occupation = forms.ChoiceField(label=_("Pekerjaan"), required=False)
+    marital_status = forms.ChoiceField(label=_("Status perkawinan"), required=False)
+    has_disability = forms.BooleanField(label=_("Penyandang disabilitas"), required=False)
+    disability_types = forms.MultipleChoiceField(
+        label=_("Jenis disabilitas"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    address = forms.CharField(label=_("Alamat"), max_length=255, required=False)
+    address_district = forms.ChoiceField(label=_("Kecamatan"), required=False)
+    address_village = forms.ChoiceField(label=_("Kelurahan/desa"), required=False)
+    phone = forms.CharField(
+        label=_("Telepon"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, agency: Agency, reference_date: dt.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reference_date = reference_date
+        self.warnings: list[str] = []
+        self.fields["education"].choices = BLANK + ref_choices(Education)
+        self.fields["occupation"].choices = BLANK + ref_choices(Occupation)
+        self.fields["marital_status"].choices = BLANK + ref_choices(MaritalStatus)
+        self.fields["disability_types"].choices = ref_choices(DisabilityType)
+        districts, villages = region_choices(agency)
+        self.fields["address_district"].choices = districts
+        self.fields["address_village"].choices = villages
+        self.fields["address_village"].widget.attrs["data-filter-by"] = self.add_prefix(
+            "address_district"
+        )
+
+    def clean_nik(self) -> str:
+        nik = "".join(self.cleaned_data.get("nik", "").split())
+        if nik:
+            errors = services.nik_errors(nik)
+            if errors:
+                raise forms.ValidationError(errors)
+        return nik
+
+    def clean(self):
+        data = super().clean()
+        birth = data.get("birth_date")
+        if birth and birth > timezone.localdate():
+            self.add_error("birth_date", _("Tanggal lahir tidak boleh di masa depan."))
+        elif birth and self.reference_date and birth > self.reference_date:
+            self.add_error("birth_date", _("Tanggal lahir tidak boleh setelah tanggal kejadian."))
+        elif birth and birth < dt.date(1900, 1, 1):
+            self.add_error("birth_date", _("Tanggal lahir tidak masuk akal."))
+        if data.get("nik") and "nik" not in self.errors:
+            self.warnings = services.nik_warnings(
+                data["nik"], sex=data.get("sex", ""), birth_date=data.get("birth_date")
+            )
+        if data.get("disability_types") and not data.get("has_disability"):
+            data["has_disability"] = True
+        check_village(self, "address_district", "address_village")
+        return data
+
+    def person_data(self, key: str) -> services.PersonData:
+        d = self.cleaned_data
+        return services.PersonData(
+            role=self.role,
+            key=key,
+            name=d.get("name") or str(_("Tidak diketahui")),
+            sex=d.get("sex", ""),
+            birth_date=d.get("birth_date"),
+            stated_age=d.get("stated_age"),
+            nik=d.get("nik", ""),
+            education_id=d.get("education") or None,
+            occupation_id=d.get("occupation") or None,
+            marital_status_id=d.get("marital_status") or None,
+            has_disability=bool(d.get("has_disability")),
+            disability_type_ids=list(d.get("disability_types") or []),
+            address=d.get("address", ""),
+            address_region_id=d.get("address_village") or d.get("address_district") or None,
+            phone=d.get("phone", ""),
+        )
+
+
+def subtype_choices(prefix: str) -> list[tuple[str, str]]:
+    return [
+        (s.code, f"{s} — {s.law}" if s.law else str(s))
+        for s in ViolenceSubtype.objects.filter(is_active=True, code__startswith=prefix)
+    ]
+
+
+class VictimForm(PersonForm):
+    role = "victim"
+    violence_forms = forms.MultipleChoiceField(
+        label=_("Bentuk kekerasan (SIMFONI)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Boleh lebih dari satu. Sub-bentuk di bawah otomatis dihitung ke bentuknya."),
+    )
+    tpks = forms.MultipleChoiceField(
+        label=_("Tindak pidana kekerasan seksual (UU 12/2022 TPKS)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Pasal 4 ayat (1) UU TPKS menyebut sembilan bentuk (pelecehan seksual nonfisik dan "
+            "fisik, pemaksaan kontrasepsi, pemaksaan sterilisasi, pemaksaan perkawinan, "
+            "penyiksaan seksual, eksploitasi seksual, perbudakan seksual, kekerasan seksual "
+            "berbasis elektronik); ayat (2) menambah antara lain perkosaan, perbuatan cabul, "
+            "persetubuhan terhadap anak, pornografi anak dan pemaksaan pelacuran. Kasus "
+            "kekerasan seksual wajib dilaporkan ke polisi paling lambat 3×24 jam."
+        ),
+    )
+    pkdrt = forms.MultipleChoiceField(
+        label=_("Kekerasan dalam rumah tangga (UU 23/2004 PKDRT)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Pasal 5 UU PKDRT: kekerasan fisik, psikis, seksual, dan penelantaran rumah tangga "
+            "terhadap orang dalam lingkup rumah tangga (suami, istri, anak, keluarga, "
+            "pekerja rumah tangga yang tinggal serumah)."
+        ),
+    )
+    tppo = forms.MultipleChoiceField(
+        label=_("Perdagangan orang (UU 21/2007 TPPO)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    ampk_categories = forms.MultipleChoiceField(
+        label=_("Kategori anak memerlukan perlindungan khusus"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Hanya untuk korban anak (UU 35/2014 Pasal 59 ayat 2)."),
+    )
+    child_legal_role = forms.ChoiceField(
+        label=_("Status anak dalam proses hukum (ABH)"),
+        choices=BLANK + ChildLegalRole.choices,
+        required=False,
+    )
+
+    def __init__(self, *args, case_type: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case_type = case_type
+        self.fields["sex"].required = True
+        self.fields["violence_forms"].choices = ref_choices(ViolenceForm)
+        self.fields["tpks"].choices = subtype_choices("tpks_")
+        self.fields["pkdrt"].choices = subtype_choices("pkdrt_")
+        self.fields["tppo"].choices = subtype_choices("tppo_")
+        self.fields["ampk_categories"].choices = ref_choices(AmpkCategory)
+
+    def clean(self):
+        data = super().clean()
+        unknown_age = data.get("birth_date") is None and data.get("stated_age") is None
+        if unknown_age and "birth_date" not in self.errors and "stated_age" not in self.errors:
+            self.add_error(
+                "birth_date", _("Isi tanggal lahir, atau perkiraan usia bila tidak tahu.")
+            )
+        chosen = any(data.get(f) for f in ("violence_forms", "tpks", "pkdrt", "tppo"))
+        if not chosen and self.case_type in (CaseType.KTP, CaseType.TPPO):
+            self.add_error("violence_forms", _("Pilih sedikitnya satu bentuk kekerasan."))
+        return data
+
+    def person_data(self, key: str) -> services.PersonData:
+        person = super().person_data(key)
+        d = self.cleaned_data
+        person.violence_form_ids = list(d.get("violence_forms") or [])
+        person.violence_subtype_ids = [
+            *(d.get("tpks") or []),
+            *(d.get("pkdrt") or []),
+            *(d.get("tppo") or []),
+        ]
+        person.ampk_category_ids = list(d.get("ampk_categories") or [])
+        person.child_legal_role = d.get("child_legal_role", "")
+        return person
+
+
+class PerpetratorForm(PersonForm):
+    """A reported person, with the relationship to each victim (SIMFONI counts per pair)."""
+
+    role = "perpetrator"
+
+    def __init__(self, *args, victims: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+        self.fields["name"].help_text = _("Kosongkan bila tidak diketahui.")
+        self.victims = list(victims)
+        relationships = BLANK + ref_choices(Relationship)
+        for key, label in self.victims:
+            self.fields[f"rel_{key}"] = forms.ChoiceField(
+                label=_("Hubungan dengan %(victim)s") % {"victim": label},
+                choices=relationships,
+                help_text=_("Pilih 'Tidak diketahui' bila belum jelas."),
+            )
+
+    @property
+    def relationship_fields(self):
+        return [self[f"rel_{key}"] for key, _label in self.victims]
+
+    def links(self, key: str) -> list[tuple[str, str, str]]:
+        return [(key, v, self.cleaned_data[f"rel_{v}"]) for v, _label in self.victims]
+
+
+class ContactForm(forms.Form):
+    """The reporter or a child's guardian."""
+
+    name = forms.CharField(label=_("Nama"), max_length=120, required=False)
+    sex = forms.ChoiceField(label=_("Jenis kelamin"), choices=BLANK + Sex.choices, required=False)
+    relation_to_victim = forms.CharField(
+        label=_("Hubungan dengan korban"), max_length=80, required=False
+    )
+    phone = forms.CharField(
+        label=_("Telepon"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    address = forms.CharField(label=_("Alamat"), max_length=255, required=False)
+
+    def is_blank(self) -> bool:
+        return not any(self.cleaned_data.get(f) for f in ("name", "phone", "address"))
+
+    def person_data(self, role: str) -> services.PersonData:
+        d = self.cleaned_data
+        return services.PersonData(
+            role=role,
+            key=role,
+            name=d.get("name") or str(_("Tidak diketahui")),
+            sex=d.get("sex", ""),
+            relation_to_victim=d.get("relation_to_victim", ""),
+            phone=d.get("phone", ""),
+            address=d.get("address", ""),
+        )
+
+
+class ReporterForm(ContactForm):
+    reporter_is_victim = forms.BooleanField(
+        label=_("Pelapor adalah korban sendiri"), required=False, initial=True
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("reporter_is_victim") and not data.get("name"):
+            self.add_error("name", _("Isi nama pelapor, atau centang 'pelapor adalah korban'."))
+        return data
+
+
+# --- Intake, step 5: details by case type ------------------------------------------------
+
+
+class TraffickingForm(forms.Form):
+    recruitment = forms.CharField(label=_("Cara perekrutan"), max_length=255, required=False)
+    destination_abroad = forms.BooleanField(label=_("Tujuan luar negeri"), required=False)
+    destination = forms.CharField(
+        label=_("Tujuan (daerah / negara)"), max_length=120, required=False
+    )
+    exploitation_purpose = forms.MultipleChoiceField(
+        label=_("Tujuan eksploitasi"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("UU 21/2007 Pasal 1: eksploitasi seksual, kerja paksa, perbudakan, organ."),
+    )
+    migrant_worker = forms.BooleanField(label=_("Pekerja migran"), required=False)
+    repatriation_needed = forms.BooleanField(label=_("Perlu pemulangan"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exploitation_purpose"].choices = subtype_choices("tppo_")
+
+
+class AbhForm(forms.Form):
+    diversion_status = forms.ChoiceField(
+        label=_("Status diversi"),
+        choices=AbhDetail.Diversion.choices,
+        initial=AbhDetail.Diversion.PENDING,
+        help_text=_("UU 11/2012 (SPPA): diversi wajib diupayakan dan selesai paling lama 30 hari."),
+    )
+    diversion_level = forms.CharField(
+        label=_("Tingkat diversi (penyidikan, penuntutan, pengadilan)"),
+        max_length=40,
+        required=False,
+    )
+    diversion_started_on = date_field(_("Diversi dimulai"), required=False)
+
+    def clean_diversion_started_on(self):
+        day = self.cleaned_data.get("diversion_started_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal tidak boleh di masa depan."))
+        return day
+
+
+class ChildMarriageForm(forms.Form):
+    bride_age = forms.IntegerField(
+        label=_("Usia calon/istri"), min_value=0, max_value=120, error_messages={}
+    )
+    groom_age = forms.IntegerField(label=_("Usia calon/suami"), min_value=0, max_value=120)
+    marriage_took_place = forms.BooleanField(
+        label=_("Perkawinan sudah terjadi (siri/adat)"), required=False
+    )
+    dispensation_requested = forms.BooleanField(
+        label=_("Ada permohonan dispensasi kawin di Pengadilan Agama"), required=False
+    )
+    court = forms.CharField(label=_("Pengadilan"), max_length=120, required=False)
+    counselling_given = forms.BooleanField(label=_("Konseling sudah diberikan"), required=False)
+    recommendation = forms.ChoiceField(
+        label=_("Rekomendasi UPTD"),
+        choices=ChildMarriageDetail.Recommendation.choices,
+        required=False,
+    )
+    recommendation_on = date_field(_("Tanggal rekomendasi"), required=False)
+    court_outcome = forms.ChoiceField(
+        label=_("Putusan pengadilan"),
+        choices=ChildMarriageDetail.CourtOutcome.choices,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        bride, groom = data.get("bride_age"), data.get("groom_age")
+        if bride is not None and groom is not None and bride >= 19 and groom >= 19:
+            message = _(
+                "Perkawinan anak: sedikitnya satu pihak berusia di bawah 19 tahun "
+                "(UU 16/2019). Periksa usia, atau pilih jenis kasus lain."
+            )
+            self.add_error("bride_age", message)
+            self.add_error("groom_age", message)
+        return data
+
+
+DETAIL_FORMS = {
+    CaseType.TPPO: ("trafficking", TraffickingForm),
+    CaseType.ABH: ("abh", AbhForm),
+    CaseType.CHILD_MARRIAGE: ("child_marriage", ChildMarriageForm),
+}
+
+
+# --- Intake, step 6: consent and summary ------------------------------------------------
+
+
+class ConsentForm(forms.Form):
+    consent_sharing = forms.BooleanField(
+        label=_("Korban/wali setuju data dibagikan ke lembaga mitra bila dirujuk"), required=False
+    )
+    consent_statistics = forms.BooleanField(
+        label=_("Korban/wali setuju data dipakai untuk statistik (tanpa identitas)"),
+        required=False,
+        initial=True,
+    )
+    legal_basis = forms.ChoiceField(
+        label=_("Dasar pemrosesan data"),
+        choices=LegalBasis.choices,
+        initial=LegalBasis.CONSENT,
+        help_text=_("UU 27/2022 (PDP): data korban adalah data pribadi yang bersifat spesifik."),
+    )
+    legal_basis_note = forms.CharField(
+        label=_("Keterangan dasar pemrosesan"), max_length=255, required=False
+    )
+    link_cases = forms.MultipleChoiceField(
+        label=_("Tautkan ke kasus ini"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    link_note = forms.CharField(label=_("Catatan tautan"), max_length=255, required=False)
+    duplicates_checked = forms.BooleanField(
+        label=_("Saya sudah memeriksa kemungkinan kasus ganda di atas"), required=False
+    )
+
+    def __init__(self, *args, duplicates: list = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicates = list(duplicates)
+        self.fields["link_cases"].choices = [(str(c.code), c.number) for c in self.duplicates]
+        if self.duplicates:
+            self.fields["duplicates_checked"].required = True
+            self.fields["duplicates_checked"].error_messages["required"] = _(
+                "Ada kemungkinan kasus ganda. Tautkan atau nyatakan sudah diperiksa."
+            )
+
+    def clean(self):
+        data = super().clean()
+        basis = data.get("legal_basis")
+        if basis not in (None, "", LegalBasis.CONSENT) and not data.get("legal_basis_note"):
+            self.add_error(
+                "legal_basis_note", _("Jelaskan dasar pemrosesan bila bukan persetujuan.")
+            )
+        return data
+
+
+# --- Case management ----------------------------------------------------------------------
+
+
+class VersionForm(forms.Form):
+    """Every write form of a case carries the version the user saw (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class CaseEditForm(IncidentForm, VersionForm):
+    consent_sharing = ConsentForm.base_fields["consent_sharing"]
+    consent_statistics = ConsentForm.base_fields["consent_statistics"]
+    legal_basis = ConsentForm.base_fields["legal_basis"]
+    legal_basis_note = ConsentForm.base_fields["legal_basis_note"]
+    reason = forms.CharField(
+        label=_("Alasan perubahan"),
+        max_length=100,
+        help_text=_("Tercatat di riwayat kasus."),
+    )
+
+    def changes(self) -> dict:
+        """Field name -> value (codes for reference fields), as `services.case_update` takes."""
+        d = dict(self.cleaned_data)
+        d.pop("version")
+        d.pop("reason")
+        d["incident_district"] = d["incident_district"] or None
+        d["incident_village"] = d["incident_village"] or None
+        return d
+
+
+class StepForm(VersionForm):
+    to_step = forms.ChoiceField(choices=Step.choices, widget=forms.HiddenInput)
+    body = forms.CharField(
+        label=_("Catatan tahap"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
+    )
+
+
+class RecordForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Jenis catatan"),
+        choices=[
+            (CaseRecord.Kind.PROGRESS, CaseRecord.Kind.PROGRESS.label),
+            (CaseRecord.Kind.IDENTIFICATION, CaseRecord.Kind.IDENTIFICATION.label),
+        ],
+    )
+    body = forms.CharField(
+        label=_("Isi catatan"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+    )
+
+
+class ClosureRequestForm(VersionForm):
+    report = forms.CharField(
+        label=_("Laporan terminasi"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20000,
+        help_text=_("Ringkas hasil layanan dan alasan kasus dapat ditutup."),
+    )
+
+
+class ClosureDecisionForm(VersionForm):
+    decision = forms.ChoiceField(
+        label=_("Keputusan"),
+        choices=[("approve", _("Setujui terminasi")), ("return", _("Kembalikan ke manajer kasus"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Catatan / alasan"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Tuliskan alasan pengembalian."))
+        return data
+
+
+class ReopenForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Alasan membuka kembali"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AssignForm(VersionForm):
+    worker = forms.ModelChoiceField(
+        label=_("Manajer kasus"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args, agency_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = User.objects.filter(
+            agency_id=agency_id, role__in=[Role.CASE_WORKER, Role.SUPERVISOR], is_active=True
+        ).order_by("first_name", "username")
+
+
+class ServiceForm(forms.Form):
+    victim = forms.ChoiceField(label=_("Korban"))
+    service_type = forms.ChoiceField(label=_("Jenis layanan (SIMFONI)"))
+    function = forms.ChoiceField(label=_("Fungsi layanan UPTD"), required=False)
+    provider = forms.ModelChoiceField(label=_("Lembaga pemberi"), queryset=Agency.objects.none())
+    given_on = date_field(_("Tanggal layanan"))
+    description = forms.CharField(
+        label=_("Keterangan"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    shelter_from = date_field(_("Mulai di rumah aman"), required=False)
+    shelter_to = date_field(_("Selesai di rumah aman"), required=False)
+
+    def __init__(self, *args, victims: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["victim"].choices = victims
+        self.fields["service_type"].choices = BLANK + ref_choices(ServiceType)
+        self.fields["function"].choices = BLANK + ref_choices(UptdFunction)
+        self.fields["provider"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("shelter_from"), data.get("shelter_to")
+        if end and not start:
+            self.add_error("shelter_from", _("Isi tanggal mulai tinggal di rumah aman."))
+        elif start and end and end < start:
+            self.add_error("shelter_to", _("Tanggal selesai harus sesudah tanggal mulai."))
+        if data.get("given_on") and data["given_on"] > timezone.localdate():
+            self.add_error("given_on", _("Tanggal layanan tidak boleh di masa depan."))
+        return data
+
+
+class LegalForm(forms.Form):
+    perpetrator = forms.ChoiceField(label=_("Terlapor"))
+    stage = forms.ChoiceField(label=_("Tahap proses hukum"), choices=LegalProcess.Stage.choices)
+    started_on = date_field(_("Tanggal"))
+    outcome = forms.ChoiceField(
+        label=_("Hasil"), choices=LegalProcess.Outcome.choices, required=False
+    )
+    note = forms.CharField(label=_("Keterangan"), max_length=255, required=False)
+
+    def __init__(self, *args, perpetrators: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["perpetrator"].choices = perpetrators
+
+    def clean_started_on(self):
+        day = self.cleaned_data["started_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal tidak boleh di masa depan."))
+        return day
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Jenis dokumen"), choices=Document.Kind.choices)
+    file = forms.FileField(
+        label=_("Berkas"),
+        help_text=_("PDF, JPEG atau PNG, maksimal %(mb)s MB.")
+        % {"mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            self.content_type = services.document_check(upload)
+        except services.CaseActionError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
+class ListFilterForm(forms.Form):
+    """Filters of the case list: all in the query string, so a list can be bookmarked."""
+
+    nomor = forms.CharField(label=_("Nomor register"), max_length=32, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=BLANK + Status.choices, required=False)
+    jenis = forms.ChoiceField(
+        label=_("Jenis kasus"), choices=BLANK + CaseType.choices, required=False
+    )
+    tahap = forms.ChoiceField(label=_("Tahap"), choices=BLANK + Step.choices, required=False)
+    risiko = forms.ChoiceField(label=_("Risiko"), choices=BLANK + RiskLevel.choices, required=False)
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False)
+    dari = date_field(_("Dilaporkan dari"), required=False)
+    sampai = date_field(_("sampai"), required=False)
+    petugas = forms.ChoiceField(label=_("Manajer kasus"), required=False)
+    lewat = forms.BooleanField(label=_("Hanya yang lewat batas waktu"), required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        agency = user.agency
+        if agency is not None:
+            self.fields["kecamatan"].choices = region_choices(agency)[0]
+            workers = User.objects.filter(
+                agency_id=agency.pk,
+                role__in=[Role.CASE_WORKER, Role.SUPERVISOR],
+                is_active=True,
+            ).order_by("first_name", "username")
+            self.fields["petugas"].choices = (
+                BLANK
+                + [("me", _("Saya sendiri")), ("none", _("Belum ditetapkan"))]
+                + [(str(u.code), str(u)) for u in workers]
+            )
+        else:
+            self.fields["kecamatan"].choices = BLANK
+            self.fields["petugas"].choices = BLANK
+
+
+class NameSearchForm(forms.Form):
+    nama = forms.CharField(label=_("Nama orang dalam kasus"), min_length=3, max_length=120)

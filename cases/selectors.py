@@ -1,0 +1,352 @@
+"""Reads of cases: the list (keyset pages), possible duplicates, the case page, its history.
+
+Every function takes querysets already limited by `ppa.access.visible_cases` and loads what a
+page shows in a fixed number of queries, whatever the number of rows."""
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import (
+    Case,
+    CaseLink,
+    CaseRecord,
+    Deadline,
+    Document,
+    LegalProcess,
+    PerpetratorLink,
+    Person,
+    PersonRole,
+    ServiceGiven,
+)
+from cases.services import nik_hash
+from ppa import access
+from ppa.models import User
+
+PAGE_SIZE = 25
+CURSOR_SALT = "cases.list.cursor"
+
+
+# --- List ----------------------------------------------------------------------------------
+
+
+def encode_cursor(case: Case) -> str:
+    """An opaque, signed position in the list (no primary key readable in the address)."""
+    return signing.dumps([case.reported_on.isoformat(), case.pk], salt=CURSOR_SALT)
+
+
+def decode_cursor(value: str) -> tuple[dt.date, int] | None:
+    try:
+        day, pk = signing.loads(value, salt=CURSOR_SALT)
+        return dt.date.fromisoformat(day), int(pk)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def case_list(
+    user: User, filters: dict, *, name: str = "", cursor: str = "", size: int = PAGE_SIZE
+) -> tuple[list[Case], str]:
+    """One page of the user's cases, newest report first, and the cursor of the next page.
+
+    Keyset pagination on (reported_on, id) follows the index `cases_case_agency_list`."""
+    now = timezone.now()
+    qs = (
+        access.visible_cases(user)
+        .select_related("incident_district", "assigned_worker")
+        .annotate(
+            overdue=Exists(
+                Deadline.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_at__lt=now)
+            )
+        )
+    )
+    qs = apply_filters(qs, user, filters)
+    if name and access.can_search_names(user):
+        # Names are searched only in the user's own agency's cases.
+        qs = qs.filter(agency_id=user.agency_id).filter(
+            Exists(Person.objects.filter(case=OuterRef("pk"), name__icontains=name))
+        )
+    position = decode_cursor(cursor) if cursor else None
+    if position is not None:
+        day, pk = position
+        qs = qs.filter(Q(reported_on__lt=day) | Q(reported_on=day, pk__lt=pk))
+    victims = Person.objects.filter(role=PersonRole.VICTIM).only(
+        "case_id", "name", "sex", "age_group", "role"
+    )
+    qs = qs.order_by("-reported_on", "-id").prefetch_related(
+        Prefetch("people", queryset=victims.order_by("id"), to_attr="victims")
+    )
+    rows = list(qs[: size + 1])
+    next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""
+    rows = rows[:size]
+    for case in rows:
+        case.is_own = case.agency_id == user.agency_id
+    return rows, next_cursor
+
+
+def apply_filters(qs: QuerySet, user: User, filters: dict) -> QuerySet:
+    if filters.get("nomor"):
+        qs = qs.filter(number__icontains=filters["nomor"].strip())
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("jenis"):
+        qs = qs.filter(case_type=filters["jenis"])
+    if filters.get("tahap"):
+        qs = qs.filter(step=filters["tahap"])
+    if filters.get("risiko"):
+        qs = qs.filter(risk_level=filters["risiko"])
+    if filters.get("kecamatan"):
+        qs = qs.filter(incident_district_id=filters["kecamatan"])
+    if filters.get("dari"):
+        qs = qs.filter(reported_on__gte=filters["dari"])
+    if filters.get("sampai"):
+        qs = qs.filter(reported_on__lte=filters["sampai"])
+    worker = filters.get("petugas")
+    if worker == "me":
+        qs = qs.filter(assigned_worker_id=user.pk)
+    elif worker == "none":
+        qs = qs.filter(assigned_worker__isnull=True)
+    elif worker:
+        qs = qs.filter(assigned_worker__code=worker)
+    if filters.get("lewat"):
+        qs = qs.filter(overdue=True)
+    return qs
+
+
+# --- Duplicates ------------------------------------------------------------------------------
+
+
+def possible_duplicates(user: User, people: list) -> list[Case]:
+    """Cases the user may see that hold a person with the same NIK, or the same name and
+    birth date, as one of `people` (PersonData)."""
+    condition = Q()
+    for person in people:
+        if person.nik:
+            condition |= Q(nik_hash=nik_hash(person.nik))
+        if person.name and person.birth_date:
+            condition |= Q(name__iexact=person.name.strip(), birth_date=person.birth_date)
+    if not condition:
+        return []
+    matches = Person.objects.filter(condition).values("case_id")
+    return list(
+        access.visible_cases(user)
+        .filter(pk__in=matches)
+        .select_related("agency")
+        .order_by("-reported_on")[:10]
+    )
+
+
+# --- Case page -----------------------------------------------------------------------------
+
+
+@dataclass
+class CasePage:
+    case: Case
+    victims: list[Person] = field(default_factory=list)
+    perpetrators: list[Person] = field(default_factory=list)
+    others: list[Person] = field(default_factory=list)
+    records: list[CaseRecord] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    links: list[CaseLink] = field(default_factory=list)
+    trafficking: object = None
+    abh: object = None
+    child_marriage: object = None
+
+
+def case_page(case: Case) -> CasePage:
+    """Everything the case page shows, in a fixed number of queries."""
+    people = list(
+        case.people.select_related("education", "occupation", "marital_status", "address_region")
+        .prefetch_related(
+            "violence_forms",
+            "violence_subtypes",
+            "ampk_categories",
+            "disability_types",
+            Prefetch(
+                "services",
+                queryset=ServiceGiven.objects.select_related(
+                    "service_type", "function", "provider"
+                ).order_by("given_on", "id"),
+            ),
+            Prefetch(
+                "legal_steps",
+                queryset=LegalProcess.objects.order_by("started_on", "id"),
+            ),
+            Prefetch(
+                "victim_links",
+                queryset=PerpetratorLink.objects.select_related("relationship"),
+            ),
+        )
+        .order_by("id")
+    )
+    by_id = {p.pk: p for p in people}
+    for person in people:
+        for link in person.victim_links.all():
+            link.victim_person = by_id.get(link.victim_id)
+    page = CasePage(
+        case=case,
+        victims=[p for p in people if p.role == PersonRole.VICTIM],
+        perpetrators=[p for p in people if p.role == PersonRole.PERPETRATOR],
+        others=[p for p in people if p.role not in (PersonRole.VICTIM, PersonRole.PERPETRATOR)],
+        records=list(case.records.select_related("author")),
+        documents=list(case.documents.select_related("uploaded_by")),
+        deadlines=list(case.deadlines.all()),
+        links=list(case.links.select_related("linked_case")),
+    )
+    for name in ("trafficking", "abh", "child_marriage"):
+        with contextlib.suppress(ObjectDoesNotExist):
+            setattr(page, name, getattr(case, name))
+    now = timezone.now()
+    for deadline in page.deadlines:
+        deadline.overdue = deadline.done_at is None and deadline.due_at < now
+    return page
+
+
+# --- History -------------------------------------------------------------------------------
+
+SKIP_FIELDS = {"updated_at", "version", "created_at", "nik_hash", "intake_token", "code", "id"}
+
+
+@dataclass
+class HistoryEntry:
+    when: dt.datetime
+    who: str
+    what: str
+    kind: str  # "+", "~", "-"
+    reason: str
+    changes: list[tuple[str, str, str]]
+
+
+def _shown(model_field, value, users: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation and model_field.related_model is User:
+        return users.get(value, f"#{value}")
+    if isinstance(value, bool):
+        return _("Ya") if value else _("Tidak")
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+    text = str(value)
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
+def case_history(case: Case) -> list[HistoryEntry]:
+    """Who changed what, when and why, across the case and what hangs on it, newest first.
+
+    One query per tracked model (plus one for the users named in the changes); diffs are
+    computed in Python between consecutive versions of each row."""
+    people_ids = list(case.people.values_list("pk", flat=True))
+    sources = [
+        (Case, Case.history.filter(id=case.pk), _("Kasus")),
+        (Person, Person.history.filter(case_id=case.pk), _("Orang")),
+        (CaseRecord, CaseRecord.history.filter(case_id=case.pk), _("Catatan")),
+        (Document, Document.history.filter(case_id=case.pk), _("Dokumen")),
+        (Deadline, Deadline.history.filter(case_id=case.pk), _("Batas waktu")),
+        (ServiceGiven, ServiceGiven.history.filter(victim_id__in=people_ids), _("Layanan")),
+        (
+            LegalProcess,
+            LegalProcess.history.filter(perpetrator_id__in=people_ids),
+            _("Proses hukum"),
+        ),
+        (
+            PerpetratorLink,
+            PerpetratorLink.history.filter(victim_id__in=people_ids),
+            _("Hubungan pelaku-korban"),
+        ),
+    ]
+    loaded = []
+    user_ids: set[int] = set()
+    for model, qs, label in sources:
+        rows = list(qs.select_related("history_user").order_by("id", "history_date", "pk"))
+        loaded.append((model, rows, label))
+        for row in rows:
+            for f in model._meta.concrete_fields:
+                if f.is_relation and f.related_model is User:
+                    value = getattr(row, f.attname, None)
+                    if value:
+                        user_ids.add(value)
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+    entries = []
+    for model, rows, label in loaded:
+        fields = [f for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS]
+        previous: dict = {}
+        for row in rows:
+            before = previous.get(row.id)
+            changes = []
+            for f in fields:
+                new = getattr(row, f.attname, None)
+                old = getattr(before, f.attname, None) if before is not None else None
+                if before is None and row.history_type == "+":
+                    continue
+                if new != old and row.history_type == "~":
+                    changes.append(
+                        (str(f.verbose_name), _shown(f, old, users), _shown(f, new, users))
+                    )
+            previous[row.id] = row
+            if row.history_type == "~" and not changes:
+                continue
+            what = label
+            if model is Person:
+                what = f"{label}: {row.get_role_display()}"
+            elif model is CaseRecord or model is Deadline:
+                what = f"{label}: {row.get_kind_display()}"
+            entries.append(
+                HistoryEntry(
+                    when=row.history_date,
+                    who=str(row.history_user) if row.history_user else _("sistem"),
+                    what=what,
+                    kind=row.history_type,
+                    reason=row.history_change_reason or "",
+                    changes=changes,
+                )
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def changes_since(case: Case, version: int) -> list[HistoryEntry]:
+    """Changes of the case itself made after the user opened a form at `version`."""
+    rows = list(
+        Case.history.filter(id=case.pk, version__gte=version)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    fields = [f for f in Case._meta.concrete_fields if f.name not in SKIP_FIELDS]
+    users = {}
+    entries = []
+    for before, after in zip(rows, rows[1:], strict=False):
+        changes = [
+            (
+                str(f.verbose_name),
+                _shown(f, getattr(before, f.attname), users),
+                _shown(f, getattr(after, f.attname), users),
+            )
+            for f in fields
+            if getattr(before, f.attname) != getattr(after, f.attname)
+        ]
+        entries.append(
+            HistoryEntry(
+                when=after.history_date,
+                who=str(after.history_user) if after.history_user else _("sistem"),
+                what=_("Kasus"),
+                kind=after.history_type,
+                reason=after.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def open_deadlines_overdue(user: User) -> QuerySet:
+    """Overdue clocks of the user's visible cases (for the worker's and supervisor's lists)."""
+    return Deadline.objects.filter(
+        case__in=access.visible_cases(user), done_at__isnull=True, due_at__lt=timezone.now()
+    ).select_related("case")

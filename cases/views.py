@@ -1,0 +1,635 @@
+"""Case pages: intake (stepped, with server-side drafts), list, case page, management actions.
+
+Each view: access helper (ppa.access) -> form or service -> redirect (or the page again with
+the user's input and the messages next to the fields)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import forms as f
+from cases import selectors, services
+from cases.intake import ADD_BUTTONS, STEP_KEYS, STEPS, Wizard, add_form, posted, summary
+from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Step
+from ppa import access
+from ppa.audit import log_access
+from ppa.models import AccessLog
+from referrals.selectors import case_referrals
+
+NAME_SEARCH_KEY = "cases_name_search"
+
+# --- Intake ----------------------------------------------------------------------------------
+
+
+def _require_intake(request: HttpRequest) -> None:
+    if not access.can_register_case(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Step 1 of a new intake; the first save creates the server-side draft."""
+    _require_intake(request)
+    wizard = Wizard(None, request.user.agency)
+    if request.method == "POST":
+        draft = services.draft_save(
+            actor=request.user, draft=None, step="kejadian", data=posted(request.POST)
+        )
+        return _intake_post(request, Wizard(draft, request.user.agency), "kejadian")
+    drafts = IntakeDraft.objects.filter(owner=request.user, case__isnull=True).count()
+    return _render_step(request, wizard, "kejadian", wizard.build("kejadian"), drafts=drafts)
+
+
+@login_required
+def intake_step(request: HttpRequest, code, step: str) -> HttpResponse:
+    _require_intake(request)
+    draft = access.get_draft_for_user(request.user, code)
+    if step not in STEP_KEYS:
+        raise Http404
+    if draft.case_id is not None:
+        # Already registered (a second submission, or the back button): the same case.
+        messages.info(request, _("Pengaduan ini sudah tercatat sebagai kasus %s.") % draft.case)
+        return redirect("cases:detail", code=draft.case.code)
+    wizard = Wizard(draft, request.user.agency)
+    if request.method == "POST":
+        draft = services.draft_save(
+            actor=request.user, draft=draft, step=step, data=posted(request.POST)
+        )
+        return _intake_post(request, Wizard(draft, request.user.agency), step)
+    extra = {}
+    if step == "ringkasan":
+        extra = _summary_context(request, wizard)
+    forms = wizard.build(step, **({"duplicates": extra["duplicates"]} if extra else {}))
+    show_errors = "periksa" in request.GET
+    if show_errors:
+        forms.is_valid()
+    return _render_step(request, wizard, step, forms, show_errors=show_errors, **extra)
+
+
+def _intake_post(request: HttpRequest, wizard: Wizard, step: str) -> HttpResponse:
+    draft = wizard.draft
+    action = request.POST.get("action", "next")
+    index = STEP_KEYS.index(step)
+    if action in ADD_BUTTONS:
+        prefix = ADD_BUTTONS[action]
+        draft.data[step] = add_form(draft.data.get(step) or {}, prefix)
+        draft.save(update_fields=["data", "updated_at"])
+        url = reverse("cases:intake_step", kwargs={"code": draft.code, "step": step})
+        return redirect(f"{url}#{prefix}-last")
+    extra = _summary_context(request, wizard) if step == "ringkasan" else {}
+    forms = wizard.build(step, **({"duplicates": extra["duplicates"]} if extra else {}))
+    valid = forms.is_valid()
+    draft.data.setdefault("_valid", {})[step] = valid
+    draft.save(update_fields=["data", "updated_at"])
+    if action == "back" and index > 0:
+        return redirect("cases:intake_step", code=draft.code, step=STEP_KEYS[index - 1])
+    if action == "save":
+        messages.success(request, _("Draf tersimpan. Anda dapat melanjutkannya nanti."))
+        return redirect("cases:drafts")
+    if action.startswith("goto:") and action[5:] in STEP_KEYS:
+        return redirect("cases:intake_step", code=draft.code, step=action[5:])
+    if not valid:
+        return _render_step(request, wizard, step, forms, show_errors=True, **extra)
+    if step != "ringkasan":
+        return redirect("cases:intake_step", code=draft.code, step=STEP_KEYS[index + 1])
+    return _intake_submit(request, wizard, forms, extra)
+
+
+def _summary_context(request: HttpRequest, wizard: Wizard) -> dict:
+    bad = wizard.invalid_steps()
+    people, _links = wizard.people() if not bad else ([], [])
+    duplicates = selectors.possible_duplicates(request.user, people)
+    sections = []
+    for key, label in STEPS[:-1]:
+        forms = wizard.build(key)
+        forms.is_valid()
+        parts = []
+        for name, part in forms.parts.items():
+            if hasattr(part, "forms"):
+                for n, form in enumerate(
+                    [x for x in part.forms if x.has_changed() and x.is_valid()], start=1
+                ):
+                    if not form.cleaned_data.get("DELETE"):
+                        parts.append((f"{_label_for(name)} {n}", summary(form)))
+            else:
+                parts.append((_label_for(name), summary(part)))
+        sections.append({"key": key, "label": label, "parts": parts, "valid": key not in bad})
+    return {"duplicates": duplicates, "sections": sections, "invalid_steps": bad}
+
+
+def _label_for(name: str) -> str:
+    return {
+        "incident": _("Kejadian"),
+        "victims": _("Korban"),
+        "perpetrators": _("Terlapor"),
+        "reporter": _("Pelapor"),
+        "guardian": _("Wali / orang tua"),
+        "detail": _("Rincian"),
+    }.get(name, name)
+
+
+def _intake_submit(request: HttpRequest, wizard: Wizard, forms, extra: dict) -> HttpResponse:
+    if extra["invalid_steps"]:
+        first = extra["invalid_steps"][0]
+        messages.error(
+            request,
+            _("Masih ada isian yang perlu diperbaiki pada langkah: %s.") % dict(STEPS)[first],
+        )
+        url = reverse("cases:intake_step", kwargs={"code": wizard.draft.code, "step": first})
+        return redirect(url + "?periksa=1")
+    consent = forms["consent"].cleaned_data
+    people, links = wizard.people()
+    chosen = set(consent.get("link_cases") or [])
+    related = [
+        (c, consent.get("link_note", "")) for c in extra["duplicates"] if str(c.code) in chosen
+    ]
+    try:
+        case, created = services.intake_submit(
+            actor=request.user,
+            draft=wizard.draft,
+            data=wizard.case_data(consent),
+            people=people,
+            links=links,
+            details=wizard.details(),
+            related=related,
+        )
+    except services.IntakeError as exc:
+        forms["consent"].add_error(None, str(exc))
+        return _render_step(request, wizard, "ringkasan", forms, show_errors=True, **extra)
+    if created:
+        messages.success(request, _("Pengaduan tercatat sebagai kasus %s.") % case.number)
+    return redirect("cases:detail", code=case.code)
+
+
+def _render_step(request, wizard: Wizard, step: str, forms, show_errors=False, **extra):
+    index = STEP_KEYS.index(step)
+    context = {
+        "draft": wizard.draft,
+        "step": step,
+        "step_label": dict(STEPS)[step],
+        "step_number": index + 1,
+        "step_count": len(STEPS),
+        "progress": wizard.progress(step),
+        "forms": forms,
+        "show_errors": show_errors,
+        "case_type": wizard.case_type(),
+        "victims": wizard.victims() if step == "terlapor" else [],
+        "is_first": index == 0,
+        "is_last": step == "ringkasan",
+        **extra,
+    }
+    return render(request, f"cases/intake/{step}.html", context)
+
+
+@login_required
+@require_GET
+def drafts(request: HttpRequest) -> HttpResponse:
+    _require_intake(request)
+    rows = IntakeDraft.objects.filter(
+        owner=request.user, agency_id=request.user.agency_id, case__isnull=True
+    ).order_by("-updated_at")[:50]
+    labels = dict(STEPS)
+    items = []
+    for draft in rows:
+        wizard = Wizard(draft, request.user.agency)
+        items.append(
+            {
+                "draft": draft,
+                "step_label": labels.get(draft.step, labels["kejadian"]),
+                "step": draft.step if draft.step in labels else "kejadian",
+                "victims": len(wizard.victims()),
+                "case_type": dict(f.IncidentForm.base_fields["case_type"].choices).get(
+                    wizard.case_type(), ""
+                ),
+            }
+        )
+    return render(request, "cases/drafts.html", {"items": items})
+
+
+@login_required
+@require_POST
+def draft_delete(request: HttpRequest, code) -> HttpResponse:
+    _require_intake(request)
+    draft = access.get_draft_for_user(request.user, code)
+    if draft.case_id is None:
+        services.draft_delete(actor=request.user, draft=draft)
+        messages.success(request, _("Draf dihapus."))
+    return redirect("cases:drafts")
+
+
+# --- List ----------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The user's cases. Filters live in the address (bookmarkable); a name search is posted
+    and kept in the session, so a name never appears in an address, a log or a bookmark."""
+    user = request.user
+    if not _may_list(user):
+        raise PermissionDenied
+    if request.method == "POST":
+        return _name_search(request)
+    form = f.ListFilterForm(request.GET or None, user=user)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    name = request.session.get(NAME_SEARCH_KEY, "") if access.can_search_names(user) else ""
+    rows, next_cursor = selectors.case_list(
+        user, filters, name=name, cursor=request.GET.get("setelah", "")
+    )
+    query = request.GET.copy()
+    query.pop("setelah", None)
+    next_url = ""
+    if next_cursor:
+        query["setelah"] = next_cursor
+        next_url = "?" + query.urlencode()
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "rows": rows,
+            "next_url": next_url,
+            "first_url": "?" + urlencode({k: v for k, v in request.GET.items() if k != "setelah"}),
+            "paged": bool(request.GET.get("setelah")),
+            "name_search": name,
+            "name_form": f.NameSearchForm() if access.can_search_names(user) else None,
+            "can_register": access.can_register_case(user),
+        },
+    )
+
+
+def _may_list(user) -> bool:
+    from ppa.models import Role  # noqa: PLC0415
+
+    return access.has_role(user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER)
+
+
+def _name_search(request: HttpRequest) -> HttpResponse:
+    if not access.can_search_names(request.user):
+        raise PermissionDenied
+    target = reverse("cases:list")
+    if request.POST.get("action") == "clear":
+        request.session.pop(NAME_SEARCH_KEY, None)
+        return redirect(target)
+    form = f.NameSearchForm(request.POST)
+    if form.is_valid():
+        request.session[NAME_SEARCH_KEY] = form.cleaned_data["nama"].strip()
+        return redirect(target)
+    messages.error(request, "; ".join(str(e) for e in form.errors.get("nama", [])))
+    return redirect(target)
+
+
+# --- Case page -------------------------------------------------------------------------------
+
+
+def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+    page = selectors.case_page(case)
+    case_access = case.access
+    victims = [(str(p.code), _person_label(p, case_access)) for p in page.victims]
+    perpetrators = [(str(p.code), _person_label(p, case_access)) for p in page.perpetrators]
+    version = {"version": case.version}
+    following = services.next_step(case.step) if case.status == "open" else None
+    defaults = {
+        "edit_hint": None,
+        "step_form": f.StepForm(initial={**version, "to_step": following}) if following else None,
+        "record_form": f.RecordForm(),
+        "closure_form": f.ClosureRequestForm(initial=version),
+        "decision_form": f.ClosureDecisionForm(initial=version),
+        "reopen_form": f.ReopenForm(initial=version),
+        "assign_form": f.AssignForm(
+            initial={**version, "worker": case.assigned_worker_id}, agency_id=case.agency_id
+        )
+        if case_access.can_supervise
+        else None,
+        "service_form": f.ServiceForm(victims=victims, initial={"provider": case.agency_id})
+        if victims
+        else None,
+        "legal_form": f.LegalForm(perpetrators=perpetrators) if perpetrators else None,
+        "document_form": f.DocumentForm(),
+    }
+    defaults.update(forms)
+    return {
+        "case": case,
+        "access": case_access,
+        "page": page,
+        "next_step": Step(following) if following else None,
+        "referrals": case_referrals(request.user, case),
+        "history": selectors.case_history(case) if case_access.is_owner else [],
+        "show": {group: case_access.shows(group) for group in access.FieldGroup.ALL},
+        "incident_district": case.incident_district,
+        "incident_village": case.incident_village,
+        **defaults,
+    }
+
+
+def _person_label(person: Person, case_access) -> str:
+    n = person.get_role_display()
+    if case_access.shows(access.FieldGroup.VICTIM_IDENTITY):
+        return f"{n}: {person.name}"
+    return f"{n}: {person.initials}"
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, code) -> HttpResponse:
+    case = access.get_case_for_user(request.user, code)
+    log_access(request, action=AccessLog.Action.VIEW, obj=case)
+    return render(request, "cases/detail.html", _case_context(request, case))
+
+
+def _detail_again(request: HttpRequest, case: Case, **forms) -> HttpResponse:
+    """The case page again, with the form the user sent and its messages (nothing lost)."""
+    log_access(request, action=AccessLog.Action.VIEW, obj=case)
+    return render(request, "cases/detail.html", _case_context(request, case, **forms))
+
+
+@login_required
+@require_GET
+def case_print(request: HttpRequest, code) -> HttpResponse:
+    case = access.get_case_for_user(request.user, code)
+    log_access(request, action=AccessLog.Action.PRINT, obj=case)
+    context = _case_context(request, case)
+    return render(request, "cases/print.html", context)
+
+
+def _stale(request: HttpRequest, case: Case, exc: services.StaleVersion, version: int, **forms):
+    """Refuse a stale save: show what changed meanwhile and keep the user's input."""
+    messages.error(request, str(exc))
+    current = access.get_case_for_user(request.user, case.code)
+    return _detail_again(
+        request, current, stale_changes=selectors.changes_since(current, version), **forms
+    )
+
+
+# --- Case management -----------------------------------------------------------------------
+
+
+@login_required
+def case_edit(request: HttpRequest, code) -> HttpResponse:
+    case = access.get_case_for_user(request.user, code, need="edit")
+    agency = case.agency
+    if request.method == "POST":
+        form = f.CaseEditForm(request.POST, agency=agency)
+        if form.is_valid():
+            try:
+                services.case_update(
+                    actor=request.user,
+                    case=case,
+                    version=form.cleaned_data["version"],
+                    changes=form.changes(),
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.StaleVersion as exc:
+                messages.error(request, str(exc))
+                current = access.get_case_for_user(request.user, code, need="edit")
+                return render(
+                    request,
+                    "cases/edit.html",
+                    {
+                        "case": current,
+                        "form": form,
+                        "stale_changes": selectors.changes_since(
+                            current, form.cleaned_data["version"]
+                        ),
+                        "new_version": current.version,
+                    },
+                )
+            except services.CaseActionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Perubahan tersimpan."))
+                return redirect("cases:detail", code=case.code)
+    else:
+        initial = {name: getattr(case, name) for name in services.EDITABLE_CASE_FIELDS}
+        initial.update(
+            place=case.place_id,
+            incident_district=case.incident_district_id,
+            incident_village=case.incident_village_id,
+            within_authority="1" if case.within_authority else "0",
+            version=case.version,
+        )
+        form = f.CaseEditForm(initial=initial, agency=agency)
+    return render(request, "cases/edit.html", {"case": case, "form": form})
+
+
+def _action(request, code, need: str, form_class, context_name: str, run, form_kwargs=None):
+    """Common shape of the small POST actions on the case page."""
+    case = access.get_case_for_user(request.user, code, need=need)
+    form = form_class(request.POST, **(form_kwargs(case) if form_kwargs else {}))
+    if not form.is_valid():
+        return _detail_again(request, case, **{context_name: form})
+    try:
+        message = run(case, form.cleaned_data)
+    except services.StaleVersion as exc:
+        return _stale(
+            request, case, exc, form.cleaned_data.get("version", 0), **{context_name: form}
+        )
+    except services.CaseActionError as exc:
+        form.add_error(None, str(exc))
+        return _detail_again(request, case, **{context_name: form})
+    messages.success(request, message)
+    return redirect("cases:detail", code=case.code)
+
+
+@login_required
+@require_POST
+def case_advance(request: HttpRequest, code) -> HttpResponse:
+    def run(case, d):
+        services.case_step_advance(
+            actor=request.user,
+            case=case,
+            version=d["version"],
+            to_step=d["to_step"],
+            body=d["body"],
+        )
+        return _("Kasus pindah ke tahap %s.") % Step(d["to_step"]).label
+
+    return _action(request, code, "manage", f.StepForm, "step_form", run)
+
+
+@login_required
+@require_POST
+def case_record(request: HttpRequest, code) -> HttpResponse:
+    def run(case, d):
+        services.case_record_add(actor=request.user, case=case, kind=d["kind"], body=d["body"])
+        return _("Catatan tersimpan.")
+
+    return _action(request, code, "manage", f.RecordForm, "record_form", run)
+
+
+@login_required
+@require_POST
+def closure_request(request: HttpRequest, code) -> HttpResponse:
+    def run(case, d):
+        services.case_closure_request(
+            actor=request.user, case=case, version=d["version"], report=d["report"]
+        )
+        return _("Laporan terminasi diajukan ke supervisor.")
+
+    return _action(request, code, "manage", f.ClosureRequestForm, "closure_form", run)
+
+
+@login_required
+@require_POST
+def closure_decide(request: HttpRequest, code) -> HttpResponse:
+    def run(case, d):
+        approve = d["decision"] == "approve"
+        services.case_closure_decide(
+            actor=request.user, case=case, version=d["version"], approve=approve, reason=d["reason"]
+        )
+        return _("Terminasi disetujui; kasus ditutup.") if approve else _("Terminasi dikembalikan.")
+
+    return _action(request, code, "supervise", f.ClosureDecisionForm, "decision_form", run)
+
+
+@login_required
+@require_POST
+def case_reopen(request: HttpRequest, code) -> HttpResponse:
+    def run(case, d):
+        services.case_reopen(
+            actor=request.user, case=case, version=d["version"], reason=d["reason"]
+        )
+        return _("Kasus dibuka kembali.")
+
+    return _action(request, code, "reopen", f.ReopenForm, "reopen_form", run)
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, code) -> HttpResponse:
+    def run(case, d):
+        services.case_assign(
+            actor=request.user, case=case, version=d["version"], worker=d["worker"]
+        )
+        return _("Manajer kasus ditetapkan.")
+
+    return _action(
+        request,
+        code,
+        "supervise",
+        f.AssignForm,
+        "assign_form",
+        run,
+        form_kwargs=lambda case: {"agency_id": case.agency_id},
+    )
+
+
+def _people_choices(case: Case, role: str) -> list[tuple[str, str]]:
+    return [
+        (str(p.code), _person_label(p, case.access))
+        for p in case.people.filter(role=role).order_by("id")
+    ]
+
+
+@login_required
+@require_POST
+def service_add(request: HttpRequest, code) -> HttpResponse:
+    def run(case, d):
+        victim = case.people.get(code=d["victim"], role=PersonRole.VICTIM)
+        services.service_record(
+            actor=request.user,
+            case=case,
+            victim=victim,
+            service_type_id=d["service_type"],
+            function_id=d["function"] or None,
+            provider=d["provider"],
+            given_on=d["given_on"],
+            description=d["description"],
+            shelter_from=d["shelter_from"],
+            shelter_to=d["shelter_to"],
+        )
+        return _("Layanan tercatat.")
+
+    return _action(
+        request,
+        code,
+        "manage",
+        f.ServiceForm,
+        "service_form",
+        run,
+        form_kwargs=lambda case: {"victims": _people_choices(case, PersonRole.VICTIM)},
+    )
+
+
+@login_required
+@require_POST
+def legal_add(request: HttpRequest, code) -> HttpResponse:
+    def run(case, d):
+        perpetrator = case.people.get(code=d["perpetrator"], role=PersonRole.PERPETRATOR)
+        services.legal_step_record(
+            actor=request.user,
+            case=case,
+            perpetrator=perpetrator,
+            stage=d["stage"],
+            started_on=d["started_on"],
+            outcome=d["outcome"],
+            note=d["note"],
+        )
+        return _("Proses hukum tercatat.")
+
+    return _action(
+        request,
+        code,
+        "manage",
+        f.LegalForm,
+        "legal_form",
+        run,
+        form_kwargs=lambda case: {"perpetrators": _people_choices(case, PersonRole.PERPETRATOR)},
+    )
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, code) -> HttpResponse:
+    case = access.get_case_for_user(request.user, code, need="edit")
+    form = f.DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail_again(request, case, document_form=form)
+    services.document_upload(
+        actor=request.user,
+        case=case,
+        kind=form.cleaned_data["kind"],
+        upload=form.cleaned_data["file"],
+    )
+    messages.success(request, _("Dokumen tersimpan."))
+    return redirect("cases:detail", code=case.code)
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, code) -> HttpResponse:
+    document = access.get_document_for_user(request.user, code)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    log_access(request, action=AccessLog.Action.DOWNLOAD, obj=document)
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{document.get_kind_display()}-{document.case.number.replace('/', '-')}"
+        f".{extension.get(document.content_type, 'bin')}",
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def deadline_done(request: HttpRequest, code, kind: str) -> HttpResponse:
+    case = access.get_case_for_user(request.user, code, need="edit")
+    deadline = Deadline.objects.filter(case=case, kind=kind).first()
+    if deadline is None:
+        raise Http404
+    services.deadline_done(actor=request.user, case=case, deadline=deadline)
+    messages.success(
+        request, _("Batas waktu ditandai terpenuhi: %s.") % deadline.get_kind_display()
+    )
+    return redirect("cases:detail", code=case.code)

@@ -1,0 +1,262 @@
+"""Vector charts as inline SVG, drawn on the server from a snapshot's figures.
+
+The same SVG goes into the dashboard and the PDF (WeasyPrint draws it as vectors). No
+script, no style attributes (the Content Security Policy forbids inline styles): colours are
+presentation attributes. Every label is escaped. Hidden cells of the public edition ("<5",
+"*") get no bar or point, only their label; in stacked bars the hidden parts are merged into
+one grey segment (their sum is the shown total minus the shown parts, which the table gives
+away anyway).
+"""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from reports.text import fmt
+
+PALETTE = ["#6b2d8c", "#e69f00", "#0072b2", "#009e73", "#cc79a7", "#d55e00", "#56b4e9"]
+GREY = "#9aa1ad"
+INK = "#1d2330"
+MUTED = "#5b6475"
+FONT = 'font-family="Report Sans, DejaVu Sans, sans-serif"'
+
+
+def _scale(value: float) -> tuple[float, float]:
+    """(axis maximum, tick step) with at most five whole-number ticks above zero."""
+    if value <= 0:
+        return 4, 1
+    magnitude = 1
+    while True:
+        for base in (1, 2, 5):
+            step = base * magnitude
+            if value <= step * 4:
+                return step * max(1, -(-int(value) // step)), step
+        magnitude *= 10
+
+
+def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
+    t = escape(title)
+    return mark_safe(  # noqa: S308 (every text below is escaped)
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{t}" {FONT} font-size="11">'
+        f"<title>{t}</title>" + "".join(body) + "</svg>"
+    )
+
+
+def _text(x: float, y: float, s: object, anchor: str = "middle", **attrs: str) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(str(s))}</text>'
+
+
+def _axis(left: int, top: int, width: int, height: int, vmax: float, step: float) -> list[str]:
+    out = []
+    ticks = int(round(vmax / step))
+    for k in range(ticks + 1):
+        v = step * k
+        y = top + height - height * v / vmax
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + width}" y2="{y:.1f}" '
+            f'stroke="#d6dae1" stroke-width="0.6"/>'
+        )
+        out.append(_text(left - 6, y + 4, fmt(int(v)), "end", fill=MUTED))
+    return out
+
+
+def _legend(items: list[tuple[str, str]], x: int, y: int, width: int = 620) -> list[str]:
+    """Colour keys left to right, wrapping to a new line when the row is full."""
+    out, cx = [], x
+    for label, colour in items:
+        w = 22 + 6.6 * len(label)
+        if cx + w > width and cx > x:
+            cx, y = x, y + 16
+        out.append(f'<rect x="{cx:.1f}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')
+        out.append(_text(cx + 14, y, label, "start", fill=INK))
+        cx += w + 10
+    return out
+
+
+def _heading(title: str) -> str:
+    return _text(4, 14, title, "start", fill=INK, font_weight="bold", font_size="12")
+
+
+def bar_chart(title: str, labels: list, values: list, colour: str = PALETTE[0]) -> SafeString:
+    """Vertical bars with the count printed on each bar (years on the axis)."""
+    width, height, left, top, bottom = 640, 250, 48, 40, 28
+    plot_w, plot_h = width - left - 12, height - top - bottom
+    numbers = [v for v in values if isinstance(v, int | float)]
+    vmax, step = _scale(max(numbers, default=0))
+    body = [_heading(title), *_axis(left, top, plot_w, plot_h, vmax, step)]
+    slot = plot_w / max(len(values), 1)
+    bar_w = min(56, slot * 0.6)
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        x = left + slot * i + (slot - bar_w) / 2
+        cx = x + bar_w / 2
+        if isinstance(value, int | float):
+            h = plot_h * value / vmax
+            y = top + plot_h - h
+            body.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                f'fill="{colour}"/>'
+            )
+            body.append(_text(cx, y - 4, fmt(value), fill=INK, font_weight="bold"))
+        else:
+            body.append(_text(cx, top + plot_h - 4, fmt(value), fill=MUTED, font_weight="bold"))
+        body.append(_text(cx, height - 10, label, fill=INK))
+    return _svg(width, height, title, body)
+
+
+def line_chart(title: str, labels: list, series: list[tuple[str, list]]) -> SafeString:
+    """One line per series over the years; hidden values leave a gap."""
+    width, height, left, top, bottom = 640, 270, 48, 58, 28
+    plot_w, plot_h = width - left - 24, height - top - bottom
+    numbers = [v for _n, vs in series for v in vs if isinstance(v, int | float)]
+    vmax, step = _scale(max(numbers, default=0))
+    body = [_heading(title), *_axis(left, top, plot_w, plot_h, vmax, step)]
+    step = plot_w / max(len(labels) - 1, 1)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return left + step * i if len(labels) > 1 else left + plot_w / 2, top + plot_h - (
+            plot_h * v / vmax
+        )
+
+    labelled: set[tuple[int, object]] = set()  # one value label per point where lines meet
+    for s, (_name, values) in enumerate(series):
+        colour = PALETTE[s % len(PALETTE)]
+        segment: list[str] = []
+        segments = [segment]
+        for i, v in enumerate(values):
+            if isinstance(v, int | float):
+                x, y = xy(i, v)
+                segment.append(f"{x:.1f},{y:.1f}")
+                body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+                if (i, v) not in labelled:
+                    labelled.add((i, v))
+                    body.append(_text(x, y - 6, fmt(v), fill=colour, font_size="10"))
+            else:
+                segment = []
+                segments.append(segment)
+        for seg in segments:
+            if len(seg) > 1:
+                body.append(
+                    f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" '
+                    f'stroke-width="2"/>'
+                )
+    for i, label in enumerate(labels):
+        x, _y = xy(i, 0)
+        body.append(_text(x, height - 10, label, fill=INK))
+    body += _legend(
+        [(name, PALETTE[s % len(PALETTE)]) for s, (name, _v) in enumerate(series)], left, 34
+    )
+    return _svg(width, height, title, body)
+
+
+def stacked_bar_chart(
+    title: str, labels: list, series: list[tuple[str, list]], totals: list
+) -> SafeString:
+    """Bars split into parts (e.g. victims by sex and child/adult), the total on top."""
+    width, height, left, top, bottom = 640, 290, 48, 76, 28
+    plot_w, plot_h = width - left - 12, height - top - bottom
+    vmax, step = _scale(max((t for t in totals if isinstance(t, int)), default=0))
+    body = [_heading(title), *_axis(left, top, plot_w, plot_h, vmax, step)]
+    slot = plot_w / max(len(labels), 1)
+    bar_w = min(56, slot * 0.6)
+    any_hidden = False
+    for i, label in enumerate(labels):
+        x = left + slot * i + (slot - bar_w) / 2
+        cx = x + bar_w / 2
+        total = totals[i]
+        body.append(_text(cx, height - 10, label, fill=INK))
+        if not isinstance(total, int):
+            body.append(_text(cx, top + plot_h - 4, fmt(total), fill=MUTED, font_weight="bold"))
+            continue
+        y = top + plot_h
+        shown = 0
+        for s, (_name, values) in enumerate(series):
+            v = values[i]
+            if isinstance(v, int) and v > 0:
+                h = plot_h * v / vmax
+                y -= h
+                shown += v
+                body.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                    f'fill="{PALETTE[s % len(PALETTE)]}"/>'
+                )
+        rest = total - shown
+        if rest > 0:
+            any_hidden = True
+            h = plot_h * rest / vmax
+            y -= h
+            body.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                f'fill="{GREY}"/>'
+            )
+        body.append(_text(cx, y - 4, fmt(total), fill=INK, font_weight="bold"))
+    legend = [(name, PALETTE[s % len(PALETTE)]) for s, (name, _v) in enumerate(series)]
+    if any_hidden:
+        legend.append((_("disembunyikan"), GREY))
+    body += _legend(legend, left, 34)
+    return _svg(width, height, title, body)
+
+
+def hbar_chart(title: str, labels: list, values: list, colour: str = PALETTE[2]) -> SafeString:
+    """Horizontal bars for categories (forms, places, relationships), count at the end."""
+    row_h, left, right, top = 22, 230, 60, 24
+    width = 640
+    height = top + 6 + row_h * max(len(labels), 1)
+    plot_w = width - left - right
+    numbers = [v for v in values if isinstance(v, int | float)]
+    vmax = max(numbers, default=0) or 1
+    body = [_heading(title)]
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = top + row_h * i
+        text = str(label) if len(str(label)) <= 34 else str(label)[:33] + "…"
+        body.append(_text(left - 8, y + 15, text, "end", fill=INK))
+        if isinstance(value, int | float) and value > 0:
+            w = plot_w * value / vmax
+            body.append(
+                f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
+                f'fill="{colour}"/>'
+            )
+            body.append(_text(left + w + 6, y + 15, fmt(value), "start", fill=INK))
+        else:
+            body.append(_text(left + 6, y + 15, fmt(value), "start", fill=MUTED))
+    return _svg(width, height, title, body)
+
+
+def snapshot_charts(snapshot) -> dict[str, SafeString]:
+    """The charts the dashboard and the PDF show, by name."""
+    years = snapshot.years
+    charts: dict[str, SafeString] = {}
+    headline = snapshot.table("headline")
+    if headline is None:
+        return charts
+    cases, victims, perps = (r.values for r in headline.rows)
+    period = f"{years[0]}–{years[-1]}"
+    charts["cases_bar"] = bar_chart(
+        _("Jumlah kasus per tahun, %(period)s") % {"period": period}, years, cases
+    )
+    charts["trend_line"] = line_chart(
+        _("Perkembangan kasus, korban dan pelaku"),
+        years,
+        [(_("Kasus"), cases), (_("Korban"), victims), (_("Pelaku"), perps)],
+    )
+    cross = snapshot.table("victims_sex_status")
+    if cross is not None:
+        charts["victims_stacked"] = stacked_bar_chart(
+            _("Korban per tahun menurut jenis kelamin dan status usia"),
+            years,
+            [(r.label, r.values) for r in cross.rows],
+            cross.total,
+        )
+    last = years[-1]
+    for key in ("victims_form", "cases_place", "perpetrators_relationship"):
+        table = snapshot.table(key)
+        if table is not None:
+            charts[key] = hbar_chart(
+                f"{table.title} ({last})",
+                [r.label for r in table.rows],
+                [r.values[-1] for r in table.rows],
+            )
+    return charts

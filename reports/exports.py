@@ -1,0 +1,74 @@
+"""CSV and XLSX of a snapshot: the same tables as the dashboard and the PDF, cell for cell.
+
+Every cell goes through `ppa.exports.safe_cell` (no spreadsheet formula injection from a
+region or category name). Aggregates only: there is no case, person or name in a snapshot.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from ppa.exports import safe_cell
+from reports.selectors import Snapshot
+
+
+def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
+    """The snapshot as a list of spreadsheet rows (shared by CSV and XLSX)."""
+    years = snapshot.years
+    edition = _("publik") if snapshot.edition == "public" else _("internal")
+    rows: list[list[object]] = [
+        [_("Statistik kekerasan terhadap perempuan dan anak")],
+        [_("Wilayah"), snapshot.region["name"]],
+        [_("Periode"), f"{years[0]}–{years[-1]}"],
+        [_("Jenis kasus"), snapshot.case_type_label],
+        [_("Dasar penghitungan tahun"), snapshot.basis_label],
+        [_("Edisi"), edition],
+        [_("Catatan"), snapshot.inclusion_note],
+        [],
+    ]
+    for table in snapshot.tables:
+        rows.append([table.title])
+        counted = _("Satuan: %(unit)s, %(basis)s") % {
+            "unit": table.unit,
+            "basis": snapshot.basis_label,
+        }
+        rows.append([counted])
+        rows.append([_("Kategori"), *years])
+        for row in table.rows:
+            rows.append([row.label, *row.values])
+        if table.total is not None:
+            rows.append([table.total_label, *table.total])
+        if table.note:
+            rows.append([table.note])
+        rows.append([])
+    return [[safe_cell(cell) for cell in row] for row in rows]
+
+
+def snapshot_csv(snapshot: Snapshot) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in snapshot_rows(snapshot):
+        writer.writerow(["" if cell is None else cell for cell in row])
+    # UTF-8 with a byte-order mark, so that spreadsheet programs read the accents right.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def snapshot_xlsx(snapshot: Snapshot) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Statistik")[:31]
+    bold = Font(bold=True)
+    titles = {t.title for t in snapshot.tables}
+    for row in snapshot_rows(snapshot):
+        sheet.append(row)
+        if row and row[0] in titles:
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+    sheet.column_dimensions["A"].width = 48
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

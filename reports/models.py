@@ -1,0 +1,158 @@
+"""Statistics: population figures for rates, and the annual PDF report runs.
+
+Figures themselves are never stored per case here: `reports.selectors.annual_statistics`
+aggregates them in PostgreSQL on demand, and a `ReportRun` keeps the snapshot it printed.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ppa.models import Agency, Region
+
+
+class Population(models.Model):
+    """Population of a region in a year (BPS / Dukcapil), for rates per 100,000.
+
+    `sex` and `age_band` empty mean "all": a row (region, year, "", "") is the whole
+    population; (region, year, "P", "") all women; (region, year, "", "anak") all children.
+    """
+
+    class Sex(models.TextChoices):
+        ALL = "", _("Semua jenis kelamin")
+        MALE = "L", _("Laki-laki")
+        FEMALE = "P", _("Perempuan")
+
+    class AgeBand(models.TextChoices):
+        ALL = "", _("Semua umur")
+        CHILD = "anak", _("Anak (0-17 tahun)")
+        ADULT = "dewasa", _("Dewasa (18 tahun ke atas)")
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("wilayah")
+    )
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    sex = models.CharField(
+        _("jenis kelamin"), max_length=1, choices=Sex.choices, blank=True, default=""
+    )
+    age_band = models.CharField(
+        _("kelompok umur"), max_length=6, choices=AgeBand.choices, blank=True, default=""
+    )
+    count = models.PositiveIntegerField(_("jumlah penduduk"))
+    source = models.CharField(_("sumber data"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("jumlah penduduk")
+        verbose_name_plural = _("jumlah penduduk")
+        ordering = ["region", "-year", "sex", "age_band"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "sex", "age_band"], name="reports_population_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990, year__lte=2100), name="reports_population_year"
+            ),
+            models.CheckConstraint(condition=Q(count__gt=0), name="reports_population_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} {self.sex or '*'} {self.age_band or '*'}"
+
+
+def report_file_path(instance: "ReportRun", filename: str) -> str:
+    # Stored in private storage (VAR_DIR/private), served only by the access-checked view.
+    return f"reports/{instance.requested_at:%Y}/{instance.code.hex}.pdf"
+
+
+class ReportRun(models.Model):
+    """One request for the annual PDF: parameters, who asked, progress, the file and its
+    checksum, and the figures it printed (so the same request shows the same figures)."""
+
+    class Edition(models.TextChoices):
+        INTERNAL = "internal", _("Internal (angka lengkap)")
+        PUBLIC = "public", _("Publik (sel 1-4 ditampilkan sebagai <5)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu antrean")
+        RUNNING = "running", _("Sedang dibuat")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The statistics authority the run belongs to (the requester's city/regency): access key.
+    authority = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("wilayah kewenangan")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("lembaga (kop surat)")
+    )
+    params = models.JSONField(_("parameter"))
+    edition = models.CharField(_("edisi"), max_length=10, choices=Edition.choices)
+    language = models.CharField(
+        _("bahasa"), max_length=5, choices=[("id", "Bahasa Indonesia"), ("en", "English")]
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("diminta"), auto_now_add=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    enqueued_at = models.DateTimeField(_("masuk antrean"), null=True, blank=True)
+    # Set when the broker refused the message (Redis down): the sweep sends it again.
+    enqueue_failed_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("mulai dibuat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    error = models.CharField(_("kesalahan"), max_length=255, blank=True)
+
+    figures = models.JSONField(_("angka yang dicetak"), null=True, blank=True)
+    figures_sha256 = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to=report_file_path, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(_("checksum SHA-256"), max_length=64, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("laporan PDF")
+        verbose_name_plural = _("laporan PDF")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "running", "done", "failed"]),
+                name="reports_reportrun_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(edition__in=["internal", "public"]),
+                name="reports_reportrun_edition_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="reports_reportrun_progress_max"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | (~Q(file="") & ~Q(sha256="")),
+                name="reports_reportrun_done_has_file",
+            ),
+        ]
+        indexes = [
+            # "Recent reports" of one authority (the list on the statistics page).
+            models.Index(fields=["authority", "-requested_at"], name="reports_run_authority"),
+            # The sweep: runs not finished yet.
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(status__in=["pending", "running"]),
+                name="reports_run_unfinished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,139 @@
+"""The annual PDF: one template rendered from a snapshot by WeasyPrint, with no database
+query while rendering and no network.
+
+Resources (fonts, logo) are named with URLs under `ASSET_BASE`, an address that cannot
+resolve (.invalid); `LocalAssetFetcher` serves them from the app's static files and the
+DejaVu font directory only, and refuses everything else (http, file://, data from case
+fields). WeasyPrint is single-threaded and memory-hungry on long tables (quality.md B3): the
+PDF therefore holds aggregated tables and charts only, never a list of cases.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from reports.charts import snapshot_charts
+from reports.layout import sections
+from reports.selectors import Snapshot
+from reports.text import summary_sentences
+
+ASSET_BASE = "https://assets.sinergi-ppa.invalid/"
+ALLOWED_SUFFIXES = {".ttf", ".otf", ".svg", ".png", ".css"}
+
+
+class AssetRefused(ValueError):
+    pass
+
+
+class LocalAssetFetcher(URLFetcher):
+    """Serves `ASSET_BASE + "static/<path>"` from the static files and
+    `ASSET_BASE + "fonts/<file>"` from REPORTS_FONT_DIR; refuses any other URL."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=["https"], timeout=1)
+        self.fetched: list[str] = []
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        path = self.resolve(url)
+        self.fetched.append(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if path.suffix == ".ttf":
+            content_type = "font/ttf"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    @staticmethod
+    def resolve(url: str) -> Path:
+        if not url.startswith(ASSET_BASE):
+            raise AssetRefused(f"refused non-local resource: {url[:80]}")
+        rest = url[len(ASSET_BASE) :].split("?")[0].split("#")[0]
+        if ".." in rest or "\\" in rest or "%" in rest:
+            raise AssetRefused("refused path")
+        suffix = Path(rest).suffix.lower()
+        if suffix not in ALLOWED_SUFFIXES:
+            raise AssetRefused("refused file type")
+        if rest.startswith("static/"):
+            found = finders.find(rest.removeprefix("static/"))
+            if not found:
+                raise AssetRefused("no such static file")
+            return Path(found)
+        if rest.startswith("fonts/") and "/" not in rest.removeprefix("fonts/"):
+            font = Path(settings.REPORTS_FONT_DIR) / rest.removeprefix("fonts/")
+            if font.is_file():
+                return font
+        raise AssetRefused("no such asset")
+
+
+@dataclass
+class Letterhead:
+    """What the kop surat and the signature block print (the agency's public details)."""
+
+    agency_name: str
+    address: str
+    phone: str
+    email: str
+    region_name: str
+    head_name: str
+    head_title: str
+    head_nip: str
+
+    @classmethod
+    def for_agency(cls, agency) -> Letterhead:
+        return cls(
+            agency_name=agency.name,
+            address=agency.address,
+            phone=agency.phone,
+            email=agency.email,
+            region_name=(
+                f"Provinsi {agency.region.name}"
+                if agency.region.kind == "provinsi" and not agency.region.name.startswith("Prov")
+                else agency.region.name
+            ),
+            head_name=agency.head_name,
+            head_title=agency.head_title,
+            head_nip=agency.head_nip,
+        )
+
+
+def report_html(snapshot: Snapshot, letterhead: Letterhead, *, figures_code: str = "") -> str:
+    """The HTML of the report (rendered in the active language)."""
+    charts = snapshot_charts(snapshot)
+    return render_to_string(
+        "reports/pdf/report.html",
+        {
+            "s": snapshot,
+            "letterhead": letterhead,
+            "charts": charts,
+            "sections": sections(snapshot, charts),
+            "summary": summary_sentences(snapshot),
+            "asset_base": ASSET_BASE,
+            "printed_on": timezone.localdate(),
+            "figures_code": figures_code[:12],
+        },
+    )
+
+
+def render_pdf(
+    snapshot: Snapshot,
+    letterhead: Letterhead,
+    *,
+    figures_code: str = "",
+    url_fetcher: URLFetcher | None = None,
+) -> tuple[bytes, int]:
+    """(PDF bytes, number of pages)."""
+    html = report_html(snapshot, letterhead, figures_code=figures_code)
+    document = HTML(
+        string=html, base_url=ASSET_BASE, url_fetcher=url_fetcher or LocalAssetFetcher()
+    ).render()
+    title = snapshot.region["name"]
+    document.metadata.title = f"Statistik {title} {snapshot.years[0]}-{snapshot.years[-1]}"
+    document.metadata.authors = [letterhead.agency_name]
+    return document.write_pdf(), len(document.pages)

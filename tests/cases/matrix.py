@@ -1,0 +1,223 @@
+"""Permission-matrix rows of the cases app (see tests/matrix.py).
+
+Objects belong to the own UPTD; staff of the other UPTD, partners (no referral yet),
+officials and the administrator get 404 for anything that names a case. Write actions answer
+403 to those who may see the case but not take the action."""
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases import services
+from cases.models import Case, IntakeDraft, PersonRole, Step
+from tests.factories import make_case
+from tests.matrix import Row, own_staff
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+STAFF_BOTH = {
+    **own_staff(200),
+    "intake_other": 200,
+    "case_worker_other": 200,
+    "supervisor_other": 200,
+}
+NOT_STAFF = {
+    "partner_own": 403,
+    "partner_other": 403,
+    "official_own": 403,
+    "official_other": 403,
+    "admin": 403,
+}
+
+
+def a_case(w) -> dict:
+    return {"code": make_case(w.users["intake_own"]).code}
+
+
+def case_at(step: str):
+    def setup(w) -> dict:
+        case = make_case(w.users["intake_own"])
+        services.case_step_advance(
+            actor=w.users["case_worker_own"],
+            case=case,
+            version=case.version,
+            to_step=Step.ASSESSMENT,
+            body="Asesmen sintetis.",
+        )
+        return {"code": case.code}
+
+    return setup
+
+
+def closure_requested(w) -> dict:
+    case = make_case(w.users["intake_own"])
+    services.case_closure_request(
+        actor=w.users["case_worker_own"], case=case, version=case.version, report="Selesai."
+    )
+    return {"code": case.code}
+
+
+def closed(w) -> dict:
+    kwargs = closure_requested(w)
+    case = Case.objects.get(code=kwargs["code"])
+    services.case_closure_decide(
+        actor=w.users["supervisor_own"], case=case, version=case.version, approve=True
+    )
+    return kwargs
+
+
+def a_draft(w) -> dict:
+    draft = services.draft_save(actor=w.users["intake_own"], draft=None, step="kejadian", data={})
+    return {"code": draft.code}
+
+
+def a_document(w) -> dict:
+    case = make_case(w.users["intake_own"])
+    upload = SimpleUploadedFile("laporan.pdf", PDF, content_type="application/pdf")
+    document = services.document_upload(
+        actor=w.users["case_worker_own"], case=case, kind="police_report", upload=upload
+    )
+    return {"code": document.code}
+
+
+def a_deadline(w) -> dict:
+    return {**a_case(w), "kind": "follow_up"}
+
+
+def deadline_after_identification(w) -> dict:
+    return {**case_at(Step.ASSESSMENT)(w), "kind": "follow_up"}
+
+
+def current(kwargs) -> Case:
+    return Case.objects.get(code=kwargs["code"])
+
+
+def version(w, kwargs) -> dict:
+    return {"version": current(kwargs).version}
+
+
+def advance(w, kwargs) -> dict:
+    case = current(kwargs)
+    return {"version": case.version, "to_step": services.next_step(case.step), "body": "Catatan."}
+
+
+def victim_service(w, kwargs) -> dict:
+    victim = current(kwargs).people.filter(role=PersonRole.VICTIM).first()
+    return {
+        "victim": str(victim.code),
+        "service_type": "kesehatan",
+        "function": "",
+        "provider": w.uptd.pk,
+        "given_on": dt.date(2024, 5, 9).isoformat(),
+    }
+
+
+def legal_step(w, kwargs) -> dict:
+    perpetrator = current(kwargs).people.filter(role=PersonRole.PERPETRATOR).first()
+    return {"perpetrator": str(perpetrator.code), "stage": "report", "started_on": "2024-05-09"}
+
+
+def upload(w, kwargs) -> dict:
+    return {"kind": "medical", "file": SimpleUploadedFile("visum.pdf", PDF)}
+
+
+def managers(status: int, intake: int = 403) -> dict:
+    return {"intake_own": intake, "case_worker_own": status, "supervisor_own": status}
+
+
+ROWS = [
+    Row(
+        "cases:list",
+        expect={
+            **STAFF_BOTH,
+            "partner_own": 200,
+            "partner_other": 200,
+            "official_own": 403,
+            "official_other": 403,
+            "admin": 403,
+        },
+    ),
+    Row("cases:intake", expect={**STAFF_BOTH, **NOT_STAFF}),
+    Row("cases:drafts", expect={**STAFF_BOTH, **NOT_STAFF}),
+    Row(
+        "cases:intake_step",
+        setup=lambda w: {**a_draft(w), "step": "korban"},
+        expect={"intake_own": 200, **NOT_STAFF},
+    ),
+    Row(
+        "cases:draft_delete", method="post", setup=a_draft, expect={"intake_own": 302, **NOT_STAFF}
+    ),
+    Row("cases:detail", setup=a_case, expect=own_staff(200)),
+    Row("cases:print", setup=a_case, expect=own_staff(200)),
+    Row("cases:edit", setup=a_case, expect=own_staff(200)),
+    Row(
+        "cases:edit",
+        id="after-identification",
+        setup=case_at(Step.ASSESSMENT),
+        expect=managers(200),
+    ),
+    Row("cases:edit", id="closed", setup=closed, expect=managers(403)),
+    Row("cases:advance", method="post", setup=a_case, data=advance, expect=managers(302)),
+    Row(
+        "cases:record",
+        method="post",
+        setup=a_case,
+        expect=managers(302),
+        data=lambda w, kw: {"kind": "progress", "body": "Kunjungan rumah."},
+    ),
+    Row(
+        "cases:closure_request",
+        method="post",
+        setup=a_case,
+        expect={**managers(302), "supervisor_own": 200},
+        data=lambda w, kw: {**version(w, kw), "report": "Layanan selesai."},
+    ),
+    Row(
+        "cases:closure_decide",
+        method="post",
+        setup=closure_requested,
+        expect={**managers(403), "supervisor_own": 302},
+        data=lambda w, kw: {**version(w, kw), "decision": "approve", "reason": ""},
+    ),
+    Row(
+        "cases:reopen",
+        method="post",
+        setup=closed,
+        expect={**managers(403), "supervisor_own": 302},
+        data=lambda w, kw: {**version(w, kw), "reason": "Kejadian berulang."},
+    ),
+    Row(
+        "cases:assign",
+        method="post",
+        setup=a_case,
+        expect={**managers(403), "supervisor_own": 302},
+        data=lambda w, kw: {**version(w, kw), "worker": w.users["case_worker_own"].pk},
+    ),
+    Row(
+        "cases:service_add", method="post", setup=a_case, data=victim_service, expect=managers(302)
+    ),
+    Row("cases:legal_add", method="post", setup=a_case, data=legal_step, expect=managers(302)),
+    Row(
+        "cases:document_upload",
+        method="post",
+        setup=a_case,
+        data=upload,
+        expect=managers(302, intake=302),
+    ),
+    Row(
+        "cases:document_upload",
+        id="after-identification",
+        method="post",
+        setup=case_at(Step.ASSESSMENT),
+        data=upload,
+        expect=managers(302),
+    ),
+    Row("cases:document", setup=a_document, expect=own_staff(200)),
+    Row("cases:deadline_done", method="post", setup=a_deadline, expect=managers(302, intake=302)),
+    Row(
+        "cases:deadline_done",
+        id="after-identification",
+        method="post",
+        setup=deadline_after_identification,
+        expect=managers(302),
+    ),
+]

@@ -1,0 +1,273 @@
+"""The stepped intake form, as an intake officer uses it in the browser."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, Deadline, IntakeDraft, PerpetratorLink, PersonRole
+from tests.cases.helpers import (
+    CHILD_VICTIM,
+    INCIDENT,
+    PERPETRATOR,
+    full_intake,
+    perpetrators,
+    start,
+    step_url,
+    victims,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(world, client):
+    client.force_login(world.users["intake_own"])
+    return client
+
+
+def test_full_intake_registers_a_case_with_people_links_and_clocks(officer):
+    draft, response = full_intake(
+        officer,
+        victim_list=[
+            CHILD_VICTIM,
+            {**CHILD_VICTIM, "name": "Rara Sintetis", "birth_date": "2010-01-05"},
+        ],
+        perpetrator_list=[
+            {**PERPETRATOR, "rel_v1": "tetangga"},
+            {"name": "", "sex": "L", "rel_v0": "na", "rel_v1": "keluarga"},
+        ],
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("cases:detail", kwargs={"code": case.code})
+    assert case.number == "13.76/2026/0001"
+    assert case.people.filter(role=PersonRole.VICTIM).count() == 2
+    assert case.people.filter(role=PersonRole.PERPETRATOR).count() == 2
+    assert PerpetratorLink.objects.filter(perpetrator__case=case).count() == 4
+    victim = case.people.get(name="Sinta Sintetis")
+    assert set(victim.violence_forms.values_list("code", flat=True)) == {"seksual"}
+    assert victim.is_child and victim.age_group == "13-17"
+    kinds = set(case.deadlines.values_list("kind", flat=True))
+    assert Deadline.Kind.POLICE_REPORT_TPKS in kinds and Deadline.Kind.FOLLOW_UP in kinds
+    tpks = case.deadlines.get(kind=Deadline.Kind.POLICE_REPORT_TPKS)
+    assert "3×24" in tpks.legal_basis
+    draft.refresh_from_db()
+    assert draft.case_id == case.pk and draft.data == {}
+
+
+def test_a_second_submission_returns_the_same_case(officer):
+    draft, first = full_intake(officer)
+    again = officer.post(
+        step_url(draft, "ringkasan"),
+        {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+    )
+    assert Case.objects.count() == 1
+    assert again.status_code == 302 and again.url == first.url
+
+
+def test_each_step_is_kept_in_a_server_side_draft(officer):
+    response, draft = start(officer)
+    assert response.status_code == 302
+    assert response.url == step_url(draft, "korban")
+    officer.post(
+        step_url(draft, "korban"), {**victims({"name": "Setengah Jadi"}), "action": "save"}
+    )
+    draft.refresh_from_db()
+    assert draft.data["korban"]["v-0-name"] == ["Setengah Jadi"]
+    page = officer.get(step_url(draft, "korban"))
+    assert 'value="Setengah Jadi"' in page.content.decode()
+    drafts = officer.get(reverse("cases:drafts")).content.decode()
+    assert step_url(draft, "korban") in drafts
+    assert "Setengah Jadi" not in drafts  # no names on list pages
+
+
+def test_drafts_belong_to_their_owner(officer, world, client):
+    _response, draft = start(officer)
+    client.force_login(world.users["case_worker_own"])
+    assert client.get(step_url(draft, "korban")).status_code == 404
+
+
+def test_progress_is_shown(officer):
+    _response, draft = start(officer)
+    page = officer.get(step_url(draft, "korban")).content.decode()
+    assert "Langkah 2 dari 6" in page
+    assert "<progress" in page
+
+
+def test_add_victim_button_works_without_javascript(officer):
+    _response, draft = start(officer)
+    response = officer.post(
+        step_url(draft, "korban"), {**victims(CHILD_VICTIM), "action": "add_victim"}
+    )
+    assert response.status_code == 302
+    page = officer.get(step_url(draft, "korban")).content.decode()
+    assert 'name="v-1-name"' in page
+    assert 'value="Sinta Sintetis"' in page
+
+
+def test_relationship_is_asked_per_victim(officer):
+    _response, draft = start(officer)
+    officer.post(
+        step_url(draft, "korban"),
+        victims(CHILD_VICTIM, {**CHILD_VICTIM, "name": "Dua Sintetis"}),
+    )
+    page = officer.get(step_url(draft, "terlapor")).content.decode()
+    assert 'name="p-0-rel_v0"' in page and 'name="p-0-rel_v1"' in page
+    response = officer.post(
+        step_url(draft, "terlapor"), perpetrators({"name": "X", "rel_v0": "guru"})
+    )
+    assert response.status_code == 200
+    assert "tidak boleh kosong" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("step_data", "field_message"),
+    [
+        (
+            {"incident_date": "2026-11-21"},
+            "Tanggal kejadian tidak boleh setelah tanggal pelaporan.",
+        ),
+        ({"reported_on": ""}, "tidak boleh kosong"),
+        ({"description": ""}, "tidak boleh kosong"),
+        ({"reported_on": "2099-01-01", "incident_date": ""}, "tidak boleh di masa depan"),
+        ({"incident_village": "13.76.02.1002"}, "tidak berada di kecamatan"),
+        ({"reported_on": "31/02/2026"}, "Tanggal tidak valid"),
+    ],
+)
+def test_step_one_refuses_bad_input_next_to_the_field_and_keeps_the_rest(
+    officer, step_data, field_message
+):
+    response = officer.post(reverse("cases:intake"), {**INCIDENT, **step_data})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert field_message in page
+    assert INCIDENT["description"] in page or step_data.get("description") == ""
+    assert 'class="field field--error"' in page
+
+
+def test_birth_date_after_the_incident_is_refused(officer):
+    _response, draft = start(officer)
+    response = officer.post(
+        step_url(draft, "korban"), victims({**CHILD_VICTIM, "birth_date": "2026-11-19"})
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Tanggal lahir tidak boleh setelah tanggal kejadian." in page
+    assert 'value="Sinta Sintetis"' in page
+
+
+def test_impossible_nik_is_refused_and_odd_nik_only_warned(officer):
+    _response, draft = start(officer)
+    response = officer.post(
+        step_url(draft, "korban"), victims({**CHILD_VICTIM, "nik": "1376019913900001"})
+    )
+    assert response.status_code == 200
+    assert "Tanggal lahir di NIK tidak valid." in response.content.decode()
+    # A valid NIK whose birth date differs from the one typed: a warning, not an error.
+    form_data = victims({**CHILD_VICTIM, "nik": "1376014107900001"})
+    from cases.forms import VictimForm
+
+    form = VictimForm(
+        {k[4:]: v for k, v in form_data.items() if k.startswith("v-0-")},
+        agency=draft.agency,
+        reference_date=dt.date(2026, 11, 18),
+    )
+    assert form.is_valid(), form.errors
+    assert any("Tanggal lahir pada NIK" in w for w in form.warnings)
+
+
+def test_child_marriage_needs_a_party_under_19(officer):
+    _response, draft = start(officer, {**INCIDENT, "case_type": "child_marriage"})
+    response = officer.post(step_url(draft, "rincian"), {"d-bride_age": "19", "d-groom_age": "25"})
+    assert response.status_code == 200
+    assert "sedikitnya satu pihak berusia di bawah 19 tahun" in response.content.decode()
+    ok = officer.post(step_url(draft, "rincian"), {"d-bride_age": "16", "d-groom_age": "25"})
+    assert ok.status_code == 302
+
+
+def test_child_marriage_details_are_saved(officer):
+    full_intake(
+        officer,
+        incident={**INCIDENT, "case_type": "child_marriage", "risk_level": "low"},
+        victim_list=[{**CHILD_VICTIM, "tpks": []}],
+        perpetrator_list=[],
+        detail={"d-bride_age": "16", "d-groom_age": "22", "d-dispensation_requested": "on"},
+    )
+    case = Case.objects.get()
+    assert case.child_marriage.bride_age == 16 and case.child_marriage.dispensation_requested
+    assert not case.deadlines.filter(kind=Deadline.Kind.POLICE_REPORT_TPKS).exists()
+
+
+def test_submitting_with_an_unfinished_step_sends_the_officer_there(officer):
+    _response, draft = start(officer)
+    response = officer.post(
+        step_url(draft, "ringkasan"),
+        {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+    )
+    assert response.status_code == 302
+    assert response.url == step_url(draft, "korban") + "?periksa=1"
+    assert Case.objects.count() == 0
+
+
+def test_possible_duplicates_are_shown_before_saving_and_can_be_linked(officer, world):
+    from tests.factories import make_case
+
+    earlier = make_case(
+        world.users["intake_own"],
+        victims=[{"name": "Sinta Sintetis", "birth_date": dt.date(2012, 4, 2)}],
+    )
+    hidden = make_case(
+        world.users["intake_other"],
+        victims=[{"name": "Sinta Sintetis", "birth_date": dt.date(2012, 4, 2)}],
+    )
+    _response, draft = start(officer)
+    officer.post(step_url(draft, "korban"), victims(CHILD_VICTIM))
+    officer.post(step_url(draft, "terlapor"), perpetrators(PERPETRATOR))
+    officer.post(step_url(draft, "pelapor"), {"r-reporter_is_victim": "on"})
+    officer.post(step_url(draft, "rincian"), {})
+    page = officer.get(step_url(draft, "ringkasan")).content.decode()
+    assert earlier.number in page
+    assert hidden.number not in page  # another agency's case is never revealed
+    refused = officer.post(
+        step_url(draft, "ringkasan"),
+        {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+    )
+    assert refused.status_code == 200
+    assert "kemungkinan kasus ganda" in refused.content.decode()
+    done = officer.post(
+        step_url(draft, "ringkasan"),
+        {
+            "consent_statistics": "on",
+            "legal_basis": "consent",
+            "link_cases": [str(earlier.code)],
+            "link_note": "Korban yang sama",
+            "duplicates_checked": "on",
+            "action": "submit",
+        },
+    )
+    assert done.status_code == 302
+    case = Case.objects.exclude(pk__in=[earlier.pk, hidden.pk]).get()
+    assert list(case.links.values_list("linked_case_id", "note")) == [
+        (earlier.pk, "Korban yang sama")
+    ]
+
+
+def test_law_hints_are_shown_on_the_victim_step(officer):
+    _response, draft = start(officer)
+    page = officer.get(step_url(draft, "korban")).content.decode()
+    assert "UU 12/2022 Pasal 4(1)b" in page  # each TPKS form with its article
+    assert "3×24 jam" in page
+
+
+def test_kelurahan_choices_are_grouped_by_kecamatan(officer):
+    page = officer.get(reverse("cases:intake")).content.decode()
+    assert page.count('value="13.76.0') >= 5
+    assert "<optgroup" in page and 'data-filter-by="incident_district"' in page
+
+
+def test_partner_and_official_cannot_register(world, client):
+    for persona in ("partner_own", "official_own"):
+        client.force_login(world.users[persona])
+        assert client.get(reverse("cases:intake")).status_code == 403
+    assert not IntakeDraft.objects.exists()

@@ -1,0 +1,259 @@
+"""The case list and the case page: what each user sees, in a fixed number of queries."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from cases import services
+from cases.models import Case, Deadline
+from ppa.access import FieldGroup
+from ppa.models import AccessLog
+from tests.factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def make_cases(actor, n: int, **kwargs) -> list[Case]:
+    return [
+        make_case(
+            actor,
+            reported_on=dt.date(2024, 1, 1) + dt.timedelta(days=i),
+            incident_date=None,
+            **kwargs,
+        )
+        for i in range(n)
+    ]
+
+
+# --- List ----------------------------------------------------------------------------------
+
+
+def test_list_shows_own_cases_without_names(world, client):
+    mine = make_case(world.users["intake_own"], victims=[{"name": "Melati Sintetis Putri"}])
+    theirs = make_case(world.users["intake_other"])
+    client.force_login(world.users["case_worker_own"])
+    page = client.get(reverse("cases:list")).content.decode()
+    assert mine.number in page and theirs.number not in page
+    assert "Melati" not in page
+    assert "MSP" in page  # initials
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_list_query_count_does_not_grow_with_rows(world, client, django_assert_num_queries, n):
+    make_cases(world.users["intake_own"], n)
+    client.force_login(world.users["case_worker_own"])
+    client.get(reverse("cases:list"))  # warm the session
+    with django_assert_num_queries(11):
+        response = client.get(reverse("cases:list"))
+    assert response.status_code == 200
+
+
+def test_keyset_pages_cover_every_case_once_and_hide_ids(world, client):
+    cases = make_cases(world.users["intake_own"], 30)
+    client.force_login(world.users["case_worker_own"])
+    seen, url = [], reverse("cases:list")
+    for _ in range(5):
+        response = client.get(url)
+        seen += re.findall(r"13\.76/2024/\d{4}", response.content.decode())
+        if not response.context["next_url"]:
+            break
+        url = reverse("cases:list") + response.context["next_url"]
+        assert "setelah=" in url and str(cases[0].pk) not in url.split("setelah=")[1][:3]
+    assert sorted(set(seen)) == sorted(c.number for c in cases)
+    assert len(seen) == 30
+
+
+def test_tampered_cursor_is_ignored(world, client):
+    make_cases(world.users["intake_own"], 2)
+    client.force_login(world.users["case_worker_own"])
+    response = client.get(reverse("cases:list") + "?setelah=garbage")
+    assert response.status_code == 200 and len(response.context["rows"]) == 2
+
+
+def test_filters_are_kept_in_the_address(world, client):
+    actor = world.users["intake_own"]
+    high = make_case(actor, risk_level="high", district="13.76.02")
+    low = make_case(actor, risk_level="low", district="13.76.01")
+    client.force_login(world.users["case_worker_own"])
+    page = client.get(reverse("cases:list"), {"risiko": "high"}).content.decode()
+    assert high.number in page and low.number not in page
+    page = client.get(reverse("cases:list"), {"kecamatan": "13.76.01"}).content.decode()
+    assert low.number in page and high.number not in page
+    page = client.get(reverse("cases:list"), {"nomor": high.number}).content.decode()
+    assert high.number in page and low.number not in page
+    page = client.get(reverse("cases:list"), {"dari": "2030-01-01"}).content.decode()
+    assert high.number not in page
+
+
+def test_overdue_filter_and_badge(world, client):
+    actor = world.users["intake_own"]
+    late = make_case(actor, reported_on=dt.date(2024, 1, 1), incident_date=None)  # long ago
+    done = make_case(actor, reported_on=dt.date(2024, 1, 2), incident_date=None)
+    for deadline in done.deadlines.all():
+        services.deadline_done(actor=actor, case=done, deadline=deadline)
+    client.force_login(world.users["supervisor_own"])
+    page = client.get(reverse("cases:list"), {"lewat": "on"}).content.decode()
+    assert late.number in page and done.number not in page
+    assert "lewat batas waktu" in page
+
+
+def test_worker_filter(world, client):
+    actor = world.users["intake_own"]
+    mine = make_case(actor)
+    other = make_case(actor)
+    services.case_assign(
+        actor=world.users["supervisor_own"],
+        case=mine,
+        version=mine.version,
+        worker=world.users["case_worker_own"],
+    )
+    client.force_login(world.users["case_worker_own"])
+    page = client.get(reverse("cases:list"), {"petugas": "me"}).content.decode()
+    assert mine.number in page and other.number not in page
+
+
+def test_name_search_is_posted_and_never_in_the_address(world, client):
+    actor = world.users["intake_own"]
+    found = make_case(actor, victims=[{"name": "Kenanga Sintetis"}])
+    other = make_case(actor, victims=[{"name": "Mawar Sintetis"}])
+    theirs = make_case(world.users["intake_other"], victims=[{"name": "Kenanga Sintetis"}])
+    client.force_login(world.users["case_worker_own"])
+    response = client.post(reverse("cases:list"), {"nama": "kenanga"})
+    assert response.status_code == 302 and "kenanga" not in response.url.lower()
+    page = client.get(response.url).content.decode()
+    assert found.number in page and other.number not in page and theirs.number not in page
+    cleared = client.post(reverse("cases:list"), {"action": "clear"})
+    page = client.get(cleared.url).content.decode()
+    assert other.number in page
+
+
+def test_partner_cannot_search_names(world, client):
+    client.force_login(world.users["partner_own"])
+    assert client.post(reverse("cases:list"), {"nama": "kenanga"}).status_code == 403
+
+
+# --- Case page ---------------------------------------------------------------------------
+
+
+def test_case_page_shows_the_case_and_logs_the_view(world, client):
+    case = make_case(world.users["intake_own"], victims=[{"name": "Anggrek Sintetis"}])
+    client.force_login(world.users["case_worker_own"])
+    page = client.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    assert case.number in page and "Anggrek Sintetis" in page
+    assert "Kronologi sintetis" in page
+    assert "Tindak lanjut pengaduan" in page  # the clocks
+    log = AccessLog.objects.get()
+    assert (log.action, log.object_type, log.object_id) == ("view", "cases.case", case.pk)
+    assert log.user == world.users["case_worker_own"]
+
+
+def test_dates_are_indonesian(world, client):
+    case = make_case(world.users["intake_own"], reported_on=dt.date(2024, 5, 8))
+    client.force_login(world.users["case_worker_own"])
+    page = client.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    assert "8 Mei 2024" in page
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_case_page_query_count_does_not_grow(world, client, django_assert_num_queries, n):
+    actor = world.users["intake_own"]
+    case = make_case(actor, victims=[{}] * n, perpetrators=[{}] * n)
+    for victim in case.people.filter(role="victim"):
+        for _ in range(n):
+            services.service_record(
+                actor=actor,
+                case=case,
+                victim=victim,
+                service_type_id="kesehatan",
+                given_on=dt.date(2024, 5, 9),
+                provider=world.uptd,
+            )
+    for _ in range(n):
+        case.refresh_from_db()
+        services.case_update(
+            actor=world.users["case_worker_own"],
+            case=case,
+            version=case.version,
+            changes={"risk_level": "high" if case.risk_level != "high" else "low"},
+            reason="uji",
+        )
+        services.case_record_add(actor=actor, case=case, kind="progress", body="Catatan.")
+    client.force_login(world.users["supervisor_own"])
+    url = reverse("cases:detail", kwargs={"code": case.code})
+    client.get(url)
+    with django_assert_num_queries(37):
+        assert client.get(url).status_code == 200
+
+
+def test_history_says_who_changed_what_and_why(world, client):
+    case = make_case(world.users["intake_own"], risk_level="low")
+    services.case_update(
+        actor=world.users["case_worker_own"],
+        case=case,
+        version=case.version,
+        changes={"risk_level": "high"},
+        reason="Ancaman baru dari terlapor",
+    )
+    client.force_login(world.users["supervisor_own"])
+    response = client.get(reverse("cases:detail", kwargs={"code": case.code}))
+    entry = next(e for e in response.context["history"] if e.reason == "Ancaman baru dari terlapor")
+    assert entry.who == str(world.users["case_worker_own"])
+    assert ("tingkat risiko", "Rendah", "Tinggi") in entry.changes
+    page = response.content.decode()
+    assert "Ancaman baru dari terlapor" in page and "<del>Rendah</del>" in page
+
+
+def test_print_summary_is_logged_as_print(world, client):
+    case = make_case(world.users["intake_own"])
+    client.force_login(world.users["case_worker_own"])
+    response = client.get(reverse("cases:print", kwargs={"code": case.code}))
+    assert response.status_code == 200
+    assert "@media print" not in response.content.decode()  # styles come from app.css
+    assert "RAHASIA" in response.content.decode()
+    assert AccessLog.objects.get().action == AccessLog.Action.PRINT
+
+
+def test_referred_partner_sees_only_the_shared_groups(world, client, monkeypatch):
+    case = make_case(
+        world.users["intake_own"],
+        victims=[{"name": "Teratai Sintetis", "phone": "0812-SENTINEL"}],
+        perpetrators=[{"name": "Terlapor Rahasia"}],
+        description="KRONOLOGI-SENTINEL",
+    )
+    from referrals import grants
+
+    monkeypatch.setattr(
+        grants, "granted_case_ids", lambda agency_id: Case.objects.filter(pk=case.pk).values("pk")
+    )
+    monkeypatch.setattr(
+        grants,
+        "shared_field_groups",
+        lambda agency_id, case_id: {FieldGroup.INCIDENT, FieldGroup.VICTIM_NEEDS},
+    )
+    client.force_login(world.users["partner_own"])
+    response = client.get(reverse("cases:detail", kwargs={"code": case.code}))
+    page = response.content.decode()
+    assert response.status_code == 200
+    for secret in ("Teratai", "0812-SENTINEL", "Terlapor Rahasia", "KRONOLOGI-SENTINEL"):
+        assert secret not in page
+    assert "Riwayat perubahan" not in page
+    assert "Fisik" in page  # the shared forms of violence
+    # A referred partner may read but not act.
+    post = client.post(reverse("cases:record", kwargs={"code": case.code}), {"kind": "progress", "body": "x"})
+    assert post.status_code == 403
+    print_page = client.get(reverse("cases:print", kwargs={"code": case.code})).content.decode()
+    assert "Teratai" not in print_page and "KRONOLOGI-SENTINEL" not in print_page
+
+
+def test_medium_risk_starts_a_six_hour_clock(world):
+    case = make_case(world.users["intake_own"], risk_level="medium", reported_on=dt.date(2024, 5, 8))
+    deadline = case.deadlines.get(kind=Deadline.Kind.RESPONSE_MEDIUM_RISK)
+    follow_up = case.deadlines.get(kind=Deadline.Kind.FOLLOW_UP)
+    started = deadline.due_at - dt.timedelta(hours=6)
+    assert started.astimezone(dt.timezone(dt.timedelta(hours=7))).date() == dt.date(2024, 5, 8)
+    # 8 May 2024 is a Wednesday: three working days later is Monday 13 May.
+    assert follow_up.due_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date() == dt.date(
+        2024, 5, 13
+    )

@@ -1,0 +1,66 @@
+"""Referrals for tests, driven through the real services (never written by hand)."""
+
+from cases.models import PersonRole
+from ppa.access.cases import FieldGroup
+from referrals import services
+from referrals.models import HandoffOutbox, Referral
+from tests.factories import make_case
+from tests.world import World
+
+
+def referral_data(world: World, case, **overrides) -> services.ReferralData:
+    victims = list(case.people.filter(role=PersonRole.VICTIM).values_list("pk", flat=True))
+    values = {
+        "to_agency_id": world.agencies["police_own"].pk,
+        "service_codes": ["penegakan_hukum"],
+        "urgency": "urgent",
+        "reason": "Korban membutuhkan pendampingan pelaporan ke polisi.",
+        "victim_ids": victims[:1],
+        "shared_groups": sorted(FieldGroup.DEFAULT_SHARED),
+        "consent_override_reason": "",
+    } | overrides
+    return services.ReferralData(**values)
+
+
+def make_referral(world: World, *, status: str = "draft", case=None, **overrides) -> Referral:
+    """A referral of an own-side case to the own city's police unit, moved to `status`."""
+    worker, head = world.users["case_worker_own"], world.users["supervisor_own"]
+    partner = world.users["partner_own"]
+    if case is None:
+        case = make_case(worker, consent_sharing=True)
+    referral = services.referral_draft(
+        actor=worker, case=case, data=referral_data(world, case, **overrides)
+    )
+    if status == "draft":
+        return referral
+    if status == "cancelled":
+        return services.referral_cancel(actor=worker, referral=referral, reason="Tidak jadi.")
+    referral = services.referral_submit(actor=worker, referral=referral)
+    if status == "pending_approval":
+        return referral
+    if status == "returned":
+        return services.referral_return(actor=head, referral=referral, comment="Lengkapi.")
+    referral = services.referral_approve(actor=head, referral=referral)
+    if status == "approved":
+        return referral
+    deliver(referral)
+    referral.refresh_from_db()
+    if status == "delivered":
+        return referral
+    if status == "declined":
+        return services.referral_decline(
+            actor=partner, referral=referral, reason="Di luar wilayah."
+        )
+    referral = services.referral_accept(actor=partner, referral=referral)
+    if status == "accepted":
+        return referral
+    if status == "completed":
+        return services.referral_complete(actor=partner, referral=referral)
+    raise ValueError(status)
+
+
+def deliver(referral: Referral) -> None:
+    """What the hand-off task does, run inline."""
+    outbox = HandoffOutbox.objects.get(referral=referral)
+    services.referral_deliver(outbox_id=outbox.pk)
+    services.handoff_mail(outbox_id=outbox.pk)

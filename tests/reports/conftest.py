@@ -1,0 +1,15 @@
+import pytest
+
+from reports.selectors import ReportParams
+from tests.reports.data import build_dataset
+
+
+@pytest.fixture
+def dataset(world):
+    build_dataset(world)
+    return world
+
+
+@pytest.fixture
+def params():
+    return ReportParams(year_from=2021, year_to=2023, region_code="13.76")

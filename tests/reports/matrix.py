@@ -1,0 +1,93 @@
+"""Statistics URLs × personas. Officials and supervisors see their own region's figures
+(the other city's officials see theirs: 200 on pages without an object); a report run of
+another region is 404; roles without statistics get 403."""
+
+import datetime as dt
+
+from django.core.files.base import ContentFile
+
+from reports.models import ReportRun
+from tests.matrix import Row
+
+STATISTICS = {
+    "official_own": 200,
+    "supervisor_own": 200,
+    "official_other": 200,
+    "supervisor_other": 200,
+}
+OWN_ONLY = {
+    "official_own": 200,
+    "supervisor_own": 200,
+    "official_other": 404,
+    "supervisor_other": 404,
+}
+
+
+def make_run(world, *, done: bool = False) -> dict:
+    run = ReportRun.objects.create(
+        authority=world.uptd.region,
+        agency=world.agencies["dinas_own"],
+        params={
+            "year_from": 2021,
+            "year_to": 2023,
+            "region_code": "13.76",
+            "case_type": "",
+            "date_basis": "reported",
+        },
+        edition=ReportRun.Edition.INTERNAL,
+        language="id",
+        requested_by=world.users["official_own"],
+        enqueued_at=dt.datetime.now(dt.UTC),
+    )
+    if done:
+        run.file.save("report.pdf", ContentFile(b"%PDF-1.7 matrix"), save=False)
+        run.sha256, run.status, run.progress = "0" * 64, ReportRun.Status.DONE, 100
+        run.save()
+    return {"code": run.code}
+
+
+def run_data(world, kwargs) -> dict:
+    return {
+        "year_from": "2021",
+        "year_to": "2023",
+        "region": "13.76",
+        "edition": "internal",
+        "language": "id",
+        "date_basis": "reported",
+    }
+
+
+ROWS = [
+    Row("reports:dashboard", expect=STATISTICS, default=403),
+    Row("reports:export_csv", expect=STATISTICS, default=403),
+    Row("reports:export_xlsx", expect=STATISTICS, default=403),
+    # The other city's officials name a region outside their authority: 400 with the message.
+    Row(
+        "reports:run_create",
+        method="post",
+        expect={
+            "official_own": 302,
+            "supervisor_own": 302,
+            "official_other": 400,
+            "supervisor_other": 400,
+        },
+        default=403,
+        data=run_data,
+    ),
+    Row("reports:run_create", id="get", expect={}, default=405),
+    Row("reports:run_detail", expect=OWN_ONLY, default=403, setup=make_run),
+    Row("reports:run_status", expect=OWN_ONLY, default=403, setup=make_run),
+    Row(
+        "reports:run_download",
+        expect=OWN_ONLY,
+        default=403,
+        setup=lambda w: make_run(w, done=True),
+    ),
+    Row(
+        "reports:run_download",
+        id="pending",
+        expect={**OWN_ONLY, "official_own": 409, "supervisor_own": 409},
+        default=403,
+        setup=make_run,
+    ),
+]
