@@ -231,11 +231,23 @@ class Journey:
         page = self.page
         if "/masuk/" not in page.url:
             self.goto("/masuk/")
+        device = _second_factor_device(username)
         page.locator("#id_username").fill(username)
         page.locator("#id_password").fill(password)
         page.locator("main form button[type=submit]").click()
         page.wait_for_load_state()
         assert "/masuk/" not in page.url, f"login of {username} failed: {self.visible_text()}"
+        if device is not None:  # the second step: a code from the authenticator app
+            from django_otp.oath import totp
+
+            token = page.locator("#id_token")
+            token.wait_for()
+            code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+            token.fill(f"{code:0{device.digits}d}")
+            self.shot(f"second-factor-{username}")
+            page.locator("main form button[type=submit]").first.click()
+            page.wait_for_load_state()
+            assert page.locator("#id_token").count() == 0, f"2FA of {username} failed"
 
     def forgive(self, text: str) -> None:
         """Drop recorded problems caused on purpose (e.g. a connection cut by the test)."""
@@ -291,6 +303,28 @@ class Journey:
                 f"{len(self.problems)} problem(s) in journey {self.name}:\n"
                 + "\n".join(self.problems)
             )
+
+
+def _second_factor_device(username: str):
+    """A confirmed authenticator for a user who must use one (set up as the user would have
+    done once), or None when the app asks for no second factor."""
+    from django.apps import apps
+
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        return None
+    try:
+        from ppa.otp import otp_required
+    except ImportError:
+        return None
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from ppa.models import User
+
+    user = User.objects.get(username=username)
+    if not otp_required(user):
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="e2e", confirmed=True)
 
 
 class _AxeSource:
