@@ -273,6 +273,9 @@ class Journey:
             # Evaluated by the DevTools protocol, so the page's CSP does not block it and the
             # app never serves axe.
             page.evaluate(AXE_SOURCE.get())
+        # From the top of the page, so that what a sticky bar covers does not depend on where
+        # the last click left the page (axe's target-size rule counts covered targets).
+        page.evaluate("() => window.scrollTo(0, 0)")
         result = page.evaluate(
             """async (tags) => {
                 const r = await window.axe.run(document, {runOnly: {type: 'tag', values: tags},
