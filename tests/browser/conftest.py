@@ -15,6 +15,7 @@ Fixtures:
 """
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -398,9 +399,26 @@ def _worker_queues() -> list[str]:
     return sorted(queues)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def celery_worker_process(django_db_setup) -> Iterator[subprocess.Popen]:
-    """`celery worker` (solo pool) on the test database and the test broker."""
+    """`celery worker` (solo pool) on the test database and the test broker, for one test.
+
+    One at a time per broker, across xdist workers: each test database has its own worker,
+    and two workers on the same queues would take each other's tasks. (The lock is needed
+    because `--dist loadgroup` does not group with pytest 9 and xdist 3.8: xdist sets
+    `item._nodeid`, which pytest 9 no longer reads.)"""
+    lock_path = Path("/tmp") / (  # noqa: S108 (a lock file, no data)
+        "sinergi-e2e-worker-" + re.sub(r"\W", "_", settings.CELERY_BROKER_URL) + ".lock"
+    )
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield from _run_worker()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _run_worker() -> Iterator[subprocess.Popen]:
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     broker = settings.CELERY_BROKER_URL
@@ -412,7 +430,9 @@ def celery_worker_process(django_db_setup) -> Iterator[subprocess.Popen]:
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "celery-worker.log").open("w")
+    name = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    log = (ARTIFACTS / f"celery-worker-{name}.log").open("a")
+    start = log.tell()
     from ppa.celery import app
 
     with app.connection_for_write() as conn:  # stale messages from an earlier run
@@ -449,7 +469,7 @@ def celery_worker_process(django_db_setup) -> Iterator[subprocess.Popen]:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"celery worker exited ({proc.returncode}); see {log.name}")
-        if "ready." in Path(log.name).read_text(errors="replace"):
+        if "ready." in Path(log.name).read_text(errors="replace")[start:]:
             break
         time.sleep(0.2)
     else:
