@@ -57,7 +57,8 @@ def posted(querydict) -> dict[str, list[str]]:
     for key, values in list(querydict.lists())[:600]:
         if key in ("csrfmiddlewaretoken", "action") or len(key) > 80:
             continue
-        keep[key] = [str(v)[:MAX_VALUE] for v in values[:40]]
+        # NUL cannot be stored by PostgreSQL; the form refuses it with a message anyway.
+        keep[key] = [str(v)[:MAX_VALUE].replace("\x00", "") for v in values[:40]]
     return keep
 
 
@@ -86,6 +87,14 @@ class StepForms:
 
     def is_valid(self) -> bool:
         return all(part.is_valid() for part in self.parts.values())
+
+    def warnings(self) -> list[str]:
+        """Warnings (not errors) of the step's forms, e.g. a NIK that does not match."""
+        found = []
+        for part in self.parts.values():
+            for form in getattr(part, "forms", [part]):
+                found.extend(getattr(form, "warnings", []))
+        return found
 
     def __getitem__(self, key):
         return self.parts[key]

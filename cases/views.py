@@ -96,6 +96,13 @@ def _intake_post(request: HttpRequest, wizard: Wizard, step: str) -> HttpRespons
         return redirect("cases:intake_step", code=draft.code, step=action[5:])
     if not valid:
         return _render_step(request, wizard, step, forms, show_errors=True, **extra)
+    if forms.warnings() and not request.POST.get("warnings_seen"):
+        # Odd but possible input (a NIK that does not match the birth date): show it once.
+        messages.warning(
+            request,
+            _("Ada peringatan pada isian. Periksa, lalu tekan 'Simpan & lanjut' lagi."),
+        )
+        return _render_step(request, wizard, step, forms, show_errors=True, warned=True, **extra)
     if step != "ringkasan":
         return redirect("cases:intake_step", code=draft.code, step=STEP_KEYS[index + 1])
     return _intake_submit(request, wizard, forms, extra)

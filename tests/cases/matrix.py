@@ -9,7 +9,7 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
-from cases.models import Case, IntakeDraft, PersonRole, Step
+from cases.models import Case, PersonRole, Step
 from tests.factories import make_case
 from tests.matrix import Row, own_staff
 

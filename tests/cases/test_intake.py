@@ -271,3 +271,15 @@ def test_partner_and_official_cannot_register(world, client):
         client.force_login(world.users[persona])
         assert client.get(reverse("cases:intake")).status_code == 403
     assert not IntakeDraft.objects.exists()
+
+
+def test_odd_nik_is_shown_as_a_warning_once_then_accepted(officer):
+    _response, draft = start(officer)
+    data = victims({**CHILD_VICTIM, "nik": "1376014107900001"})  # NIK says 1 July 1990, female
+    warned = officer.post(step_url(draft, "korban"), data)
+    assert warned.status_code == 200
+    page = warned.content.decode()
+    assert "Perhatian:" in page and "Tanggal lahir pada NIK tidak sesuai" in page
+    assert 'name="warnings_seen"' in page
+    accepted = officer.post(step_url(draft, "korban"), {**data, "warnings_seen": "1"})
+    assert accepted.status_code == 302

@@ -183,7 +183,7 @@ def test_case_page_query_count_does_not_grow(world, client, django_assert_num_qu
     client.force_login(world.users["supervisor_own"])
     url = reverse("cases:detail", kwargs={"code": case.code})
     client.get(url)
-    with django_assert_num_queries(37):
+    with django_assert_num_queries(38):
         assert client.get(url).status_code == 200
 
 
@@ -241,14 +241,18 @@ def test_referred_partner_sees_only_the_shared_groups(world, client, monkeypatch
     assert "Riwayat perubahan" not in page
     assert "Fisik" in page  # the shared forms of violence
     # A referred partner may read but not act.
-    post = client.post(reverse("cases:record", kwargs={"code": case.code}), {"kind": "progress", "body": "x"})
+    post = client.post(
+        reverse("cases:record", kwargs={"code": case.code}), {"kind": "progress", "body": "x"}
+    )
     assert post.status_code == 403
     print_page = client.get(reverse("cases:print", kwargs={"code": case.code})).content.decode()
     assert "Teratai" not in print_page and "KRONOLOGI-SENTINEL" not in print_page
 
 
 def test_medium_risk_starts_a_six_hour_clock(world):
-    case = make_case(world.users["intake_own"], risk_level="medium", reported_on=dt.date(2024, 5, 8))
+    case = make_case(
+        world.users["intake_own"], risk_level="medium", reported_on=dt.date(2024, 5, 8)
+    )
     deadline = case.deadlines.get(kind=Deadline.Kind.RESPONSE_MEDIUM_RISK)
     follow_up = case.deadlines.get(kind=Deadline.Kind.FOLLOW_UP)
     started = deadline.due_at - dt.timedelta(hours=6)
