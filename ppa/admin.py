@@ -1,10 +1,65 @@
-from django.contrib import admin
+import csv
+
+from django.apps import apps
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ppa.models import AccessLog, Agency, Region, User
+from ppa.exports import safe_cell
+from ppa.models import AccessLog, Agency, HistoryOrigin, Region, User, UserSession
+from ppa.security import sessions_end
 from ppa.services import user_set_role
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit data: an administrator can read and export it, nobody can change or delete it
+    (the database refuses too: ppa.security.install_append_only_triggers)."""
+
+    actions = ["export_csv"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Ekspor CSV"))
+    def export_csv(self, request, queryset):
+        return audit_csv(queryset, self.model._meta.model_name)
+
+
+def audit_csv(queryset, name: str) -> HttpResponse:
+    """The selected rows with every concrete field; text cells neutralised (safe_cell)."""
+    fields = list(queryset.model._meta.concrete_fields)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow([f.attname for f in fields])
+    for row in queryset.iterator(chunk_size=2000):
+        writer.writerow([safe_cell(_csv_value(getattr(row, f.attname))) for f in fields])
+    return response
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value if isinstance(value, int | float) else str(value)
+
 
 admin.site.site_header = _("Sinergi PPA — administrasi")
 admin.site.site_title = _("Sinergi PPA")
@@ -36,6 +91,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+    actions = ["end_sessions"]
     list_display = ["username", "get_full_name", "agency", "role", "is_active"]
     list_filter = ["role", "is_active", "agency__kind"]
     raw_id_fields = ["agency"]
@@ -49,14 +105,33 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         if obj.role:
             user_set_role(user=obj, role=obj.role, agency=obj.agency)
 
+    @admin.action(description=_("Akhiri semua sesi pengguna terpilih"))
+    def end_sessions(self, request, queryset):
+        ended = sum(sessions_end(user) for user in queryset)
+        self.message_user(request, _("%(n)s sesi diakhiri.") % {"n": ended}, messages.SUCCESS)
+
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
     """Read and export only: the access log can be neither edited nor deleted."""
 
     list_display = ["at", "user", "agency", "role", "action", "object_type", "object_id", "purpose"]
     list_filter = ["action", "object_type"]
     date_hierarchy = "at"
+
+
+@admin.register(HistoryOrigin)
+class HistoryOriginAdmin(ReadOnlyAdmin):
+    list_display = ["at", "history_model", "history_pk", "agency", "role", "ip_address"]
+    list_filter = ["history_model"]
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    """Signed-in sessions; "delete" ends them (the session itself is removed)."""
+
+    list_display = ["user", "created_at", "ip_address", "user_agent"]
+    actions = ["end"]
 
     def has_add_permission(self, request):
         return False
@@ -64,5 +139,34 @@ class AccessLogAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Akhiri sesi terpilih"))
+    def end(self, request, queryset):
+        from ppa.security import _store  # noqa: PLC0415
+
+        for row in queryset:
+            _store(row.session_key).delete()
+        queryset.delete()
+
+
+class HistoryAdmin(ReadOnlyAdmin):
+    """Every change-history table (any app): read and export only."""
+
+    list_display = ["history_date", "history_type", "history_user", "history_id", "__str__"]
+    list_filter = ["history_type"]
+    date_hierarchy = "history_date"
+
+
+def register_history_admins(site: admin.AdminSite = admin.site) -> list[str]:
+    """Register each simple-history model not yet in the admin (apps added later too)."""
+    registered = []
+    for model in apps.get_models():
+        is_history = model.__name__.startswith("Historical") and hasattr(model, "history_date")
+        if is_history and not site.is_registered(model):
+            site.register(model, HistoryAdmin)
+            registered.append(model._meta.label)
+    return registered

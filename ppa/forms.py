@@ -33,3 +33,53 @@ class LoginForm(AuthenticationForm):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+
+
+class OtpTokenForm(forms.Form):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    token = forms.CharField(
+        label=_("Kode verifikasi"),
+        max_length=64,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        error_messages={"required": _("Masukkan kode dari aplikasi autentikator.")},
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.device = None
+
+    def clean_token(self) -> str:
+        from ppa.otp import verify  # noqa: PLC0415
+
+        token = self.cleaned_data["token"]
+        self.device = verify(self.user, token)
+        if self.device is None:
+            raise forms.ValidationError(
+                _(
+                    "Kode salah, sudah pernah dipakai, atau terlalu banyak percobaan. "
+                    "Tunggu sebentar lalu coba kode yang baru."
+                ),
+                code="invalid_token",
+            )
+        return token
+
+
+class OtpEnrolForm(forms.Form):
+    token = forms.CharField(
+        label=_("Kode dari aplikasi"),
+        max_length=10,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"required": _("Masukkan kode enam angka dari aplikasi autentikator.")},
+    )
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit() or len(token) != 6:
+            raise forms.ValidationError(_("Kode terdiri dari enam angka."), code="format")
+        return token

@@ -1,7 +1,15 @@
+import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 LANGUAGE_COOKIE = "django_language"
 
@@ -38,7 +46,66 @@ class NoStoreMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated  # before the view: logout answers count too
         response = self.get_response(request)
-        if request.user.is_authenticated and "Cache-Control" not in response.headers:
+        if (signed_in or request.user.is_authenticated) and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class SessionLimitMiddleware:
+    """An absolute cap on a session's life (12 h by default, NIST 800-63B AAL2), on top of
+    the 30-minute idle expiry (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            from ppa.security import AUTH_AT_SESSION_KEY  # noqa: PLC0415
+
+            now = int(time.time())
+            started = request.session.setdefault(AUTH_AT_SESSION_KEY, now)
+            if now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                messages.info(request, _("Sesi Anda sudah berakhir. Silakan masuk kembali."))
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+OTP_EXEMPT_URL_NAMES = ("login", "logout", "otp_verify", "otp_setup", "otp_qr", "set_language")
+OTP_EXEMPT_PREFIXES = ("/health/",)
+
+
+class OtpRequiredMiddleware:
+    """Sends a signed-in user who must use a second factor (ppa.otp.otp_required) and has not
+    given it in this session to the enrolment or verification page, from every URL except
+    login, logout, the OTP pages, the language switch, static files and the health check."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._exempt: tuple[str, ...] | None = None
+
+    def exempt_paths(self) -> tuple[str, ...]:
+        if self._exempt is None:
+            self._exempt = tuple(reverse(n) for n in OTP_EXEMPT_URL_NAMES) + (
+                *OTP_EXEMPT_PREFIXES,
+                settings.STATIC_URL,
+            )
+        return self._exempt
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not user.is_verified():
+            from ppa.otp import has_device, otp_required  # noqa: PLC0415
+
+            path = request.path_info
+            if otp_required(user, request.session) and not any(
+                path == p or (p.endswith("/") and p != "/" and path.startswith(p))
+                for p in self.exempt_paths()
+            ):
+                target = "otp_verify" if has_device(user) else "otp_setup"
+                return HttpResponseRedirect(
+                    f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
+                )
+        return self.get_response(request)

@@ -5,7 +5,9 @@ import uuid
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
 from simple_history.models import HistoricalRecords
 
 
@@ -197,3 +199,79 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}"
+
+
+# --- Security: sessions, recovery codes, history origin (issue 6) ---------------------------
+
+
+class UserSession(models.Model):
+    """A signed-in session, so that "log out everywhere", a password change and deactivation
+    can end every session of a user (Django's session table cannot be searched by user)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sesi masuk")
+        verbose_name_plural = _("sesi masuk")
+        indexes = [models.Index(fields=["user", "created_at"], name="ppa_usersession_user")]
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """Single-use recovery codes for a lost authenticator. Only SHA-256 digests are stored
+    (django-otp's StaticToken keeps them in clear); each code has 120 random bits."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("kode pemulihan")
+        verbose_name_plural = _("kode pemulihan")
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token) -> bool:
+        from ppa.otp import recovery_digest  # noqa: PLC0415
+
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        used = RecoveryCode.objects.filter(
+            device=self, digest=recovery_digest(str(token)), used_at__isnull=True
+        ).update(used_at=timezone.now())
+        if used:
+            self.throttle_reset()
+            return True
+        self.throttle_increment()
+        return False
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="ppa_recoverycode_unique")
+        ]
+
+
+class HistoryOrigin(models.Model):
+    """Where a row of a change-history table came from: the agency, role and address of the
+    request that made it (simple-history keeps the user and the time). Append-only."""
+
+    history_model = models.CharField(_("tabel riwayat"), max_length=100)
+    history_pk = models.BigIntegerField(_("id riwayat"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    role = models.CharField(_("peran"), max_length=20, blank=True)
+    ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("asal perubahan")
+        verbose_name_plural = _("asal perubahan")
+        indexes = [
+            models.Index(fields=["history_model", "history_pk"], name="ppa_historyorigin_row")
+        ]

@@ -1,8 +1,10 @@
 """Sinergi PPA settings: one module, configured by environment variables (see README)."""
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -33,24 +35,34 @@ INSTALLED_APPS = [
     "template_partials",
     "guardian",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "ppa",
     "cases",
     "referrals",
     "reports",
+    "privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ppa.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ppa.middleware.SessionLimitMiddleware",
+    "ppa.middleware.OtpRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "ppa.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ppa.urls"
@@ -68,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ppa.context_processors.navigation",
+                "csp.context_processors.nonce",
             ],
         },
     }
@@ -86,6 +99,7 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 AUTH_USER_MODEL = "ppa.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins before hashing
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -99,6 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ppa.passwords.ContextWordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -196,14 +211,89 @@ CELERY_BEAT_SCHEDULE |= {
     "referrals-reminders-scan": {"task": "referrals.tasks.reminders_scan", "schedule": 300.0},
 }
 
+# Every handler masks NIK-like numbers, phone numbers and e-mail addresses (ppa.logging);
+# Django's own loggers are routed here too (no mail_admins: error e-mails would carry data).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_pii": {"()": "ppa.logging.MaskPiiFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_pii"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
+
+# --- Security (issue 6): lockout, login rate, 2FA, sessions, cookies, CSP ----------------------
+# django-axes: lock a username (and a username from one address) after 5 failures for 30 min.
+# The database handler, not the cache one (axes #1144: a race in the cache handler).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # no endless lockout by an attacker
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "ppa.audit.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+# Per-address ceiling on login POSTs, checked before any password hash (344 ms each):
+# "<count>/<seconds>". An office behind one NAT address shares it, so keep it generous.
+LOGIN_RATE_PER_IP = env_str("LOGIN_RATE_PER_IP", "30/300")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache}
+    if (_cache := env_str("CACHE_URL", ""))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Two-factor authentication (django-otp TOTP; recovery codes are hashed, ppa.models).
+# Required for these roles (and superusers); available to everyone on the account page.
+OTP_REQUIRED_ROLES = ["supervisor", "admin"]
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sinergi PPA")
+OTP_TOTP_THROTTLE_FACTOR = 1
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+
+# Cookies: __Host- names (Secure, path /, no domain) whenever cookies are Secure.
+if SECURE_COOKIES:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Content Security Policy (django-csp 4): no inline script or style; scripts need the nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# The simple-history admin must not offer "revert" (it would rewrite records from history).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SILENCED_SYSTEM_CHECKS = [
+    # W021 asks for HSTS preload. Preloading is a commitment for the whole registrable domain
+    # (often a shared pemda domain with sites we do not run); enable with SECURE_HSTS_PRELOAD=1
+    # once the domain owner agrees. HSTS itself (1 year, subdomains) is on.
+    "security.W021",
+]
+
+# Data protection (privacy app): case-record exports expire; closed cases are anonymised
+# after the retention period (statistical fields kept).
+CASE_EXPORT_TTL_MINUTES = env_int("CASE_EXPORT_TTL_MINUTES", 60)
+RETENTION_YEARS = env_int("RETENTION_YEARS", 10)
 
 # --- Reports (issue 5) -------------------------------------------------------------------------
 # The annual PDF renders on its own queue ("pdf", served by worker-pdf in docker-compose.yml) so

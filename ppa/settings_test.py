@@ -7,7 +7,7 @@ os.environ.setdefault("SECRET_KEY", "test-" + "x" * 60)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sinergi_ppa")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("VAR_DIR", "/tmp/sinergi-ppa-test-var")  # noqa: S108 (test files only)
+os.environ.setdefault("VAR_DIR", "/tmp/sinergi-ppa-test-var")  # noqa: S108  # nosec B108 (test files only)
 
 from ppa.settings import *  # noqa: E402,F403
 from ppa.settings import DATABASES  # noqa: E402
@@ -27,3 +27,5 @@ if os.environ.get("TEST_EMAIL_FILE_PATH"):  # the worker writes each e-mail sent
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["TEST_EMAIL_FILE_PATH"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns otherwise)
+AXES_VERBOSE = False  # the login attempts are in the axes tables; keep test output readable
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405

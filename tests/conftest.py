@@ -1,6 +1,8 @@
 import pytest
+from django.core.cache import cache
+from django.test import Client
 
-from tests.world import World, build_world
+from tests.world import World, build_world, force_login_verified
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +29,11 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _security_test_defaults(monkeypatch):
+    """force_login also passes the second factor for users with an authenticator (see
+    tests/world.py); the login rate-limit counters (cache) start empty in every test."""
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+    cache.clear()

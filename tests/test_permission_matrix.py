@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 from tests.matrix import Row
+from tests.security.headers import header_problems
 from tests.world import PERSONAS, build_world
 
 # URLs outside the matrix: public by design (no personal data) or Django's own admin, which
@@ -46,7 +47,8 @@ def test_every_url_is_in_the_matrix():
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", ROWS, ids=[r.label for r in ROWS])
 def test_matrix(row: Row, client):
-    """One test per row (the world is built once), checking every persona."""
+    """One test per row (the world is built once), checking every persona: the status, and
+    the security headers of every response (CSP, HSTS, frame denial, no-store, ...)."""
     world = build_world()
     kwargs = row.setup(world)
     url = reverse(row.name, kwargs=kwargs)
@@ -57,9 +59,11 @@ def test_matrix(row: Row, client):
         if persona != "anon":
             client.force_login(world.user(persona))
         if row.method == "get":
-            response = client.get(url)
+            response = client.get(url, secure=True)
         else:
-            response = client.post(url, row.data(world, kwargs))
+            response = client.post(url, row.data(world, kwargs), secure=True)
         if response.status_code != expected:
             failures.append(f"{persona}: expected {expected}, got {response.status_code}")
+        problems = header_problems(response, authenticated=persona != "anon")
+        failures += [f"{persona}: {problem}" for problem in problems]
     assert not failures, f"{row.label} {url}\n" + "\n".join(failures)

@@ -3,6 +3,11 @@ unit, and one user per role. Personas are named `<role>_<own|other>`."""
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from ppa.models import Agency, Region, Role, User
 from ppa.services import agency_create, user_set_role
 
@@ -49,7 +54,51 @@ def make_user(username: str, role: str, agency: Agency | None) -> User:
     return user_set_role(user=user, role=role, agency=agency)
 
 
+def otp_enrol(user: User) -> TOTPDevice:
+    """A confirmed authenticator for the user (tests compute codes with django_otp.oath)."""
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def otp_verify_session(client: Client, user: User) -> None:
+    """Mark the client's session as having passed the second factor with the user's
+    authenticator, as the OTP page does after a right code. No device: nothing to do."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+_plain_force_login = Client.force_login
+
+
+def force_login_verified(self: Client, user: User, backend: str | None = None) -> None:
+    """Client.force_login in the test suite (tests/conftest.py): the session is also
+    OTP-verified when the user has an authenticator, so role tests need not repeat the
+    second step. Tests of the second step itself use `force_login_unverified`."""
+    _plain_force_login(self, user, backend)
+    otp_verify_session(self, user)
+
+
+def force_login_unverified(client: Client, user: User) -> None:
+    _plain_force_login(client, user)
+
+
+def ensure_reference_data() -> None:
+    """The reference lists (seeded by a cases migration) are emptied by the flush after a
+    transactional test; put them back so later tests do not depend on test order."""
+    from django.apps import apps
+
+    from cases.models import Place
+    from cases.reference import seed_reference
+
+    if not Place.objects.exists():
+        seed_reference(apps)
+
+
 def build_world() -> World:
+    ensure_reference_data()
     w = World()
     for side, city, city_name in (
         ("own", "13.76", "Payakumbuh"),
@@ -83,4 +132,8 @@ def build_world() -> World:
     admin.is_staff = admin.is_superuser = True
     admin.save(update_fields=["is_staff", "is_superuser"])
     w.users["admin"] = admin
+    # Roles that must use two factors are enrolled (settings.OTP_REQUIRED_ROLES).
+    for user in w.users.values():
+        if user.is_superuser or user.role in settings.OTP_REQUIRED_ROLES:
+            otp_enrol(user)
     return w

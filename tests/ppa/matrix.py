@@ -1,5 +1,34 @@
+from ppa.models import Role
 from tests.matrix import Row, everyone
+
+
+def _pending_authenticators(world) -> dict:
+    from ppa.otp import totp_pending
+
+    for user in world.users.values():
+        totp_pending(user)
+    return {}
+
+
+def _enrolled(status: int, other: int) -> dict[str, int]:
+    """`status` for personas with an authenticator (supervisors, admin), `other` for the rest."""
+    from tests.world import PERSONAS
+
+    return {
+        p: status if p == "admin" or p.startswith(f"{Role.SUPERVISOR}_") else other
+        for p in PERSONAS
+        if p != "anon"
+    }
+
 
 ROWS = [
     Row("home", expect=everyone(200)),
+    Row("account", expect=everyone(200)),
+    # Already verified (or nothing to verify): sent on to the page asked for, or to enrolment.
+    Row("otp_verify", expect=everyone(302)),
+    Row("otp_setup", expect=everyone(200)),
+    Row("otp_qr", expect=everyone(200), setup=_pending_authenticators),
+    Row("recovery_codes_new", method="post", expect=_enrolled(200, 302)),
+    Row("password_change", expect=everyone(200)),
+    Row("logout_everywhere", method="post", expect=everyone(302)),
 ]

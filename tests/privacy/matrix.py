@@ -1,0 +1,40 @@
+from tests.factories import make_case
+from tests.matrix import Row
+
+
+def _case(world) -> dict:
+    return {"code": make_case(world.users["intake_own"]).code}
+
+
+def _export(world) -> dict:
+    from privacy.services import case_export_request
+
+    case = make_case(world.users["intake_own"])
+    export = case_export_request(
+        actor=world.users["case_worker_own"],
+        case=case,
+        reason="Permintaan penyidik untuk berkas perkara",
+        ip_address="127.0.0.1",
+    )
+    return {"code": export.code}
+
+
+ROWS = [
+    # Case workers and supervisors of the owning UPTD; the intake officer may see the case
+    # but not export it; everyone else does not learn that the case exists.
+    Row(
+        "privacy:export_request",
+        setup=_case,
+        expect={"case_worker_own": 200, "supervisor_own": 200, "intake_own": 403},
+    ),
+    Row(
+        "privacy:export_request",
+        id="post",
+        method="post",
+        setup=_case,
+        data=lambda w, kw: {"reason": "Permintaan penyidik untuk berkas perkara"},
+        expect={"case_worker_own": 200, "supervisor_own": 200, "intake_own": 403},
+    ),
+    # Only the user who asked, once.
+    Row("privacy:export_download", setup=_export, expect={"case_worker_own": 200}),
+]
