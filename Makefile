@@ -8,7 +8,7 @@ PY := .venv/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sinergi_ppa
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-fast lint fmt env messages check-services clean
+.PHONY: run test test-fast test-browser lint fmt env messages check-services clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -34,6 +34,10 @@ test: env
 ## Local loop: keep the test database between runs.
 test-fast: PYTEST_ARGS := --reuse-db
 test-fast: test
+
+## Only the browser journeys (Chromium + Playwright); screenshots land in test-artifacts/.
+test-browser: PYTEST_ARGS := --reuse-db -m browser
+test-browser: test
 
 lint: export DEBUG := 1
 lint: env

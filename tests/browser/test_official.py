@@ -1,0 +1,69 @@
+"""An official of the DP3AP2KB looks at the region's figures, asks for the annual PDF, watches it
+being made by the worker and downloads it."""
+
+import datetime as dt
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from tests.factories import make_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_official_generates_and_downloads_the_annual_pdf(journey, e2e_world, real_worker):
+    try:
+        reverse("reports:dashboard")
+    except NoReverseMatch:
+        pytest.skip("waits for the statistics pages (reports:dashboard)")
+    year = timezone.localdate().year - 1
+    for n in range(3):
+        make_case(
+            e2e_world.user("intake_own"),
+            reported_on=dt.date(year, 3 + n, 8),
+            incident_date=dt.date(year, 3 + n, 1),
+            case_type="ampk",
+            victims=[
+                {
+                    "name": f"Anak Sintetis {n}",
+                    "sex": "P",
+                    "birth_date": dt.date(year - 11, 1, 1),
+                    "violence_form_ids": ["seksual"],
+                }
+            ],
+        )
+    page = journey.page
+
+    journey.login("official_own")
+    page.get_by_role("link", name="Statistik").first.click()
+    page.wait_for_load_state()
+    page.get_by_label("Dari tahun").fill(str(year))
+    page.get_by_label("Sampai tahun").fill(str(year))
+    page.get_by_role("button", name="Tampilkan").click()
+    page.wait_for_load_state()
+    assert f"year_from={year}" in page.url, "the filters stay in the address (bookmarkable)"
+    assert "Sintetis" not in page.content(), "an official never sees names"
+    journey.shot("dashboard")
+
+    page.get_by_role("button", name="Buat laporan PDF").click()
+    page.wait_for_load_state()
+    journey.shot("report-requested", axe=False)  # the progress changes while axe reads it
+    download_link = page.get_by_role("link", name="Unduh PDF")
+    download_link.wait_for(state="visible", timeout=90_000)  # the page follows the worker
+    journey.shot("report-ready")
+
+    with page.expect_download() as info:
+        download_link.click()
+    download = info.value
+    target = journey.dir / "laporan.pdf"
+    download.save_as(target)
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF-"), "the download is a PDF"
+    assert download.suggested_filename.endswith(".pdf")
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() or "" for p in PdfReader(target).pages)
+    assert str(year) in text
+    assert "Sintetis" not in text, "the PDF carries no names"
