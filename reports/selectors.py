@@ -765,7 +765,6 @@ def _annual_statistics(params: ReportParams) -> Snapshot:
                     ),
                 ),
             ],
-            multi_count=True,
             note=_("Terlayani: menerima sedikitnya satu layanan yang tercatat."),
         )
     )
@@ -868,7 +867,6 @@ def _referral_tables(rows: list[dict], partners: list[dict], years: list[int]) -
                 Row("completed", _("Selesai ditangani"), series("completed")),
                 Row("median_days", _("Median hari sampai diterima"), medians),
             ],
-            multi_count=True,
             note=_(
                 "Rujukan dihitung menurut tahun kasusnya. Median hari: dari rujukan terkirim ke "
                 "lembaga tujuan sampai diterima, hanya rujukan yang sudah diterima."
