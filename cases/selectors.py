@@ -54,32 +54,41 @@ def case_list(
 ) -> tuple[list[Case], str]:
     """One page of the user's cases, newest report first, and the cursor of the next page.
 
-    Keyset pagination on (reported_on, id) follows the index `cases_case_agency_list`."""
+    Keyset pagination on (reported_on, id). The own cases and the referred cases
+    (`access.visible_case_parts`) are paged separately, each through an index
+    (`cases_case_agency_list` for the own ones), and merged: `WHERE id IN ((own LIMIT n+1)
+    UNION ALL (referred LIMIT n+1))`. One query over `agency = X OR id IN (...)` cannot use the
+    index and scans every case (bench/README.md: 1 s instead of 12 ms at 1M cases)."""
     now = timezone.now()
-    qs = (
-        access.visible_cases(user)
-        .select_related("incident_district", "assigned_worker")
-        .annotate(
-            overdue=Exists(
-                Deadline.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_at__lt=now)
-            )
-        )
-    )
-    qs = apply_filters(qs, user, filters)
-    if name and access.can_search_names(user):
-        # Names are searched only in the user's own agency's cases.
-        qs = qs.filter(agency_id=user.agency_id).filter(
-            Exists(Person.objects.filter(case=OuterRef("pk"), name__icontains=name))
-        )
     position = decode_cursor(cursor) if cursor else None
-    if position is not None:
-        day, pk = position
-        qs = qs.filter(Q(reported_on__lt=day) | Q(reported_on=day, pk__lt=pk))
+    searching = bool(name) and access.can_search_names(user)
+    parts = []
+    for part in access.visible_case_parts(user):
+        part = apply_filters(part.annotate(overdue=_overdue(now)), user, filters)
+        if searching:
+            # Names are searched only in the user's own agency's cases.
+            part = part.filter(agency_id=user.agency_id).filter(
+                Exists(Person.objects.filter(case=OuterRef("pk"), name__icontains=name))
+            )
+        if position is not None:
+            day, pk = position
+            # `reported_on <= day` is the index condition; the OR only settles the ties.
+            part = part.filter(reported_on__lte=day).filter(
+                Q(reported_on__lt=day) | Q(reported_on=day, pk__lt=pk)
+            )
+        parts.append(part.order_by("-reported_on", "-id").values("pk")[: size + 1])
+    if not parts:
+        return [], ""
+    ids = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
     victims = Person.objects.filter(role=PersonRole.VICTIM).only(
         "case_id", "name", "sex", "age_group", "role"
     )
-    qs = qs.order_by("-reported_on", "-id").prefetch_related(
-        Prefetch("people", queryset=victims.order_by("id"), to_attr="victims")
+    qs = (
+        Case.objects.filter(pk__in=ids)
+        .select_related("incident_district", "assigned_worker")
+        .annotate(overdue=_overdue(now))
+        .order_by("-reported_on", "-id")
+        .prefetch_related(Prefetch("people", queryset=victims.order_by("id"), to_attr="victims"))
     )
     rows = list(qs[: size + 1])
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""
@@ -87,6 +96,12 @@ def case_list(
     for case in rows:
         case.is_own = case.agency_id == user.agency_id
     return rows, next_cursor
+
+
+def _overdue(now: dt.datetime) -> Exists:
+    return Exists(
+        Deadline.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_at__lt=now)
+    )
 
 
 def apply_filters(qs: QuerySet, user: User, filters: dict) -> QuerySet:

@@ -97,6 +97,13 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
+# --- PostgreSQL JIT off (perf) ---
+# With JIT on (the PostgreSQL default), any list or statistics query whose cost estimate passes
+# jit_above_cost paid 50-1,000 ms of compilation at 1M cases, and one wide statement of the
+# bench generator took 100 s to compile (bench/README.md, "Why the targets are missed", 2).
+if IS_POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
 AUTH_USER_MODEL = "ppa.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins before hashing
