@@ -1,7 +1,7 @@
 """Browser journeys: Debian's Chromium driven by Playwright against a live server on loopback.
 
 Fixtures:
-- `browser` (session): one Chromium for the whole run, from /usr/bin/chromium (no downloaded
+- `browser` (package): one Chromium for all the journeys, from /usr/bin/chromium (no downloaded
   browser). Missing locally: the journeys skip with a message; in CI (`REQUIRE_BROWSER=1`,
   set by .ci/run) they fail instead.
 - `e2e_world`: the live server (transactional database), the base data restored, and the
@@ -55,8 +55,12 @@ DESKTOP = {"width": 1280, "height": 800}
 # --- the browser ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """Chromium for the journeys of this package, stopped when they are done: while Playwright
+    runs, its asyncio loop counts as running in this thread, so Django needs
+    DJANGO_ALLOW_ASYNC_UNSAFE for the test's own ORM calls, and neither may outlive the
+    journeys (later tests and their subprocesses, e.g. `check --deploy`, must not see it)."""
     if not CHROMIUM.exists():
         message = (
             f"{CHROMIUM} is missing: install Debian's Chromium "
@@ -65,17 +69,22 @@ def browser():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    # Playwright's sync API keeps an asyncio loop running in this thread; Django would then
-    # refuse ORM calls from the test itself. The live server runs in its own thread.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 # --- the database -------------------------------------------------------------------------
@@ -156,6 +165,10 @@ def e2e_world(base_snapshot, django_db_serialized_rollback, live_server, setting
     # cookie settings stay as in production); an https redirect or HSTS would break it.
     settings.SECURE_SSL_REDIRECT = False
     settings.SECURE_HSTS_SECONDS = 0
+    from ppa.models import Region
+
+    if Region.objects.filter(code__in=["13.76", "13.07"]).count() != 2:
+        _load_base()  # another transactional test emptied the database before the snapshot
     return build_world()
 
 
