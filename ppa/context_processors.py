@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ppa.access.core import role_of
 from ppa.models import Role
+from ppa.otp import otp_required
 
 # (url name, label, roles that see the link). Links whose view does not exist yet are skipped.
 NAV = [
@@ -15,9 +16,12 @@ NAV = [
 
 
 def navigation(request: HttpRequest) -> dict:
-    role = role_of(getattr(request, "user", None))
+    user = getattr(request, "user", None)
+    role = role_of(user)
     if not role:
         return {"nav_links": []}
+    if not user.is_verified() and otp_required(user, request.session):
+        return {"nav_links": []}  # the menu waits until the second factor is done
     links = []
     for name, label, roles in NAV:
         if role not in roles:
