@@ -62,3 +62,30 @@ def test_quick_start_migrates_and_seeds_a_fresh_sqlite_database_twice(tmp_path):
             assert result.returncode == 0, result.stderr[-2000:]
     assert "pengaduan" in result.stdout
     assert (tmp_path / "demo-passwords.txt").read_text().count("\n") == 8
+
+
+def test_manage_py_without_a_secret_key_is_development_but_the_web_entry_point_refuses():
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
+    }
+    env = clean | {"DJANGO_SETTINGS_MODULE": "ppa.settings"}
+    check = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stderr[-1000:]
+    web = run_python("import ppa.wsgi")
+    assert web.returncode != 0 and "SECRET_KEY must be set" in web.stderr
+    explicit = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env | {"DEBUG": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert explicit.returncode != 0 and "SECRET_KEY must be set" in explicit.stderr
