@@ -63,6 +63,15 @@ class ReferralQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATES)
 
 
+def step_after(later: str, earlier: str) -> models.CheckConstraint:
+    """A later step's timestamp needs the earlier step's, and is not before it."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{later}__isnull": True})
+        | Q(**{f"{earlier}__isnull": False, f"{later}__gte": F(earlier)}),
+        name=f"referrals_referral_{later.removesuffix('_at')}_after_{earlier.removesuffix('_at')}",
+    )
+
+
 class Referral(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(
@@ -151,30 +160,15 @@ class Referral(models.Model):
                 name="referrals_referral_not_self_approved",
             ),
             # Dates follow the workflow.
-            models.CheckConstraint(
-                condition=Q(approved_at__isnull=True)
-                | Q(submitted_at__isnull=False, approved_at__gte=F("submitted_at")),
-                name="referrals_referral_approved_after_submitted",
-            ),
-            models.CheckConstraint(
-                condition=Q(delivered_at__isnull=True)
-                | Q(approved_at__isnull=False, delivered_at__gte=F("approved_at")),
-                name="referrals_referral_delivered_after_approved",
-            ),
-            models.CheckConstraint(
-                condition=Q(accepted_at__isnull=True)
-                | Q(delivered_at__isnull=False, accepted_at__gte=F("delivered_at")),
-                name="referrals_referral_accepted_after_delivered",
-            ),
-            models.CheckConstraint(
-                condition=Q(declined_at__isnull=True)
-                | Q(delivered_at__isnull=False, declined_at__gte=F("delivered_at")),
-                name="referrals_referral_declined_after_delivered",
-            ),
-            models.CheckConstraint(
-                condition=Q(completed_at__isnull=True)
-                | Q(accepted_at__isnull=False, completed_at__gte=F("accepted_at")),
-                name="referrals_referral_completed_after_accepted",
+            *(
+                step_after(later, earlier)
+                for later, earlier in (
+                    ("approved_at", "submitted_at"),
+                    ("delivered_at", "approved_at"),
+                    ("accepted_at", "delivered_at"),
+                    ("declined_at", "delivered_at"),
+                    ("completed_at", "accepted_at"),
+                )
             ),
             # Each state carries the timestamp of the step that led to it.
             models.CheckConstraint(
