@@ -27,7 +27,21 @@ def main(path: str) -> None:
     out, filled = [], 0
     for entry in entries:
         m = re.search(r'^msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)', entry + "\n", re.M)
-        if m and "msgid_plural" not in entry:
+        plural = re.search(
+            r'^msgid ((?:".*"\n?)+)msgid_plural ((?:".*"\n?)+)msgstr\[0\]', entry + "\n", re.M
+        )
+        if plural and isinstance(table.get(unquote(plural.group(1))), list):
+            # Plurals: the memory holds [singular, plural].
+            msgid = unquote(plural.group(1))
+            one, many = table[msgid]
+            head = entry[: plural.start()]
+            head = re.sub(r"^#\| .*\n", "", head, flags=re.M).replace("#, fuzzy, ", "#, ")
+            entry = (
+                f"{head}msgid {quote(msgid)}\nmsgid_plural {quote(unquote(plural.group(2)))}\n"
+                f"msgstr[0] {quote(one)}\nmsgstr[1] {quote(many)}"
+            )
+            filled += 1
+        elif m and "msgid_plural" not in entry:
             msgid = unquote(m.group(1))
             if msgid in table:
                 head = entry[: m.start()]
