@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -313,6 +314,12 @@ REPORTS_PDF_TIME_LIMIT = env_int("REPORTS_PDF_TIME_LIMIT", 300)
 CELERY_BEAT_SCHEDULE["reports-sweep-runs"] = {
     "task": "reports.tasks.sweep_report_runs",
     "schedule": 60.0,
+}
+# Nightly aggregates of past years (reports.services.statistics_refresh), after midnight so
+# the new year's first night already moves the cutoff to January 1 (local time).
+CELERY_BEAT_SCHEDULE["reports-refresh-statistics"] = {
+    "task": "reports.tasks.refresh_statistics",
+    "schedule": crontab(hour=1, minute=30),
 }
 # Fonts embedded in the PDF (Debian fonts-dejavu-core, installed in the Dockerfile).
 REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
