@@ -321,5 +321,10 @@ CELERY_BEAT_SCHEDULE["reports-refresh-statistics"] = {
     "task": "reports.tasks.refresh_statistics",
     "schedule": crontab(hour=1, minute=30),
 }
+# What the aggregates cover: "year" = cases reported before January 1 (the current year is
+# counted live), "day" = before today (only today's cases live; edits show the next morning).
+REPORTS_AGGREGATE_CUTOFF = env_str("REPORTS_AGGREGATE_CUTOFF", "year")
+if REPORTS_AGGREGATE_CUTOFF not in ("year", "day"):
+    raise ImproperlyConfigured("REPORTS_AGGREGATE_CUTOFF must be 'year' or 'day'.")
 # Fonts embedded in the PDF (Debian fonts-dejavu-core, installed in the Dockerfile).
 REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")

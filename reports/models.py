@@ -199,11 +199,14 @@ class Cube(models.Model):
         Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", null=True
     )
     case_type = models.CharField(max_length=20)
+    # True: summed over all kecamatan (district NULL), read by city and province reports;
+    # False: by kecamatan, read by kecamatan reports and the city's table by kecamatan.
+    rollup = models.BooleanField()
     n = models.PositiveIntegerField()
 
     class Meta:
         abstract = True
-        indexes = [models.Index(fields=["region", "ry"], name="%(class)s_scope")]
+        indexes = [models.Index(fields=["rollup", "region", "ry"], name="%(class)s_scope")]
 
 
 class CaseCube(Cube):

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
+    BooleanField,
+    CharField,
     Count,
     Exists,
     F,
@@ -225,7 +227,11 @@ def _scope(
     def q(**kwargs) -> Q:
         return Q(**{prefix + k: v for k, v in kwargs.items()})
 
-    if region.level == Region.Level.PROVINCE:
+    if region.level == Region.Level.PROVINCE and since is not None:
+        # Only the cases since the aggregates' cutoff: few, so the (region, reported_on) index
+        # per city is the fast path (a LIKE on region_id cannot use it).
+        scope = q(region_id__in=Region.objects.filter(parent_id=region.code).values("code"))
+    elif region.level == Region.Level.PROVINCE:
         # Kemendagri codes nest (13 > 13.71), so a prefix finds the province's cities without
         # a join, and PostgreSQL estimates its row count from the column histogram (a join to
         # the regions gave a 200x underestimate and nested loops over a million cases).
@@ -253,14 +259,20 @@ def _year(params: ReportParams, prefix: str = "") -> ExtractYear:
     return ExtractYear(prefix + _date_field(params))
 
 
-def _cube_scope(params: ReportParams, region: Region, *, undated: bool = False) -> Q:
-    """`_scope` on the keys of the aggregate tables (reports.models.Cube)."""
+def _cube_scope(
+    params: ReportParams, region: Region, *, undated: bool = False, by_district: bool = False
+) -> Q:
+    """`_scope` on the keys of the aggregate tables (reports.models.Cube). A city or province
+    reads the rows summed over the kecamatan (`rollup`, about a tenth of the rows) unless it
+    needs them by kecamatan (`by_district`)."""
     if region.level == Region.Level.PROVINCE:
         scope = Q(region__code__startswith=region.code + ".")  # no join: region_id LIKE
     elif region.level == Region.Level.REGENCY:
         scope = Q(region_id=region.code)
     else:
         scope = Q(region_id=region.parent_id, district_id=region.code)
+    rollup = region.level != Region.Level.DISTRICT and not by_district
+    scope &= Q(rollup=rollup)
     if params.case_type:
         scope &= Q(case_type=params.case_type)
     year = "ry" if params.date_basis == DateBasis.REPORTED else "iy"
@@ -429,17 +441,28 @@ CUBE_KEYS = {
     "k_region": "region_id",
     "k_district": "district_id",
     "k_type": "case_type",
+    "k_rollup": "rollup",
 }
 
 
-def cube_keys(prefix: str) -> dict[str, Any]:
-    return {
-        "k_ry": ExtractYear(prefix + "reported_on"),
-        "k_iy": ExtractYear(prefix + "incident_date"),
-        "k_region": F(prefix + "region_id"),
-        "k_district": F(prefix + "incident_district_id"),
-        "k_type": F(prefix + "case_type"),
-    }
+def cube_keys(*, rollup: bool) -> Keys:
+    """The cube keys from a model at `prefix` from Case; `rollup` groups over all kecamatan
+    (district NULL), for the city and province reports."""
+
+    def keys(prefix: str) -> dict[str, Any]:
+        district = (
+            Value(None, output_field=CharField()) if rollup else F(prefix + "incident_district_id")
+        )
+        return {
+            "k_ry": ExtractYear(prefix + "reported_on"),
+            "k_iy": ExtractYear(prefix + "incident_date"),
+            "k_region": F(prefix + "region_id"),
+            "k_district": district,
+            "k_type": F(prefix + "case_type"),
+            "k_rollup": Value(rollup, output_field=BooleanField()),
+        }
+
+    return keys
 
 
 def cube_scope(before: dt.date) -> Scope:
@@ -477,11 +500,10 @@ class _Source:
             self.params, self.region, prefix, undated=undated, since=self.since
         )
 
-    def cube(self, measure: Measure, *, undated: bool = False) -> QuerySet:
+    def cube(self, measure: Measure, *, undated: bool = False, by_district: bool = False):
         year = "ry" if self.params.date_basis == DateBasis.REPORTED else "iy"
-        return measure.cube.objects.filter(
-            _cube_scope(self.params, self.region, undated=undated)
-        ).annotate(y=F(year))
+        scope = _cube_scope(self.params, self.region, undated=undated, by_district=by_district)
+        return measure.cube.objects.filter(scope).annotate(y=F(year))
 
     def rows(self, name: str, *, undated: bool = False) -> list[dict]:
         measure = MEASURES[name]
@@ -579,8 +601,12 @@ def _status_of(age_group: str) -> str:
     return "anak" if age_group in CHILD_GROUPS else "dewasa"
 
 
-def annual_statistics(params: ReportParams) -> Snapshot:
+def annual_statistics(params: ReportParams, *, aggregates: bool = True) -> Snapshot:
     """Every figure of the statistics page and the annual report, aggregated in SQL.
+
+    Cases reported before the newest `StatisticsRefresh.covers_before` are counted from the
+    nightly aggregate tables, the others live; `aggregates=False` counts everything live
+    (same figures as of the refresh; for checks and the bench).
 
     On PostgreSQL all queries run in one read-only REPEATABLE READ transaction, so every table
     counts the same cases even while cases are being registered, and without JIT compilation
@@ -594,7 +620,7 @@ def annual_statistics(params: ReportParams) -> Snapshot:
                 )
             with connection.cursor() as cursor:
                 cursor.execute(statement)
-        return _annual_statistics(params)
+        return _annual_statistics(params, aggregates=aggregates)
 
 
 def _in_outer_transaction() -> bool:
@@ -603,11 +629,11 @@ def _in_outer_transaction() -> bool:
     return len(connection.atomic_blocks) > 1
 
 
-def _annual_statistics(params: ReportParams) -> Snapshot:
+def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:
     years = params.years
     region = Region.objects.select_related("parent").get(code=params.region_code)
     labels = _reference_labels()
-    refresh = latest_refresh()
+    refresh = latest_refresh() if aggregates else None
     source = _Source(params, region, refresh)
     unit_cases, unit_victims, unit_perps = _("kasus"), _("korban"), _("pelaku")
 
@@ -654,7 +680,7 @@ def _annual_statistics(params: ReportParams) -> Snapshot:
         )
         if refresh is not None:
             aggregated = (
-                source.cube(MEASURES["cases"])
+                source.cube(MEASURES["cases"], by_district=region.level == Region.Level.REGENCY)
                 .annotate(**area_cube)
                 .values("y", *area_cube)
                 .annotate(total=Sum("n"))
