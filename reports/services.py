@@ -269,6 +269,9 @@ def statistics_refresh(*, today: dt.date | None = None) -> StatisticsRefresh:
                 for rollup in (False, True):
                     query = measure.query(scope, cube_keys(rollup=rollup))
                     total += _insert_select(cursor, model, query)
+                if connection.vendor == "postgresql":
+                    # Fresh statistics for the planner (autovacuum would come later).
+                    cursor.execute(f"ANALYZE {table}")
         refresh = StatisticsRefresh.objects.create(
             refreshed_at=started,
             covers_before=before,

@@ -176,3 +176,14 @@ def test_the_task_and_the_command_refresh(dataset):
     assert str(latest.covers_before) in out.getvalue()
     # Everything in the data set is from past years: all of it is in the aggregates now.
     assert CaseCube.objects.filter(region_id="13.76").exists()
+
+
+def test_the_dashboard_says_up_to_when_the_aggregates_count(client, dataset):
+    from django.urls import reverse
+
+    query = {"year_from": "2021", "year_to": "2023", "region": "13.76"}
+    client.force_login(dataset.users["official_own"])
+    assert "rekap statistik per" not in client.get(reverse("reports:dashboard"), query).text
+    statistics_refresh(today=REFRESH_DAY)
+    html = client.get(reverse("reports:dashboard"), query).text
+    assert "Angka kasus yang dilaporkan sebelum 1 Januari 2023 diambil dari rekap" in html
