@@ -92,12 +92,13 @@ def classify(sql: str) -> str:
     if "cube" in s and "group by" in s:
         return "aggregate table " + re.search(r'from "(reports_\w+)"', s).group(1)
     checks = [
+        ('as "served"', "victims by sex, age, served, disability"),  # its EXISTS names forms
         ("cases_person_violence_forms", "victims by form of violence"),
         ("cases_person_ampk_categories", "children by ampk category"),
         ('"cases_servicegiven"."service_type_id" as "s"', "victims by service"),
         ('"relationship_id" as "r"', "perpetrators by relationship"),
         ('"education_id" as "e"', "victims by education, occupation, marital status"),
-        ('as "served"', "victims by sex, age, served, disability"),
+        ("referrals_referral", "referrals (always live)"),
         ('"age_group" as "age_group"', "perpetrators by sex and age"),
         ('as "a"', "cases by area"),
         ('as "p"', "cases per year and by place"),
