@@ -236,6 +236,9 @@ def run_filename(run: ReportRun) -> str:
 # --- Nightly aggregates -------------------------------------------------------------------------
 
 
+REFRESH_LOCK = 7_300_501  # pg_advisory_xact_lock key of statistics_refresh
+
+
 def statistics_cutoff(today: dt.date | None = None) -> dt.date:
     """The aggregates cover the cases reported before January 1 of the current (local) year
     (settings.REPORTS_AGGREGATE_CUTOFF "year"): the current year, where cases are still being
@@ -261,6 +264,9 @@ def statistics_refresh(*, today: dt.date | None = None) -> StatisticsRefresh:
     with transaction.atomic():
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                # One refresh at a time (beat and the command at once): a second one waits
+                # here, then deletes what the first wrote instead of adding to it.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
                 cursor.execute("SET LOCAL jit = off")
             for measure in MEASURES.values():
                 model = measure.cube
