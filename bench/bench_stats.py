@@ -5,9 +5,13 @@ and the whole PDF with the peak memory of the process that renders it.
         .venv/bin/python bench/bench_stats.py [--repeat 5] [--skip-pdf]
 
 Two scopes: a city-year (the biggest agency's city, last full year) and ten years of the
-whole data set (the province). For every query `reports.selectors.annual_statistics` runs, one
-line: its time inside the selector, the hand-written SQL computing the same numbers (median of
---repeat runs on the same connection), and the ratio. The PDF runs in a fresh child process
+whole data set (the province). For every query `reports.selectors.annual_statistics` runs live
+(`aggregates=False`), one line: its time inside the selector, the hand-written SQL computing
+the same numbers (median of --repeat runs on the same connection), and the ratio. Then the
+nightly refresh of the aggregate tables (`reports.services.statistics_refresh`, timed once)
+and, per scope, the selector with the aggregates (past years from the tables, the current year
+live) next to the live selector and the SQL floor; --skip-live leaves out the live selector and
+the floors (minutes at 1M cases). The PDF runs in a fresh child process
 (`--pdf-child`) through `reports.services.report_run_render`, exactly what the Celery worker
 does, and reports wall time, pages and the child's peak RSS (ru_maxrss).
 """
@@ -34,6 +38,7 @@ from django.db import connection  # noqa: E402
 
 from ppa.models import Region, User  # noqa: E402
 from reports.selectors import ReportParams, annual_statistics  # noqa: E402
+from reports.services import figures_checksum  # noqa: E402
 
 CMD = _django.command_line()
 
@@ -48,11 +53,11 @@ VICTIMS = (
 
 # The plain SQL for each breakdown (same numbers as the selector's query).
 FLOORS = {
-    "cases per year": f"""SELECT {YEAR}, count(*), count(*) FILTER (WHERE c.status = 'closed'),
+    "cases per year and by place": f"""SELECT {YEAR}, coalesce(p.parent_id, c.place_id),
+        count(*), count(*) FILTER (WHERE c.status = 'closed'),
         count(*) FILTER (WHERE c.place_id = 'rumah_tangga' OR p.parent_id = 'rumah_tangga')
-        FROM cases_case c JOIN cases_place p ON p.code = c.place_id WHERE {SCOPE} GROUP BY 1""",
-    "cases by place": f"""SELECT {YEAR}, coalesce(p.parent_id, c.place_id), count(*)
-        FROM cases_case c JOIN cases_place p ON p.code = c.place_id WHERE {SCOPE} GROUP BY 1, 2""",
+        FROM cases_case c JOIN cases_place p ON p.code = c.place_id WHERE {SCOPE}
+        GROUP BY 1, 2""",
     "cases by area": f"""SELECT {YEAR}, c.{{area}}, count(*) FROM cases_case c WHERE {SCOPE}
         GROUP BY 1, 2""",
     "victims by sex, age, served, disability": f"""SELECT {YEAR}, v.sex, v.age_group, {SERVED},
@@ -61,10 +66,8 @@ FLOORS = {
         count(*) FROM cases_person_violence_forms f JOIN cases_person v ON v.id = f.person_id
         JOIN cases_case c ON c.id = v.case_id WHERE v.role = 'victim' AND {SCOPE}
         GROUP BY 1, 2, 3, 4""",
-    "victims by education": f"SELECT {YEAR}, v.education_id, count(*) FROM {VICTIMS} GROUP BY 1, 2",
-    "victims by occupation": f"SELECT {YEAR}, v.occupation_id, count(*) FROM {VICTIMS} GROUP BY 1, 2",
-    "victims by marital status": f"""SELECT {YEAR}, v.marital_status_id, count(*) FROM {VICTIMS}
-        GROUP BY 1, 2""",
+    "victims by education, occupation, marital status": f"""SELECT {YEAR}, v.education_id,
+        v.occupation_id, v.marital_status_id, count(*) FROM {VICTIMS} GROUP BY 1, 2, 3, 4""",
     "perpetrators by sex and age": f"""SELECT {YEAR}, v.sex, v.age_group, count(*)
         FROM cases_person v JOIN cases_case c ON c.id = v.case_id
         WHERE v.role = 'perpetrator' AND {SCOPE} GROUP BY 1, 2, 3""",
@@ -86,19 +89,19 @@ FLOORS = {
 def classify(sql: str) -> str:
     """Which breakdown a query of the selector computes (by the columns it selects)."""
     s = sql.lower()
+    if "cube" in s and "group by" in s:
+        return "aggregate table " + re.search(r'from "(reports_\w+)"', s).group(1)
     checks = [
+        ('as "served"', "victims by sex, age, served, disability"),  # its EXISTS names forms
         ("cases_person_violence_forms", "victims by form of violence"),
         ("cases_person_ampk_categories", "children by ampk category"),
         ('"cases_servicegiven"."service_type_id" as "s"', "victims by service"),
         ('"relationship_id" as "r"', "perpetrators by relationship"),
-        ('"education_id" as "c"', "victims by education"),
-        ('"occupation_id" as "c"', "victims by occupation"),
-        ('"marital_status_id" as "c"', "victims by marital status"),
-        ('as "served"', "victims by sex, age, served, disability"),
+        ('"education_id" as "e"', "victims by education, occupation, marital status"),
+        ("referrals_referral", "referrals (always live)"),
         ('"age_group" as "age_group"', "perpetrators by sex and age"),
         ('as "a"', "cases by area"),
-        ('as "p"', "cases by place"),
-        ('as "closed"', "cases per year"),
+        ('as "p"', "cases per year and by place"),
     ]
     if "group by" not in s:
         return "setup (region, labels, population)"
@@ -133,7 +136,27 @@ def floor_time(sql: str, params: dict, repeat: int) -> float:
     return _django.median(times)
 
 
-def bench_scope(label: str, params: ReportParams, repeat: int) -> None:
+def time_selector(params: ReportParams, repeat: int, *, aggregates: bool):
+    """Median and p95 of the whole selector, and each query's median time, over `repeat` runs."""
+    annual_statistics(params, aggregates=aggregates)  # warm-up (caches, plans)
+    runs: list[list[tuple[str, float]]] = []
+    totals = []
+    for _i in range(repeat):
+        timer = Timer()
+        with connection.execute_wrapper(timer):
+            start = time.perf_counter()
+            snapshot = annual_statistics(params, aggregates=aggregates)
+            totals.append(time.perf_counter() - start)
+        runs.append(timer.rows)
+    per_query = []
+    for i, (sql, _t) in enumerate(runs[0]):
+        per_query.append((classify(sql), _django.median([r[i][1] for r in runs if len(r) > i])))
+    figures = figures_checksum(snapshot.to_dict())
+    return _django.median(totals), _django.p95(totals), per_query, figures
+
+
+def bench_scope(label: str, params: ReportParams, repeat: int) -> tuple[float, float, str]:
+    """The live selector, query by query, against the SQL floor; returns (selector, floors)."""
     region = Region.objects.get(code=params.region_code)
     if region.level == Region.Level.PROVINCE:
         region_filter = "region_id IN (SELECT code FROM ppa_region WHERE parent_id = %(region)s)"
@@ -146,20 +169,7 @@ def bench_scope(label: str, params: ReportParams, repeat: int) -> None:
         "start": f"{params.year_from}-01-01",
         "end": f"{params.year_to}-12-31",
     }
-    annual_statistics(params)  # warm-up (caches, plans)
-    runs: list[list[tuple[str, float]]] = []
-    totals = []
-    for _i in range(repeat):
-        timer = Timer()
-        with connection.execute_wrapper(timer):
-            start = time.perf_counter()
-            annual_statistics(params)
-            totals.append(time.perf_counter() - start)
-        runs.append(timer.rows)
-    # Median per query position across runs.
-    per_query = []
-    for i, (sql, _t) in enumerate(runs[0]):
-        per_query.append((classify(sql), _django.median([r[i][1] for r in runs if len(r) > i])))
+    total, p95, per_query, figures = time_selector(params, repeat, aggregates=False)
     floor_sum = 0.0
     by_name: dict[str, float] = {}
     for name, t in per_query:
@@ -177,11 +187,48 @@ def bench_scope(label: str, params: ReportParams, repeat: int) -> None:
             f"  ratio {t / floor:5.2f}x  [{CMD}]",
             flush=True,
         )
-    total = _django.median(totals)
     print(
-        f"{label}: whole selector annual_statistics ({len(per_query)} queries)"
-        f"   median {total * 1000:8.1f} ms  p95 {_django.p95(totals) * 1000:8.1f} ms"
+        f"{label}: whole selector annual_statistics, live ({len(per_query)} queries)"
+        f"   median {total * 1000:8.1f} ms  p95 {p95 * 1000:8.1f} ms"
         f"  sum of SQL floors {floor_sum * 1000:8.1f} ms  ratio {total / floor_sum:5.2f}x  [{CMD}]",
+        flush=True,
+    )
+    return total, floor_sum, figures
+
+
+def bench_refresh() -> None:
+    """The nightly rebuild of the aggregate tables, once (what Celery beat runs at 01:30)."""
+    from reports.services import statistics_refresh  # noqa: PLC0415
+
+    start = time.perf_counter()
+    refresh = statistics_refresh()
+    elapsed = time.perf_counter() - start
+    print(
+        f"refresh of the aggregate tables (statistics_refresh, cases before"
+        f" {refresh.covers_before}): {elapsed:8.1f} s, {refresh.rows} rows  [{CMD}]",
+        flush=True,
+    )
+
+
+def bench_aggregated(label: str, params: ReportParams, repeat: int, live: tuple | None) -> None:
+    """The selector with the aggregates, query by query, then next to the live selector and
+    the sum of the SQL floors (when measured in this run)."""
+    total, p95, per_query, figures = time_selector(params, repeat, aggregates=True)
+    by_name: dict[str, float] = {}
+    for name, t in per_query:
+        by_name[name] = by_name.get(name, 0.0) + t
+    for name, t in by_name.items():
+        print(f"{label}: with aggregates: {name:<50} {t * 1000:8.1f} ms  [{CMD}]")
+    compare = ""
+    if live is not None:
+        compare = (
+            f"  | live selector {live[0] * 1000:9.1f} ms ({live[0] / total:6.1f}x slower)"
+            f"  | SQL floor {live[1] * 1000:9.1f} ms ({live[1] / total:6.1f}x slower)"
+            f"  | figures {'IDENTICAL to' if figures == live[2] else 'DIFFER FROM'} live"
+        )
+    print(
+        f"{label}: whole selector annual_statistics WITH AGGREGATES ({len(per_query)} queries)"
+        f"   median {total * 1000:8.1f} ms  p95 {p95 * 1000:8.1f} ms{compare}  [{CMD}]",
         flush=True,
     )
 
@@ -253,6 +300,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pdf-repeat", type=int, default=3)
     parser.add_argument("--skip-pdf", action="store_true")
+    parser.add_argument(
+        "--skip-live", action="store_true", help="only the refresh and the selector with aggregates"
+    )
+    parser.add_argument(
+        "--skip-refresh", action="store_true", help="use the aggregates already in the database"
+    )
     parser.add_argument("--pdf-child")
     args = parser.parse_args()
     if args.pdf_child:
@@ -278,8 +331,18 @@ def main() -> None:
     city_year = ReportParams(year_from=year, year_to=year, region_code=city)
     decade = ReportParams(year_from=last.year - 9, year_to=last.year, region_code=province)
     print(f"# city-year {city} {year}; ten years {province} {decade.year_from}-{decade.year_to}")
-    bench_scope(f"city-year {city} {year}", city_year, args.repeat)
-    bench_scope(f"10 years {province}", decade, max(2, args.repeat // 2))
+    scopes = [
+        (f"city-year {city} {year}", city_year, args.repeat),
+        (f"10 years {province}", decade, max(2, args.repeat // 2)),
+    ]
+    live = {}
+    if not args.skip_live:
+        for label, params, repeat in scopes:
+            live[label] = bench_scope(label, params, repeat)
+    if not args.skip_refresh:
+        bench_refresh()
+    for label, params, repeat in scopes:
+        bench_aggregated(label, params, repeat, live.get(label))
     if not args.skip_pdf:
         bench_pdf(f"city-year {city} {year}", city_year, supervisor, args.pdf_repeat)
         bench_pdf(f"10 years {province}", decade, official, args.pdf_repeat)

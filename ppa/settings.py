@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -314,5 +315,16 @@ CELERY_BEAT_SCHEDULE["reports-sweep-runs"] = {
     "task": "reports.tasks.sweep_report_runs",
     "schedule": 60.0,
 }
+# Nightly aggregates of past years (reports.services.statistics_refresh), after midnight so
+# the new year's first night already moves the cutoff to January 1 (local time).
+CELERY_BEAT_SCHEDULE["reports-refresh-statistics"] = {
+    "task": "reports.tasks.refresh_statistics",
+    "schedule": crontab(hour=1, minute=30),
+}
+# What the aggregates cover: "year" = cases reported before January 1 (the current year is
+# counted live), "day" = before today (only today's cases live; edits show the next morning).
+REPORTS_AGGREGATE_CUTOFF = env_str("REPORTS_AGGREGATE_CUTOFF", "year")
+if REPORTS_AGGREGATE_CUTOFF not in ("year", "day"):
+    raise ImproperlyConfigured("REPORTS_AGGREGATE_CUTOFF must be 'year' or 'day'.")
 # Fonts embedded in the PDF (Debian fonts-dejavu-core, installed in the Dockerfile).
 REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import Population, ReportRun
+from reports.models import Population, ReportRun, StatisticsRefresh
 
 
 @admin.register(Population)
@@ -27,4 +27,20 @@ class ReportRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StatisticsRefresh)
+class StatisticsRefreshAdmin(admin.ModelAdmin):
+    """Read-only: written by the nightly refresh (Celery beat, or `refresh_statistics`)."""
+
+    list_display = ["refreshed_at", "covers_before", "duration", "rows"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

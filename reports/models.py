@@ -1,7 +1,10 @@
-"""Statistics: population figures for rates, and the annual PDF report runs.
+"""Statistics: population figures for rates, the annual PDF report runs, and the nightly
+aggregates of past years.
 
-Figures themselves are never stored per case here: `reports.selectors.annual_statistics`
-aggregates them in PostgreSQL on demand, and a `ReportRun` keeps the snapshot it printed.
+Figures are never stored per case here. `reports.selectors.annual_statistics` aggregates them
+in PostgreSQL on demand; for cases reported before the last refresh's cutoff it sums the
+aggregate tables below (the "cubes", rebuilt nightly by `reports.services.statistics_refresh`
+from the selector's own querysets), and a `ReportRun` keeps the snapshot it printed.
 """
 
 import uuid
@@ -156,3 +159,106 @@ class ReportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# --- Nightly aggregates ("cubes") ---------------------------------------------------------------
+# One table per GROUP BY query of the selector, holding its result for the cases reported
+# before `StatisticsRefresh.covers_before` that may be used for statistics, grouped in addition
+# by the keys a report filters on: reporting year, incident year, city/regency, kecamatan of the
+# incident and case type. Rebuilt as a whole by `reports.services.statistics_refresh`; the
+# dimension columns carry the selector's own names (see reports.selectors, "Measures").
+
+
+class StatisticsRefresh(models.Model):
+    """One rebuild of the aggregate tables. The newest row says which cases they cover."""
+
+    refreshed_at = models.DateTimeField(_("direkap pada"))
+    covers_before = models.DateField(_("mencakup kasus yang dilaporkan sebelum"))
+    duration = models.DurationField(_("lama rekap"))
+    rows = models.PositiveIntegerField(_("jumlah baris rekap"))
+
+    class Meta:
+        verbose_name = _("rekap statistik")
+        verbose_name_plural = _("rekap statistik")
+        ordering = ["-refreshed_at", "-id"]
+        get_latest_by = ["refreshed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_at:%Y-%m-%d %H:%M} < {self.covers_before}"
+
+
+class Cube(models.Model):
+    """The scope keys every aggregate table is grouped by, and the count."""
+
+    ry = models.PositiveSmallIntegerField(_("tahun pelaporan"))
+    iy = models.PositiveSmallIntegerField(_("tahun kejadian"), null=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    district = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", null=True
+    )
+    case_type = models.CharField(max_length=20)
+    # True: summed over all kecamatan (district NULL), read by city and province reports;
+    # False: by kecamatan, read by kecamatan reports and the city's table by kecamatan.
+    rollup = models.BooleanField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["rollup", "region", "ry"], name="%(class)s_scope")]
+
+
+class CaseCube(Cube):
+    """Cases by top-level place; `closed` and `household` are counts like `n`."""
+
+    p = models.CharField(max_length=40, null=True)  # noqa: DJ001 (NULL = not stated)
+    closed = models.PositiveIntegerField()
+    household = models.PositiveIntegerField()
+
+
+class VictimCube(Cube):
+    sex = models.CharField(max_length=1)
+    age_group = models.CharField(max_length=10)
+    served = models.BooleanField()
+    has_disability = models.BooleanField()
+    trafficked = models.BooleanField()
+
+
+class VictimProfileCube(Cube):
+    """Victims by education (e), occupation (o) and marital status (m)."""
+
+    e = models.CharField(max_length=40, null=True)  # noqa: DJ001
+    o = models.CharField(max_length=40, null=True)  # noqa: DJ001
+    m = models.CharField(max_length=40, null=True)  # noqa: DJ001
+
+
+class VictimFormCube(Cube):
+    """Victims by form of violence (f), multi-count."""
+
+    f = models.CharField(max_length=40)
+
+
+class PerpetratorCube(Cube):
+    sex = models.CharField(max_length=1)
+    age_group = models.CharField(max_length=10)
+
+
+class RelationshipCube(Cube):
+    """Distinct perpetrators by relationship to a victim (r); exact to sum over the scope keys
+    because a perpetrator belongs to one case."""
+
+    r = models.CharField(max_length=40, null=True)  # noqa: DJ001
+
+
+class ServiceCube(Cube):
+    """Distinct victims by service type (s) and child status; exact to sum (one case each)."""
+
+    s = models.CharField(max_length=40)
+    is_child = models.BooleanField(null=True)
+
+
+class AmpkCube(Cube):
+    """Child victims by AMPK category (c), multi-count."""
+
+    c = models.CharField(max_length=40)

@@ -17,14 +17,29 @@ Counting conventions (SIMFONI-PPA, see ../shared/domain.md 1.2):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, Value
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, ExtractYear
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -48,6 +63,17 @@ from cases.models import (
     ViolenceForm,
 )
 from ppa.models import Agency, Region
+from reports.models import (
+    AmpkCube,
+    CaseCube,
+    PerpetratorCube,
+    RelationshipCube,
+    ServiceCube,
+    StatisticsRefresh,
+    VictimCube,
+    VictimFormCube,
+    VictimProfileCube,
+)
 
 DEFAULT_YEARS = 5
 MAX_YEARS = 15
@@ -128,6 +154,11 @@ class Snapshot:
     tables: list[Table] = field(default_factory=list)
     undated_cases: int | None = None  # incident basis: cases without an incident date
     referrals_available: bool = False
+    # Cases reported before this day (ISO date) are counted from the nightly aggregates,
+    # rebuilt at `aggregated_at` (ISO time); None: every figure was computed live.
+    aggregated_before: str | None = None
+    aggregated_at: str | None = None
+    aggregates_note: str = ""  # the same, as a sentence for the reader
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)
@@ -172,14 +203,35 @@ def _date_field(params: ReportParams) -> str:
     return "reported_on" if params.date_basis == DateBasis.REPORTED else "incident_date"
 
 
-def _scope(params: ReportParams, region: Region, prefix: str = "", *, dated: bool = True) -> Q:
+def _usable(prefix: str = "") -> Q:
+    """Cases that may be used for statistics: consent, or a legal basis other than consent."""
+    return Q(**{prefix + "consent_statistics": True}) | ~Q(
+        **{prefix + "legal_basis": LegalBasis.CONSENT}
+    )
+
+
+def _scope(
+    params: ReportParams,
+    region: Region,
+    prefix: str = "",
+    *,
+    dated: bool = True,
+    undated: bool = False,
+    since: dt.date | None = None,
+) -> Q:
     """The cases a report counts, as a filter usable from Case (prefix "") or a related model
-    (prefix "case__")."""
+    (prefix "case__"). `undated` (incident basis) adds the cases of the period without an
+    incident date; `since` keeps only the cases reported on or after that day (the part of a
+    report the nightly aggregates do not cover)."""
 
     def q(**kwargs) -> Q:
         return Q(**{prefix + k: v for k, v in kwargs.items()})
 
-    if region.level == Region.Level.PROVINCE:
+    if region.level == Region.Level.PROVINCE and since is not None:
+        # Only the cases since the aggregates' cutoff: few, so the (region, reported_on) index
+        # per city is the fast path (a LIKE on region_id cannot use it).
+        scope = q(region_id__in=Region.objects.filter(parent_id=region.code).values("code"))
+    elif region.level == Region.Level.PROVINCE:
         # Kemendagri codes nest (13 > 13.71), so a prefix finds the province's cities without
         # a join, and PostgreSQL estimates its row count from the column histogram (a join to
         # the regions gave a 200x underestimate and nested loops over a million cases).
@@ -188,22 +240,287 @@ def _scope(params: ReportParams, region: Region, prefix: str = "", *, dated: boo
         scope = q(region_id=region.code)
     else:  # a kecamatan of the city the case is recorded under
         scope = q(region_id=region.parent_id, incident_district_id=region.code)
-    scope &= q(consent_statistics=True) | ~q(legal_basis=LegalBasis.CONSENT)
+    scope &= _usable(prefix)
     if params.case_type:
         scope &= q(case_type=params.case_type)
     if dated:
+        start, end = dt.date(params.year_from, 1, 1), dt.date(params.year_to, 12, 31)
         date_field = _date_field(params)
-        scope &= q(
-            **{
-                f"{date_field}__gte": dt.date(params.year_from, 1, 1),
-                f"{date_field}__lte": dt.date(params.year_to, 12, 31),
-            }
-        )
+        period = q(**{f"{date_field}__gte": start, f"{date_field}__lte": end})
+        if undated and params.date_basis == DateBasis.INCIDENT:
+            period |= q(incident_date__isnull=True, reported_on__gte=start, reported_on__lte=end)
+        scope &= period
+    if since is not None:
+        scope &= q(reported_on__gte=since)
     return scope
 
 
 def _year(params: ReportParams, prefix: str = "") -> ExtractYear:
     return ExtractYear(prefix + _date_field(params))
+
+
+def _cube_scope(
+    params: ReportParams, region: Region, *, undated: bool = False, by_district: bool = False
+) -> Q:
+    """`_scope` on the keys of the aggregate tables (reports.models.Cube). A city or province
+    reads the rows summed over the kecamatan (`rollup`, about a tenth of the rows) unless it
+    needs them by kecamatan (`by_district`)."""
+    if region.level == Region.Level.PROVINCE:
+        scope = Q(region__code__startswith=region.code + ".")  # no join: region_id LIKE
+    elif region.level == Region.Level.REGENCY:
+        scope = Q(region_id=region.code)
+    else:
+        scope = Q(region_id=region.parent_id, district_id=region.code)
+    rollup = region.level != Region.Level.DISTRICT and not by_district
+    scope &= Q(rollup=rollup)
+    if params.case_type:
+        scope &= Q(case_type=params.case_type)
+    year = "ry" if params.date_basis == DateBasis.REPORTED else "iy"
+    period = Q(**{f"{year}__gte": params.year_from, f"{year}__lte": params.year_to})
+    if undated and params.date_basis == DateBasis.INCIDENT:
+        period |= Q(iy__isnull=True, ry__gte=params.year_from, ry__lte=params.year_to)
+    return scope & period
+
+
+# --- Measures --------------------------------------------------------------------------------
+# Each GROUP BY query of the report, as a function of the cases it counts (`scope(prefix)`, a
+# filter from the model the query starts at) and of its grouping keys (`keys(prefix)`, name ->
+# expression). The selector groups by the report year ({"y": year}); the nightly refresh
+# (reports.services.statistics_refresh) runs the very same querysets grouped by CUBE_KEYS and
+# stores them with INSERT ... SELECT. The aggregate table's columns carry the names below.
+
+Scope = Callable[[str], Q]
+Keys = Callable[[str], dict[str, Any]]
+
+
+def _cases_measure(scope: Scope, keys: Keys) -> QuerySet:
+    """Cases by top-level place (local sub-places roll up to SIMFONI's six): total, closed,
+    in the household."""
+    k = keys("")
+    return (
+        Case.objects.filter(scope(""))
+        .annotate(**k, p=Coalesce("place__parent_id", "place_id"))
+        .values(*k, "p")
+        .annotate(
+            n=Count("id"),
+            closed=Count("id", filter=Q(status=Status.CLOSED)),
+            household=Count(
+                "id", filter=Q(place_id="rumah_tangga") | Q(place__parent_id="rumah_tangga")
+            ),
+        )
+        .order_by()
+    )
+
+
+def _people(scope: Scope, role: str) -> QuerySet:
+    return Person.objects.filter(scope("case__"), role=role)
+
+
+def _victims_measure(scope: Scope, keys: Keys) -> QuerySet:
+    """Victims by sex, age group, served (>= 1 service), disability, and whether trafficking
+    is among their forms (for the KLA indicator "child trafficking victims served")."""
+    k = keys("case__")
+    served = Exists(ServiceGiven.objects.filter(victim_id=OuterRef("pk")))
+    trafficked = Exists(
+        Person.violence_forms.through.objects.filter(
+            person_id=OuterRef("pk"), violenceform_id="trafficking"
+        )
+    )
+    return (
+        _people(scope, PersonRole.VICTIM)
+        .annotate(**k, served=served, trafficked=trafficked)
+        .values(*k, "sex", "age_group", "served", "has_disability", "trafficked")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def _forms_measure(scope: Scope, keys: Keys) -> QuerySet:
+    """Victims by form of violence (multi-count)."""
+    k = keys("case__")
+    return (
+        _people(scope, PersonRole.VICTIM)
+        .filter(violence_forms__isnull=False)
+        .annotate(**k, f=F("violence_forms__code"))
+        .values(*k, "f")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def _profile_measure(scope: Scope, keys: Keys) -> QuerySet:
+    """Victims by education x occupation x marital status (a few hundred combinations at
+    most), one scan; each table is a margin of it."""
+    k = keys("case__")
+    return (
+        _people(scope, PersonRole.VICTIM)
+        .annotate(**k, e=F("education_id"), o=F("occupation_id"), m=F("marital_status_id"))
+        .values(*k, "e", "o", "m")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def _perpetrators_measure(scope: Scope, keys: Keys) -> QuerySet:
+    k = keys("case__")
+    return (
+        _people(scope, PersonRole.PERPETRATOR)
+        .annotate(**k)
+        .values(*k, "sex", "age_group")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def _relationship_measure(scope: Scope, keys: Keys) -> QuerySet:
+    """Perpetrators by relationship to the victim (per perpetrator-victim pair, so a
+    perpetrator related differently to two victims counts in both rows). Distinct counts add
+    up over the cube keys: a perpetrator belongs to one case."""
+    k = keys("case__")
+    return (
+        _people(scope, PersonRole.PERPETRATOR)
+        .annotate(**k, r=F("victim_links__relationship_id"))
+        .values(*k, "r")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+
+
+def _services_measure(scope: Scope, keys: Keys) -> QuerySet:
+    """Victims by service received (multi-count), child or adult; distinct per victim."""
+    k = keys("victim__case__")
+    return (
+        ServiceGiven.objects.filter(scope("victim__case__"), victim__role=PersonRole.VICTIM)
+        .annotate(**k, s=F("service_type_id"), is_child=F("victim__is_child"))
+        .values(*k, "s", "is_child")
+        .annotate(n=Count("victim_id", distinct=True))
+        .order_by()
+    )
+
+
+def _ampk_measure(scope: Scope, keys: Keys) -> QuerySet:
+    """Children in need of special protection (AMPK, KLA cluster V), multi-count."""
+    k = keys("case__")
+    return (
+        _people(scope, PersonRole.VICTIM)
+        .filter(ampk_categories__isnull=False)
+        .annotate(**k, c=F("ampk_categories__code"))
+        .values(*k, "c")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+@dataclass(frozen=True)
+class Measure:
+    query: Callable[[Scope, Keys], QuerySet]
+    cube: type[Model]  # the aggregate table (reports.models)
+    dims: tuple[str, ...]
+    counts: tuple[str, ...] = ("n",)
+
+
+MEASURES = {
+    "cases": Measure(_cases_measure, CaseCube, ("p",), ("n", "closed", "household")),
+    "victims": Measure(
+        _victims_measure,
+        VictimCube,
+        ("sex", "age_group", "served", "has_disability", "trafficked"),
+    ),
+    "forms": Measure(_forms_measure, VictimFormCube, ("f",)),
+    "profile": Measure(_profile_measure, VictimProfileCube, ("e", "o", "m")),
+    "perpetrators": Measure(_perpetrators_measure, PerpetratorCube, ("sex", "age_group")),
+    "relationship": Measure(_relationship_measure, RelationshipCube, ("r",)),
+    "services": Measure(_services_measure, ServiceCube, ("s", "is_child")),
+    "ampk": Measure(_ampk_measure, AmpkCube, ("c",)),
+}
+
+# Grouping keys of the aggregate tables: queryset name -> Cube column (reports.models.Cube).
+CUBE_KEYS = {
+    "k_ry": "ry",
+    "k_iy": "iy",
+    "k_region": "region_id",
+    "k_district": "district_id",
+    "k_type": "case_type",
+    "k_rollup": "rollup",
+}
+
+
+def cube_keys(*, rollup: bool) -> Keys:
+    """The cube keys from a model at `prefix` from Case; `rollup` groups over all kecamatan
+    (district NULL), for the city and province reports."""
+
+    def keys(prefix: str) -> dict[str, Any]:
+        district = (
+            Value(None, output_field=CharField()) if rollup else F(prefix + "incident_district_id")
+        )
+        return {
+            "k_ry": ExtractYear(prefix + "reported_on"),
+            "k_iy": ExtractYear(prefix + "incident_date"),
+            "k_region": F(prefix + "region_id"),
+            "k_district": district,
+            "k_type": F(prefix + "case_type"),
+            "k_rollup": Value(rollup, output_field=BooleanField()),
+        }
+
+    return keys
+
+
+def cube_scope(before: dt.date) -> Scope:
+    """What the aggregate tables hold: usable cases reported before `before`."""
+    return lambda prefix: _usable(prefix) & Q(**{prefix + "reported_on__lt": before})
+
+
+def latest_refresh() -> StatisticsRefresh | None:
+    return StatisticsRefresh.objects.order_by("-refreshed_at", "-id").first()
+
+
+def _merge(rows: list[dict], counts: tuple[str, ...]) -> list[dict]:
+    """Sum the counts of rows with equal dimensions (the live part and the aggregates)."""
+    merged: dict[tuple, dict] = {}
+    for r in rows:
+        key = tuple((k, v) for k, v in r.items() if k not in counts)
+        if key in merged:
+            for c in counts:
+                merged[key][c] += r[c]
+        else:
+            merged[key] = dict(r)
+    return list(merged.values())
+
+
+class _Source:
+    """Runs a measure for one report: live for the cases reported since the cutoff (all cases
+    when there are no aggregates), plus the aggregate table for the cases before it."""
+
+    def __init__(self, params: ReportParams, region: Region, refresh: StatisticsRefresh | None):
+        self.params, self.region, self.refresh = params, region, refresh
+        self.since = refresh.covers_before if refresh else None
+
+    def live_scope(self, *, undated: bool = False) -> Scope:
+        return lambda prefix: _scope(
+            self.params, self.region, prefix, undated=undated, since=self.since
+        )
+
+    def cube(self, measure: Measure, *, undated: bool = False, by_district: bool = False):
+        year = "ry" if self.params.date_basis == DateBasis.REPORTED else "iy"
+        scope = _cube_scope(self.params, self.region, undated=undated, by_district=by_district)
+        return measure.cube.objects.filter(scope).annotate(y=F(year))
+
+    def rows(self, name: str, *, undated: bool = False) -> list[dict]:
+        measure = MEASURES[name]
+        params = self.params
+        rows = list(
+            measure.query(self.live_scope(undated=undated), lambda p: {"y": _year(params, p)})
+        )
+        if self.refresh is None:
+            return rows
+        aggregated = (
+            self.cube(measure, undated=undated)
+            .values("y", *measure.dims)
+            .annotate(**{"sum_" + c: Sum(c) for c in measure.counts})
+            .order_by()
+        )
+        aggregated = [{k.removeprefix("sum_"): v for k, v in r.items()} for r in aggregated]
+        return _merge(rows + aggregated, measure.counts)
 
 
 # --- Labels ------------------------------------------------------------------------------------
@@ -284,8 +601,12 @@ def _status_of(age_group: str) -> str:
     return "anak" if age_group in CHILD_GROUPS else "dewasa"
 
 
-def annual_statistics(params: ReportParams) -> Snapshot:
+def annual_statistics(params: ReportParams, *, aggregates: bool = True) -> Snapshot:
     """Every figure of the statistics page and the annual report, aggregated in SQL.
+
+    Cases reported before the newest `StatisticsRefresh.covers_before` are counted from the
+    nightly aggregate tables, the others live; `aggregates=False` counts everything live
+    (same figures as of the refresh; for checks and the bench).
 
     On PostgreSQL all queries run in one read-only REPEATABLE READ transaction, so every table
     counts the same cases even while cases are being registered, and without JIT compilation
@@ -299,7 +620,7 @@ def annual_statistics(params: ReportParams) -> Snapshot:
                 )
             with connection.cursor() as cursor:
                 cursor.execute(statement)
-        return _annual_statistics(params)
+        return _annual_statistics(params, aggregates=aggregates)
 
 
 def _in_outer_transaction() -> bool:
@@ -308,153 +629,83 @@ def _in_outer_transaction() -> bool:
     return len(connection.atomic_blocks) > 1
 
 
-def _annual_statistics(params: ReportParams) -> Snapshot:
+def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:
     years = params.years
     region = Region.objects.select_related("parent").get(code=params.region_code)
     labels = _reference_labels()
-    scope = _scope(params, region)
-    case_scope = _scope(params, region, "case__")
-    year = _year(params)
-    case_year = _year(params, "case__")
-    cases = Case.objects.filter(scope)
-    victims = Person.objects.filter(case_scope, role=PersonRole.VICTIM)
-    perpetrators = Person.objects.filter(case_scope, role=PersonRole.PERPETRATOR)
+    refresh = latest_refresh() if aggregates else None
+    source = _Source(params, region, refresh)
     unit_cases, unit_victims, unit_perps = _("kasus"), _("korban"), _("pelaku")
 
-    # 1. Cases per year: total, closed, in the household. Under the incident-date basis the
-    #    same query counts the cases of the period that have no incident date (year NULL).
-    if params.date_basis == DateBasis.INCIDENT:
-        base = Case.objects.filter(
-            _scope(params, region, dated=False)
-            & (
-                Q(incident_date__gte=dt.date(params.year_from, 1, 1))
-                & Q(incident_date__lte=dt.date(params.year_to, 12, 31))
-                | Q(incident_date__isnull=True)
-                & Q(reported_on__gte=dt.date(params.year_from, 1, 1))
-                & Q(reported_on__lte=dt.date(params.year_to, 12, 31))
-            )
-        )
-    else:
-        base = cases
-    per_year = list(
-        base.annotate(y=year)
-        .values("y")
-        .annotate(
-            n=Count("id"),
-            closed=Count("id", filter=Q(status=Status.CLOSED)),
-            household=Count(
-                "id", filter=Q(place_id="rumah_tangga") | Q(place__parent_id="rumah_tangga")
-            ),
-        )
-        .order_by()
-    )
-    undated = next((r["n"] for r in per_year if r["y"] is None), 0)
+    # 1-2. Cases per year (total, closed, in the household) and by place, one query. Under
+    #      the incident-date basis it also counts the cases of the period that have no
+    #      incident date (year NULL); the place table only takes the dated ones.
+    case_rows = source.rows("cases", undated=True)
+    undated = sum(r["n"] for r in case_rows if r["y"] is None)
     index = {y: i for i, y in enumerate(years)}
     n_cases, n_closed, n_household = ([0] * len(years) for _i in range(3))
-    for r in per_year:
+    for r in case_rows:
         if r["y"] in index:
             i = index[r["y"]]
-            n_cases[i], n_closed[i], n_household[i] = r["n"], r["closed"], r["household"]
+            n_cases[i] += r["n"]
+            n_closed[i] += r["closed"]
+            n_household[i] += r["household"]
+    place_rows = [r for r in case_rows if r["y"] is not None]
 
-    # 2. Cases by place (local sub-places roll up to SIMFONI's six).
-    place_rows = (
-        cases.annotate(y=year, p=Coalesce("place__parent_id", "place_id"))
-        .values("y", "p")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     # 3. Cases by kecamatan of the incident (a province: by city/regency).
+    cases = Case.objects.filter(source.live_scope()(""))
     if region.level == Region.Level.PROVINCE:
-        area_rows = list(
-            cases.annotate(y=year, a=F("region_id"), a_name=F("region__name"))
-            .values("y", "a", "a_name")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        area = {"a": F("region_id"), "a_name": F("region__name")}
+        area_cube = {"a": F("region_id"), "a_name": F("region__name")}
     elif region.level == Region.Level.REGENCY:
+        area = {
+            "a": F("incident_district_id"),
+            "a_name": F("incident_district__name"),
+            "a_parent": F("incident_district__parent_id"),
+        }
+        area_cube = {
+            "a": F("district_id"),
+            "a_name": F("district__name"),
+            "a_parent": F("district__parent_id"),
+        }
+    else:
+        area = area_cube = {}
+    area_rows: list[dict] = []
+    if area:
         area_rows = list(
-            cases.annotate(
-                y=year,
-                a=F("incident_district_id"),
-                a_name=F("incident_district__name"),
-                a_parent=F("incident_district__parent_id"),
-            )
-            .values("y", "a", "a_name", "a_parent")
+            cases.annotate(y=_year(params), **area)
+            .values("y", *area)
             .annotate(n=Count("id"))
             .order_by()
         )
-    else:
-        area_rows = []
+        if refresh is not None:
+            aggregated = (
+                source.cube(MEASURES["cases"], by_district=region.level == Region.Level.REGENCY)
+                .annotate(**area_cube)
+                .values("y", *area_cube)
+                .annotate(total=Sum("n"))
+                .order_by()
+            )
+            area_rows += [{**r, "n": r.pop("total")} for r in aggregated]
 
-    # 4. Victims by sex, age group, served (>= 1 service), disability, and whether trafficking
-    #    is among their forms (for the KLA indicator "child trafficking victims served").
-    served = Exists(ServiceGiven.objects.filter(victim_id=OuterRef("pk")))
-    trafficked = Exists(
-        Person.violence_forms.through.objects.filter(
-            person_id=OuterRef("pk"), violenceform_id="trafficking"
-        )
-    )
-    victim_rows = list(
-        victims.annotate(y=case_year, served=served, trafficked=trafficked)
-        .values("y", "sex", "age_group", "served", "has_disability", "trafficked")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    # 4. Victims by sex, age group, served, disability, trafficked.
+    victim_rows = source.rows("victims")
     # 5. Victims by form of violence (multi-count).
-    form_rows = list(
-        victims.filter(violence_forms__isnull=False)
-        .annotate(y=case_year, f=F("violence_forms__code"))
-        .values("y", "f")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    # 6. Victims by education x occupation x marital status (a few hundred combinations at
-    #    most), one scan; each table is a margin of it.
-    profile_rows = list(
-        victims.annotate(
-            y=case_year, e=F("education_id"), o=F("occupation_id"), m=F("marital_status_id")
-        )
-        .values("y", "e", "o", "m")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    form_rows = source.rows("forms")
+    # 6-8. Victims by education x occupation x marital status; each table is a margin of it.
+    profile_rows = source.rows("profile")
     single_dims = {
         dim: [{"y": r["y"], "c": r[column], "n": r["n"]} for r in profile_rows]
         for dim, column in (("education", "e"), ("occupation", "o"), ("marital", "m"))
     }
     # 9. Perpetrators by sex and age group.
-    perp_rows = list(
-        perpetrators.annotate(y=case_year)
-        .values("y", "sex", "age_group")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    # 10. Perpetrators by relationship to the victim (per perpetrator-victim pair, so a
-    #     perpetrator related differently to two victims counts in both rows).
-    relationship_rows = list(
-        perpetrators.annotate(y=case_year, r=F("victim_links__relationship_id"))
-        .values("y", "r")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    )
+    perp_rows = source.rows("perpetrators")
+    # 10. Perpetrators by relationship to the victim.
+    relationship_rows = source.rows("relationship")
     # 11. Victims by service received (multi-count), child or adult.
-    service_rows = list(
-        ServiceGiven.objects.filter(
-            _scope(params, region, "victim__case__"), victim__role=PersonRole.VICTIM
-        )
-        .annotate(y=_year(params, "victim__case__"), s=F("service_type_id"))
-        .values("y", "s", "victim__is_child")
-        .annotate(n=Count("victim_id", distinct=True))
-        .order_by()
-    )
+    service_rows = source.rows("services")
     # 12. Children in need of special protection (AMPK, KLA cluster V), multi-count.
-    ampk_rows = list(
-        victims.filter(ampk_categories__isnull=False)
-        .annotate(y=case_year, c=F("ampk_categories__code"))
-        .values("y", "c")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    ampk_rows = source.rows("ampk")
     # 13-14. Referrals of these cases (when the referrals app is installed).
     referral_rows, partner_rows = _referral_rows(params, region)
     # 15. Population for rates (small table).
@@ -803,7 +1054,23 @@ def _annual_statistics(params: ReportParams) -> Snapshot:
         tables=tables,
         undated_cases=undated if params.date_basis == DateBasis.INCIDENT else None,
         referrals_available=referral_rows is not None,
+        aggregated_before=refresh.covers_before.isoformat() if refresh else None,
+        aggregated_at=refresh.refreshed_at.isoformat(timespec="seconds") if refresh else None,
+        aggregates_note=_aggregates_note(refresh),
     )
+
+
+def _aggregates_note(refresh: StatisticsRefresh | None) -> str:
+    if refresh is None:
+        return ""
+    return _(
+        "Angka kasus yang dilaporkan sebelum %(before)s diambil dari rekap statistik per "
+        "%(at)s; perubahan pada kasus lama tampil setelah rekap berikutnya (setiap malam). "
+        "Kasus yang dilaporkan sejak %(before)s dihitung langsung."
+    ) % {
+        "before": formats.date_format(refresh.covers_before, "j F Y"),
+        "at": formats.date_format(timezone.localtime(refresh.refreshed_at), "j F Y H.i"),
+    }
 
 
 def _referral_rows(params: ReportParams, region: Region) -> tuple[list | None, list | None]:

@@ -12,19 +12,28 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ppa import access
 from ppa.models import Region, User
-from reports.models import ReportRun
-from reports.selectors import ReportParams, Snapshot, annual_statistics
+from reports.models import ReportRun, StatisticsRefresh
+from reports.selectors import (
+    CUBE_KEYS,
+    MEASURES,
+    ReportParams,
+    Snapshot,
+    annual_statistics,
+    cube_keys,
+    cube_scope,
+)
 from reports.suppression import public_edition
 
 logger = logging.getLogger(__name__)
@@ -80,9 +89,11 @@ def enqueue_run(run_id: int) -> bool:
 
 
 def figures_checksum(figures: dict) -> str:
-    """SHA-256 of the figures without the time they were computed: equal for the same
-    request on the same data."""
-    stable = {k: v for k, v in figures.items() if k != "computed_at"}
+    """SHA-256 of the figures without the time they were computed (nor which nightly
+    aggregates served the past years: they give the same numbers): equal for the same request
+    on the same data."""
+    volatile = ("computed_at", "aggregated_before", "aggregated_at", "aggregates_note")
+    stable = {k: v for k, v in figures.items() if k not in volatile}
     return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
@@ -220,3 +231,80 @@ def run_filename(run: ReportRun) -> str:
     edition = "publik" if run.edition == ReportRun.Edition.PUBLIC else "internal"
     region = slugify(run.figures["region"]["name"]) if run.figures else p["region_code"]
     return f"laporan-statistik-{region}-{p['year_from']}-{p['year_to']}-{edition}.pdf"
+
+
+# --- Nightly aggregates -------------------------------------------------------------------------
+
+
+REFRESH_LOCK = 7_300_501  # pg_advisory_xact_lock key of statistics_refresh
+
+
+def statistics_cutoff(today: dt.date | None = None) -> dt.date:
+    """The aggregates cover the cases reported before January 1 of the current (local) year
+    (settings.REPORTS_AGGREGATE_CUTOFF "year"): the current year, where cases are still being
+    registered, closed and corrected, stays live. "day": everything reported before today, so
+    only today's cases are counted live (faster for the current year; an edit to any older
+    case shows after the next night)."""
+    today = today or timezone.localdate()
+    if settings.REPORTS_AGGREGATE_CUTOFF == "day":
+        return today
+    return dt.date(today.year, 1, 1)
+
+
+def statistics_refresh(*, today: dt.date | None = None) -> StatisticsRefresh:
+    """Rebuild every aggregate table in one transaction from the selector's own querysets
+    (`reports.selectors.MEASURES`, grouped by the cube keys), as INSERT ... SELECT inside the
+    database, and record the refresh. Readers keep seeing the previous aggregates and the
+    previous refresh row until the commit, so a report never mixes two refreshes."""
+    started = timezone.now()
+    clock = time.monotonic()
+    before = statistics_cutoff(today)
+    scope = cube_scope(before)
+    total = 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # One refresh at a time (beat and the command at once): a second one waits
+                # here, then deletes what the first wrote instead of adding to it.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+                cursor.execute("SET LOCAL jit = off")
+            for measure in MEASURES.values():
+                model = measure.cube
+                table = connection.ops.quote_name(model._meta.db_table)
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a model's table name)
+                for rollup in (False, True):
+                    query = measure.query(scope, cube_keys(rollup=rollup))
+                    total += _insert_select(cursor, model, query)
+                if connection.vendor == "postgresql":
+                    # Fresh statistics for the planner (autovacuum would come later).
+                    cursor.execute(f"ANALYZE {table}")
+        refresh = StatisticsRefresh.objects.create(
+            refreshed_at=started,
+            covers_before=before,
+            duration=dt.timedelta(seconds=time.monotonic() - clock),
+            rows=total,
+        )
+    logger.info("statistics refreshed before %s: %s rows in %s", before, total, refresh.duration)
+    return refresh
+
+
+def _insert_select(cursor, model, queryset) -> int:
+    """INSERT INTO <cube> (<columns>) <the queryset's SELECT>; returns the rows written.
+
+    The SELECT list is in the order Django's ValuesIterable reads it (`query.selected`, or
+    extra columns, fields, annotations); the cube's columns carry the same names, and the
+    grouping keys map through CUBE_KEYS."""
+    query = queryset.query
+    if query.selected:
+        names = list(query.selected)
+    else:
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    qn = connection.ops.quote_name
+    columns = []
+    for name in names:
+        column = CUBE_KEYS.get(name) or model._meta.get_field(name).column
+        columns.append(qn(column))
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    table = qn(model._meta.db_table)
+    cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)  # noqa: S608
+    return cursor.rowcount

@@ -21,3 +21,9 @@ def render_report_run(run_id: int) -> None:
 @shared_task(ignore_result=True)
 def sweep_report_runs() -> int:
     return services.report_runs_sweep()
+
+
+@shared_task(ignore_result=True)
+def refresh_statistics() -> int:
+    """Nightly (CELERY_BEAT_SCHEDULE "reports-refresh-statistics"): rebuild the aggregates."""
+    return services.statistics_refresh().rows

@@ -21,6 +21,16 @@ class Command(BaseCommand):
         if seed_cases is not None:
             created = seed_cases(agencies)
             self.stdout.write(f"Kasus sintetis baru / new synthetic cases: {created}")
+        try:
+            from reports.services import statistics_refresh
+        except ImportError:
+            statistics_refresh = None
+        if statistics_refresh is not None:
+            refresh = statistics_refresh()
+            self.stdout.write(
+                f"Rekap statistik / statistics aggregates: {refresh.rows} baris, "
+                f"kasus sebelum {refresh.covers_before}"
+            )
         self.stdout.write(
             self.style.SUCCESS("\nAkun demo / demo accounts (http://127.0.0.1:8000):")
         )
