@@ -35,6 +35,7 @@ import _django  # noqa: E402
 _django.setup()
 
 from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from ppa.models import Region, User  # noqa: E402
 from reports.selectors import ReportParams, annual_statistics  # noqa: E402
@@ -205,7 +206,7 @@ def bench_refresh() -> None:
     elapsed = time.perf_counter() - start
     print(
         f"refresh of the aggregate tables (statistics_refresh, cases before"
-        f" {refresh.covers_before}): {elapsed:8.1f} s, {refresh.rows} rows  [{CMD}]",
+        f" {timezone.localtime(refresh.covers_before):%Y-%m-%d %H:%M}): {elapsed:8.1f} s, {refresh.rows} rows  [{CMD}]",
         flush=True,
     )
 

@@ -345,6 +345,8 @@ class Case(models.Model):
             ),
             # Statistics by region and reporting year.
             models.Index(fields=["region", "reported_on"], name="cases_case_region_reported"),
+            # Statistics: the cases registered since the nightly aggregates (live part).
+            models.Index(fields=["created_at"], name="cases_case_created"),
         ]
 
     def __str__(self) -> str:

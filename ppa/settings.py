@@ -315,16 +315,11 @@ CELERY_BEAT_SCHEDULE["reports-sweep-runs"] = {
     "task": "reports.tasks.sweep_report_runs",
     "schedule": 60.0,
 }
-# Nightly aggregates of past years (reports.services.statistics_refresh), after midnight so
-# the new year's first night already moves the cutoff to January 1 (local time).
+# Nightly statistics aggregates of every case registered before the day starts
+# (reports.services.statistics_refresh); the day's new cases are counted live.
 CELERY_BEAT_SCHEDULE["reports-refresh-statistics"] = {
     "task": "reports.tasks.refresh_statistics",
     "schedule": crontab(hour=1, minute=30),
 }
-# What the aggregates cover: "year" = cases reported before January 1 (the current year is
-# counted live), "day" = before today (only today's cases live; edits show the next morning).
-REPORTS_AGGREGATE_CUTOFF = env_str("REPORTS_AGGREGATE_CUTOFF", "year")
-if REPORTS_AGGREGATE_CUTOFF not in ("year", "day"):
-    raise ImproperlyConfigured("REPORTS_AGGREGATE_CUTOFF must be 'year' or 'day'.")
 # Fonts embedded in the PDF (Debian fonts-dejavu-core, installed in the Dockerfile).
 REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")

@@ -173,7 +173,7 @@ class StatisticsRefresh(models.Model):
     """One rebuild of the aggregate tables. The newest row says which cases they cover."""
 
     refreshed_at = models.DateTimeField(_("direkap pada"))
-    covers_before = models.DateField(_("mencakup kasus yang dilaporkan sebelum"))
+    covers_before = models.DateTimeField(_("mencakup kasus yang dicatat sebelum"))
     duration = models.DurationField(_("lama rekap"))
     rows = models.PositiveIntegerField(_("jumlah baris rekap"))
 
@@ -184,7 +184,7 @@ class StatisticsRefresh(models.Model):
         get_latest_by = ["refreshed_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.refreshed_at:%Y-%m-%d %H:%M} < {self.covers_before}"
+        return f"{self.refreshed_at:%Y-%m-%d %H:%M} < {self.covers_before:%Y-%m-%d %H:%M}"
 
 
 class Cube(models.Model):

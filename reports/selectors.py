@@ -217,19 +217,19 @@ def _scope(
     *,
     dated: bool = True,
     undated: bool = False,
-    since: dt.date | None = None,
+    since: dt.datetime | None = None,
 ) -> Q:
     """The cases a report counts, as a filter usable from Case (prefix "") or a related model
     (prefix "case__"). `undated` (incident basis) adds the cases of the period without an
-    incident date; `since` keeps only the cases reported on or after that day (the part of a
-    report the nightly aggregates do not cover)."""
+    incident date; `since` keeps only the cases registered at or after that moment (the part
+    of a report the nightly aggregates do not cover)."""
 
     def q(**kwargs) -> Q:
         return Q(**{prefix + k: v for k, v in kwargs.items()})
 
     if region.level == Region.Level.PROVINCE and since is not None:
-        # Only the cases since the aggregates' cutoff: few, so the (region, reported_on) index
-        # per city is the fast path (a LIKE on region_id cannot use it).
+        # Only the cases registered since the aggregates' cutoff (few, found through
+        # cases_case_created); the cities as a list keep the LIKE out of that plan.
         scope = q(region_id__in=Region.objects.filter(parent_id=region.code).values("code"))
     elif region.level == Region.Level.PROVINCE:
         # Kemendagri codes nest (13 > 13.71), so a prefix finds the province's cities without
@@ -251,7 +251,7 @@ def _scope(
             period |= q(incident_date__isnull=True, reported_on__gte=start, reported_on__lte=end)
         scope &= period
     if since is not None:
-        scope &= q(reported_on__gte=since)
+        scope &= q(created_at__gte=since)
     return scope
 
 
@@ -465,9 +465,12 @@ def cube_keys(*, rollup: bool) -> Keys:
     return keys
 
 
-def cube_scope(before: dt.date) -> Scope:
-    """What the aggregate tables hold: usable cases reported before `before`."""
-    return lambda prefix: _usable(prefix) & Q(**{prefix + "reported_on__lt": before})
+def cube_scope(before: dt.datetime) -> Scope:
+    """What the aggregate tables hold: usable cases registered (created) before `before`.
+
+    The split is on the registration time, not the reporting date: a case entered today with
+    a reporting date last month (a paper backlog) is counted live until the next refresh."""
+    return lambda prefix: _usable(prefix) & Q(**{prefix + "created_at__lt": before})
 
 
 def latest_refresh() -> StatisticsRefresh | None:
@@ -488,7 +491,7 @@ def _merge(rows: list[dict], counts: tuple[str, ...]) -> list[dict]:
 
 
 class _Source:
-    """Runs a measure for one report: live for the cases reported since the cutoff (all cases
+    """Runs a measure for one report: live for the cases registered since the cutoff (all cases
     when there are no aggregates), plus the aggregate table for the cases before it."""
 
     def __init__(self, params: ReportParams, region: Region, refresh: StatisticsRefresh | None):
@@ -604,7 +607,7 @@ def _status_of(age_group: str) -> str:
 def annual_statistics(params: ReportParams, *, aggregates: bool = True) -> Snapshot:
     """Every figure of the statistics page and the annual report, aggregated in SQL.
 
-    Cases reported before the newest `StatisticsRefresh.covers_before` are counted from the
+    Cases registered before the newest `StatisticsRefresh.covers_before` are counted from the
     nightly aggregate tables, the others live; `aggregates=False` counts everything live
     (same figures as of the refresh; for checks and the bench).
 
@@ -1054,7 +1057,9 @@ def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:
         tables=tables,
         undated_cases=undated if params.date_basis == DateBasis.INCIDENT else None,
         referrals_available=referral_rows is not None,
-        aggregated_before=refresh.covers_before.isoformat() if refresh else None,
+        aggregated_before=(
+            timezone.localtime(refresh.covers_before).isoformat() if refresh else None
+        ),
         aggregated_at=refresh.refreshed_at.isoformat(timespec="seconds") if refresh else None,
         aggregates_note=_aggregates_note(refresh),
     )
@@ -1064,11 +1069,11 @@ def _aggregates_note(refresh: StatisticsRefresh | None) -> str:
     if refresh is None:
         return ""
     return _(
-        "Angka kasus yang dilaporkan sebelum %(before)s diambil dari rekap statistik per "
-        "%(at)s; perubahan pada kasus lama tampil setelah rekap berikutnya (setiap malam). "
-        "Kasus yang dilaporkan sejak %(before)s dihitung langsung."
+        "Angka kasus yang dicatat sebelum %(before)s diambil dari rekap statistik per "
+        "%(at)s; perubahan pada kasus tersebut tampil setelah rekap berikutnya (setiap malam). "
+        "Kasus yang dicatat sejak %(before)s dihitung langsung."
     ) % {
-        "before": formats.date_format(refresh.covers_before, "j F Y"),
+        "before": formats.date_format(timezone.localtime(refresh.covers_before), "j F Y H.i"),
         "at": formats.date_format(timezone.localtime(refresh.refreshed_at), "j F Y H.i"),
     }
 

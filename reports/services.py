@@ -239,26 +239,29 @@ def run_filename(run: ReportRun) -> str:
 REFRESH_LOCK = 7_300_501  # pg_advisory_xact_lock key of statistics_refresh
 
 
-def statistics_cutoff(today: dt.date | None = None) -> dt.date:
-    """The aggregates cover the cases reported before January 1 of the current (local) year
-    (settings.REPORTS_AGGREGATE_CUTOFF "year"): the current year, where cases are still being
-    registered, closed and corrected, stays live. "day": everything reported before today, so
-    only today's cases are counted live (faster for the current year; an edit to any older
-    case shows after the next night)."""
-    today = today or timezone.localdate()
-    if settings.REPORTS_AGGREGATE_CUTOFF == "day":
-        return today
-    return dt.date(today.year, 1, 1)
+# An intake transaction open across the cutoff would be in neither part; intake commits in
+# well under a second, so a cutoff at least this far back is safe.
+CUTOFF_MARGIN = dt.timedelta(minutes=10)
 
 
-def statistics_refresh(*, today: dt.date | None = None) -> StatisticsRefresh:
+def statistics_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """The aggregates cover the cases registered before the start of the (local) day of the
+    refresh, or ten minutes before it when the refresh runs just after midnight. Cases
+    registered since are counted live, whatever their reporting date; an edit to a case
+    registered earlier shows after the next refresh (every night)."""
+    now = now or timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return min(midnight, now - CUTOFF_MARGIN)
+
+
+def statistics_refresh(*, before: dt.datetime | None = None) -> StatisticsRefresh:
     """Rebuild every aggregate table in one transaction from the selector's own querysets
     (`reports.selectors.MEASURES`, grouped by the cube keys), as INSERT ... SELECT inside the
     database, and record the refresh. Readers keep seeing the previous aggregates and the
     previous refresh row until the commit, so a report never mixes two refreshes."""
     started = timezone.now()
     clock = time.monotonic()
-    before = statistics_cutoff(today)
+    before = before or statistics_cutoff(started)
     scope = cube_scope(before)
     total = 0
     with transaction.atomic():

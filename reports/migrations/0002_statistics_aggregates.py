@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('refreshed_at', models.DateTimeField(verbose_name='direkap pada')),
-                ('covers_before', models.DateField(verbose_name='mencakup kasus yang dilaporkan sebelum')),
+                ('covers_before', models.DateTimeField(verbose_name='mencakup kasus yang dicatat sebelum')),
                 ('duration', models.DurationField(verbose_name='lama rekap')),
                 ('rows', models.PositiveIntegerField(verbose_name='jumlah baris rekap')),
             ],

@@ -1,6 +1,6 @@
-"""Nightly statistics aggregates: the figures are the same whether the past years come from the
-aggregate tables or from the cases, the current year is always live, and the refresh runs on
-the beat schedule and from the command line."""
+"""Nightly statistics aggregates: the figures are the same whether a case is counted from the
+aggregate tables or from the cases, a case registered after the refresh counts at once (whatever
+its reporting date), and the refresh runs on the beat schedule and from the command line."""
 
 import datetime as dt
 from dataclasses import asdict
@@ -19,8 +19,11 @@ from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
 
-# The refresh "runs" in mid-2023: 2021 and 2022 come from the aggregates, 2023 stays live.
-REFRESH_DAY = dt.date(2023, 6, 1)
+
+def refresh_now():
+    """A refresh covering every case registered so far (the nightly one stops at midnight)."""
+    return statistics_refresh(before=timezone.now())
+
 
 SCOPES = [
     ReportParams(2021, 2023, "13.76"),  # a city
@@ -64,11 +67,8 @@ def spread(dataset):
     return dataset
 
 
-@pytest.mark.parametrize(("cutoff", "before"), [("year", "2023-01-01"), ("day", "2023-06-01")])
-def test_aggregated_figures_equal_the_live_ones_for_every_scope_and_basis(
-    spread, settings, cutoff, before
-):
-    settings.REPORTS_AGGREGATE_CUTOFF = cutoff
+@pytest.mark.parametrize("split", ["all aggregated", "half live"])
+def test_aggregated_figures_equal_the_live_ones_for_every_scope_and_basis(spread, split):
     all_params = [
         ReportParams(**{**asdict(p), "date_basis": basis})
         for p in SCOPES
@@ -77,14 +77,17 @@ def test_aggregated_figures_equal_the_live_ones_for_every_scope_and_basis(
     live = [annual_statistics(p) for p in all_params]
     assert all(s.aggregated_before is None and s.aggregates_note == "" for s in live)
 
-    refresh = statistics_refresh(today=REFRESH_DAY)
-    assert refresh.covers_before == dt.date.fromisoformat(before)
+    cases = list(Case.objects.order_by("pk"))
+    # "half live": the later half of the cases counts as registered after the refresh.
+    before = timezone.now() if split == "all aggregated" else cases[len(cases) // 2].created_at
+    refresh = statistics_refresh(before=before)
+    assert refresh.covers_before == before
     assert refresh.rows > 0 and CaseCube.objects.exists() and VictimCube.objects.exists()
 
     mismatches = []
     for p, live_snapshot in zip(all_params, live, strict=True):
         after = annual_statistics(p)
-        assert after.aggregated_before == before
+        assert dt.datetime.fromisoformat(after.aggregated_before) == before
         if figures(after) != figures(live_snapshot):
             mismatches.append(str(p))
         assert figures_checksum(after.to_dict()) == figures_checksum(live_snapshot.to_dict())
@@ -94,51 +97,55 @@ def test_aggregated_figures_equal_the_live_ones_for_every_scope_and_basis(
 
 
 def test_the_aggregates_are_really_used_and_an_old_edit_waits_for_the_next_refresh(spread):
-    """Documented behaviour: a change to a case reported before the cutoff shows after the
+    """Documented behaviour: a change to a case registered before the cutoff shows after the
     next nightly refresh; until then the report counts the case as it was at the refresh."""
     params = ReportParams(2021, 2023, "13.76")
-    statistics_refresh(today=REFRESH_DAY)
+    refresh_now()
     old = Case.objects.filter(reported_on__year=2021).order_by("pk").first()
     old.status, old.closed_at = Status.CLOSED, timezone.now()
     old.save(update_fields=["status", "closed_at"])
 
     assert by_code(annual_statistics(params), "cases_status")["closed"] == [0, 0, 1]
-    statistics_refresh(today=REFRESH_DAY)
+    refresh_now()
     assert by_code(annual_statistics(params), "cases_status")["closed"] == [1, 0, 1]
 
 
 def test_a_case_registered_after_the_refresh_counts_at_once(spread):
+    """Also when its reporting date is long past (a paper file entered late)."""
     params = ReportParams(2021, 2023, "13.76")
     incident = ReportParams(2021, 2023, "13.76", date_basis=DateBasis.INCIDENT)
-    statistics_refresh(today=REFRESH_DAY)
+    refresh_now()
     before = by_code(annual_statistics(params), "headline")
     before_incident = by_code(annual_statistics(incident), "headline")
     make_case(
         spread.users["intake_own"],
-        reported_on=dt.date(2023, 7, 1),
-        incident_date=dt.date(2022, 12, 1),
+        reported_on=dt.date(2021, 7, 1),
+        incident_date=dt.date(2020, 12, 1),
         victims=[{}, {}],
     )
     after = by_code(annual_statistics(params), "headline")
-    assert after["cases"] == [before["cases"][0], before["cases"][1], before["cases"][2] + 1]
-    assert after["victims"][2] == before["victims"][2] + 2
-    # Reported after the cutoff but happened in 2022: live too, under 2022.
-    after_incident = by_code(annual_statistics(incident), "headline")
-    assert after_incident["cases"][1] == before_incident["cases"][1] + 1
+    assert after["cases"] == [before["cases"][0] + 1, before["cases"][1], before["cases"][2]]
+    assert after["victims"][0] == before["victims"][0] + 2
+    # Under the incident basis it counts in 2020, outside this report's years...
+    assert by_code(annual_statistics(incident), "headline") == before_incident
+    # ... and inside a report that starts in 2020.
+    wider = ReportParams(2020, 2023, "13.76", date_basis=DateBasis.INCIDENT)
+    assert by_code(annual_statistics(wider), "headline")["cases"][0] >= 1
 
 
-def test_the_snapshot_says_which_years_come_from_the_aggregates(spread):
-    statistics_refresh(today=REFRESH_DAY)
+def test_the_snapshot_says_which_cases_come_from_the_aggregates(spread):
+    before = timezone.make_aware(dt.datetime(2026, 3, 2, 0, 0))
+    statistics_refresh(before=before)
     snapshot = annual_statistics(ReportParams(2021, 2023, "13.76"))
-    assert snapshot.aggregated_before == "2023-01-01"
+    assert snapshot.aggregated_before == "2026-03-02T00:00:00+07:00"  # local time
     assert snapshot.aggregated_at
-    assert "sebelum 1 Januari 2023" in snapshot.aggregates_note
+    assert "dicatat sebelum 2 Maret 2026 00.00" in snapshot.aggregates_note
     assert "rekap statistik" in snapshot.aggregates_note
 
 
 def test_query_count_with_aggregates_does_not_grow_with_data(world, django_assert_num_queries):
     params = ReportParams(2021, 2023, "13.76")
-    statistics_refresh(today=REFRESH_DAY)
+    refresh_now()
     with django_assert_num_queries(25):
         annual_statistics(params)
     for year in (2021, 2023):
@@ -148,7 +155,7 @@ def test_query_count_with_aggregates_does_not_grow_with_data(world, django_asser
             incident_date=None,
             victims=[{}, {}],
         )
-    statistics_refresh(today=REFRESH_DAY)
+    refresh_now()
     with django_assert_num_queries(25):
         annual_statistics(params)
 
@@ -172,10 +179,12 @@ def test_the_task_and_the_command_refresh(dataset):
     call_command("refresh_statistics", stdout=out)
     latest = StatisticsRefresh.objects.latest()
     assert StatisticsRefresh.objects.count() == 2
-    assert latest.covers_before == dt.date(timezone.localdate().year, 1, 1)
-    assert str(latest.covers_before) in out.getvalue()
-    # Everything in the data set is from past years: all of it is in the aggregates now.
-    assert CaseCube.objects.filter(region_id="13.76").exists()
+    # The nightly cutoff: the start of today (local time), or ten minutes back just after
+    # midnight; the data set's cases, registered just now, are counted live.
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    assert latest.covers_before <= midnight
+    assert timezone.now() - latest.covers_before <= dt.timedelta(days=1)
+    assert f"{timezone.localtime(latest.covers_before):%Y-%m-%d %H:%M}" in out.getvalue()
 
 
 def test_the_dashboard_says_up_to_when_the_aggregates_count(client, dataset):
@@ -184,6 +193,6 @@ def test_the_dashboard_says_up_to_when_the_aggregates_count(client, dataset):
     query = {"year_from": "2021", "year_to": "2023", "region": "13.76"}
     client.force_login(dataset.users["official_own"])
     assert "rekap statistik per" not in client.get(reverse("reports:dashboard"), query).text
-    statistics_refresh(today=REFRESH_DAY)
+    statistics_refresh(before=timezone.make_aware(dt.datetime(2026, 3, 2, 0, 0)))
     html = client.get(reverse("reports:dashboard"), query).text
-    assert "Angka kasus yang dilaporkan sebelum 1 Januari 2023 diambil dari rekap" in html
+    assert "Angka kasus yang dicatat sebelum 2 Maret 2026 00.00 diambil dari rekap" in html

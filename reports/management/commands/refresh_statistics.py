@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from reports.services import statistics_refresh
 
@@ -11,7 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         refresh = statistics_refresh()
+        before = timezone.localtime(refresh.covers_before)
         self.stdout.write(
-            f"Rekap statistik / statistics refreshed: kasus sebelum {refresh.covers_before}, "
+            f"Rekap statistik / statistics refreshed: "
+            f"kasus dicatat sebelum {before:%Y-%m-%d %H:%M}, "
             f"{refresh.rows} baris, {refresh.duration.total_seconds():.1f} s"
         )
