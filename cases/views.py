@@ -17,6 +17,7 @@ from cases import forms as f
 from cases import selectors, services
 from cases.intake import ADD_BUTTONS, STEP_KEYS, STEPS, Wizard, add_form, posted, summary
 from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Step
+from cases.refcache import per_request_cache
 from ppa import access
 from ppa.audit import log_access
 from ppa.models import AccessLog
@@ -33,6 +34,7 @@ def _require_intake(request: HttpRequest) -> None:
 
 
 @login_required
+@per_request_cache
 def intake(request: HttpRequest) -> HttpResponse:
     """Step 1 of a new intake; the first save creates the server-side draft."""
     _require_intake(request)
@@ -47,6 +49,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@per_request_cache
 def intake_step(request: HttpRequest, code, step: str) -> HttpResponse:
     _require_intake(request)
     draft = access.get_draft_for_user(request.user, code)
