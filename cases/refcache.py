@@ -26,7 +26,11 @@ _store: ContextVar[dict | None] = ContextVar("cases_reference_cache", default=No
 
 @contextmanager
 def per_request() -> Iterator[None]:
-    """Keep reference reads for the duration of the block (one request)."""
+    """Keep reference reads for the duration of the block (one request). Re-entrant: an
+    inner block shares the outer block's reads."""
+    if _store.get() is not None:
+        yield
+        return
     token = _store.set({})
     try:
         yield

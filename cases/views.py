@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import forms as f
-from cases import selectors, services
+from cases import refcache, selectors, services
 from cases.intake import ADD_BUTTONS, STEP_KEYS, STEPS, Wizard, add_form, posted, summary
 from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Step
 from cases.refcache import per_request_cache
@@ -298,6 +298,11 @@ def _name_search(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+    with refcache.per_request():  # the page and the service form share the reference lists
+        return _case_context_read(request, case, **forms)
+
+
+def _case_context_read(request: HttpRequest, case: Case, **forms) -> dict:
     page = selectors.case_page(case)
     case_access = case.access
     victims = [(str(p.code), _person_label(p, case_access)) for p in page.victims]
