@@ -347,3 +347,15 @@ def test_final_submission_query_count_is_linear_with_a_small_factor(
         assert [r.history_type for r in Person.history.filter(id=perpetrator.pk)] == ["+"]
     assert case.history.count() == 1
     assert all(d.history.count() == 1 for d in case.deadlines.all())
+
+
+def test_a_list_entry_added_by_an_administrator_shows_on_the_next_page(officer):
+    """Reference lists are read once per request, never kept longer."""
+    from cases.models import ViolenceForm
+
+    response, draft = start(officer)
+    assert "Bentuk Uji Baru" not in officer.get(step_url(draft, "korban")).content.decode()
+    ViolenceForm.objects.create(
+        code="uji_baru", label="Bentuk Uji Baru", label_en="New test form", order=99
+    )
+    assert "Bentuk Uji Baru" in officer.get(step_url(draft, "korban")).content.decode()
