@@ -3,7 +3,6 @@
 Every function takes querysets already limited by `ppa.access.visible_cases` and loads what a
 page shows in a fixed number of queries, whatever the number of rows."""
 
-import contextlib
 import datetime as dt
 import functools
 import json
@@ -11,7 +10,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core import signing
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -19,10 +17,12 @@ from django.utils.translation import gettext as _
 
 from cases import refcache
 from cases.models import (
+    AbhDetail,
     AmpkCategory,
     Case,
     CaseLink,
     CaseRecord,
+    ChildMarriageDetail,
     Deadline,
     DisabilityType,
     Document,
@@ -31,6 +31,7 @@ from cases.models import (
     Person,
     PersonRole,
     ServiceGiven,
+    TraffickingDetail,
     ViolenceForm,
     ViolenceSubtype,
 )
@@ -217,11 +218,69 @@ def _set_prefetched(obj, name: str, items: list) -> None:
     obj._prefetched_objects_cache[name] = qs
 
 
-def _case_details(case: Case) -> Case:
-    """The case's type-specific details (at most one row each) in one query."""
-    return (
-        Case.objects.filter(pk=case.pk).select_related("trafficking", "abh", "child_marriage").get()
+def _from_json(model: type, data) -> object:
+    """A model instance from `to_jsonb(row)`, as if loaded by the ORM."""
+    if isinstance(data, str):
+        data = json.loads(data)
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias,
+        [f.attname for f in fields],
+        [f.to_python(data.get(f.column)) for f in fields],
     )
+
+
+# What hangs directly on the case: (page attribute, model, foreign key loaded with the row,
+# order of the list as the model's Meta gives it, with the id settling ties).
+CASE_ROWS = [
+    ("records", CaseRecord, "author", lambda r: (r.created_at, r.pk), True),
+    ("documents", Document, "uploaded_by", lambda d: (d.uploaded_at, d.pk), True),
+    ("deadlines", Deadline, None, lambda d: (d.due_at, d.pk), False),
+    ("links", CaseLink, "linked_case", lambda link: link.pk, False),
+    ("trafficking", TraffickingDetail, None, None, False),
+    ("abh", AbhDetail, None, None, False),
+    ("child_marriage", ChildMarriageDetail, None, None, False),
+]
+
+
+def _case_rows(case: Case) -> dict[str, list]:
+    """Records, documents, clocks, linked cases and the type-specific details of a case in
+    one UNION ALL query (each branch through its table's `case_id` index), with the user or
+    case each row names; as model instances, by page attribute."""
+    quote = connection.ops.quote_name
+    parts = []
+    for n, (_name, model, related, _key, _reverse) in enumerate(CASE_ROWS):
+        table = quote(model._meta.db_table)
+        case_column = quote(model._meta.get_field("case").column)
+        if related:
+            fk = model._meta.get_field(related)
+            join = (
+                f"JOIN {quote(fk.related_model._meta.db_table)} r "
+                f"ON r.{quote(fk.target_field.column)} = x.{quote(fk.column)}"
+            )
+            parts.append(
+                f"SELECT {n} AS source, to_jsonb(x) AS data, to_jsonb(r) AS related "  # noqa: S608  # nosec B608: names from the models, values bound
+                f"FROM {table} x {join} WHERE x.{case_column} = %s"
+            )
+        else:
+            parts.append(
+                f"SELECT {n} AS source, to_jsonb(x) AS data, NULL::jsonb AS related "  # noqa: S608  # nosec B608: names from the models, values bound
+                f"FROM {table} x WHERE x.{case_column} = %s"
+            )
+    found: dict[str, list] = {name: [] for name, *_rest in CASE_ROWS}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(f"({part})" for part in parts), [case.pk] * len(parts))
+        for source, data, related_data in cursor.fetchall():
+            name, model, related, _key, _reverse = CASE_ROWS[source]
+            obj = _from_json(model, data)
+            if related:
+                fk = model._meta.get_field(related)
+                fk.set_cached_value(obj, _from_json(fk.related_model, related_data))
+            found[name].append(obj)
+    for name, _model, _related, key, reverse in CASE_ROWS:
+        if key is not None:
+            found[name].sort(key=key, reverse=reverse)
+    return found
 
 
 def case_page(case: Case) -> CasePage:
@@ -273,15 +332,13 @@ def _case_page(case: Case) -> CasePage:
         victims=[p for p in people if p.role == PersonRole.VICTIM],
         perpetrators=[p for p in people if p.role == PersonRole.PERPETRATOR],
         others=[p for p in people if p.role not in (PersonRole.VICTIM, PersonRole.PERPETRATOR)],
-        records=list(case.records.select_related("author")),
-        documents=list(case.documents.select_related("uploaded_by")),
-        deadlines=list(case.deadlines.all()),
-        links=list(case.links.select_related("linked_case")),
     )
-    details = _case_details(case)
+    rows = _case_rows(case)
+    page.records, page.documents = rows["records"], rows["documents"]
+    page.deadlines, page.links = rows["deadlines"], rows["links"]
     for name in ("trafficking", "abh", "child_marriage"):
-        with contextlib.suppress(ObjectDoesNotExist):
-            setattr(page, name, getattr(details, name))
+        if rows[name]:  # one row at most (one-to-one)
+            setattr(page, name, rows[name][0])
     now = timezone.now()
     for deadline in page.deadlines:
         deadline.overdue = deadline.done_at is None and deadline.due_at < now
@@ -359,17 +416,7 @@ def _history_rows(case: Case, sources: list) -> list[list]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [case.pk] * len(sources))
         for source, _row_id, _when, _history_id, data in cursor.fetchall():
-            history_model = history_models[source]
-            if isinstance(data, str):
-                data = json.loads(data)
-            fields = history_model._meta.concrete_fields
-            loaded[source].append(
-                history_model.from_db(
-                    connection.alias,
-                    [f.attname for f in fields],
-                    [f.to_python(data.get(f.column)) for f in fields],
-                )
-            )
+            loaded[source].append(_from_json(history_models[source], data))
     return loaded
 
 
