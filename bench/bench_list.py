@@ -214,6 +214,9 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=100_000, help="deep page position")
     parser.add_argument("--skip-intake", action="store_true")
     parser.add_argument("--skip-pages", action="store_true", help="only the comparison/intake")
+    parser.add_argument(
+        "--skip-compare", action="store_true", help="no guardian generic + OFFSET comparison"
+    )
     args = parser.parse_args()
     assert not settings.DEBUG, "run with DEBUG off"
     agency_id = biggest_agency()
@@ -268,7 +271,8 @@ def main() -> None:
             None,
             f"  queries {min(counts)}-{max(counts)}",
         )
-    compare_straightforward(worker, agency_id, depth, max(5, args.repeat // 3))
+    if not args.skip_compare:
+        compare_straightforward(worker, agency_id, depth, max(5, args.repeat // 3))
     if not args.skip_intake:
         intake_client = Client()
         intake_user = User.objects.get(agency_id=agency_id, role="intake")

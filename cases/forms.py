@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import services
+from cases import refcache, services
 from cases.models import (
     AbhDetail,
     AmpkCategory,
@@ -54,8 +54,9 @@ def date_field(label, **kwargs) -> forms.DateField:
     )
 
 
-def ref_choices(model, **filters) -> list[tuple[str, str]]:
-    return [(o.code, str(o)) for o in model.objects.filter(is_active=True, **filters)]
+def ref_choices(model) -> list[tuple[str, str]]:
+    """(code, label) of a reference list's active entries (read once per request)."""
+    return [(o.code, str(o)) for o in refcache.rows(model)]
 
 
 def region_choices(agency: Agency) -> tuple[list, list]:
@@ -63,8 +64,16 @@ def region_choices(agency: Agency) -> tuple[list, list]:
 
     Kelurahan codes start with their kecamatan's code, which is how the small script filters
     them; without JavaScript the groups keep the long list readable."""
-    districts = list(Region.objects.filter(parent_id=agency.region_id, level=3).order_by("code"))
-    villages = Region.objects.filter(parent__parent_id=agency.region_id, level=4).order_by("code")
+    districts = refcache.cached(
+        ("districts", agency.region_id),
+        lambda: list(Region.objects.filter(parent_id=agency.region_id, level=3).order_by("code")),
+    )
+    villages = refcache.cached(
+        ("villages", agency.region_id),
+        lambda: list(
+            Region.objects.filter(parent__parent_id=agency.region_id, level=4).order_by("code")
+        ),
+    )
     by_district: dict[str, list] = {d.code: [] for d in districts}
     for v in villages:
         by_district.setdefault(v.parent_id, []).append((v.code, v.name))
@@ -136,7 +145,7 @@ class IncidentForm(forms.Form):
     def __init__(self, *args, agency: Agency, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         places = []
-        for place in Place.objects.filter(is_active=True).order_by("order"):
+        for place in refcache.rows(Place):
             label = str(place) if place.parent_id is None else f"— {place}"
             places.append((place.code, label))
         self.fields["place"].choices = BLANK + places
@@ -268,7 +277,8 @@ class PersonForm(forms.Form):
 def subtype_choices(prefix: str) -> list[tuple[str, str]]:
     return [
         (s.code, f"{s} — {s.law}" if s.law else str(s))
-        for s in ViolenceSubtype.objects.filter(is_active=True, code__startswith=prefix)
+        for s in refcache.rows(ViolenceSubtype)
+        if s.code.startswith(prefix)
     ]
 
 

@@ -109,6 +109,7 @@ class Wizard:
         self.agency = agency
         self.data: dict = dict(draft.data) if draft is not None else {}
         self._incident = None
+        self._built: dict[str, StepForms] = {}
 
     # --- stored input --------------------------------------------------------------------
 
@@ -155,7 +156,17 @@ class Wizard:
     # --- forms of a step -------------------------------------------------------------------
 
     def build(self, step: str, data: MultiValueDict | None = None, **extra) -> StepForms:
-        data = data if data is not None else self.stored(step)
+        """The forms of a step, bound to `data` or to the stored input.
+
+        The stored input's forms are built once per Wizard (one request): registering a
+        draft validates every step, lists it in the summary and reads the people from it."""
+        if data is None and not extra and step != "ringkasan":
+            if step not in self._built:
+                self._built[step] = self._build(step, self.stored(step))
+            return self._built[step]
+        return self._build(step, data if data is not None else self.stored(step), **extra)
+
+    def _build(self, step: str, data: MultiValueDict | None, **extra) -> StepForms:
         common = {"agency": self.agency, "reference_date": self.reference_date()}
         if step == "kejadian":
             initial = {"reported_on": timezone.localdate().isoformat()}

@@ -3,27 +3,37 @@
 Every function takes querysets already limited by `ppa.access.visible_cases` and loads what a
 page shows in a fixed number of queries, whatever the number of rows."""
 
-import contextlib
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core import signing
-from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import refcache
 from cases.models import (
+    AbhDetail,
+    AmpkCategory,
     Case,
     CaseLink,
     CaseRecord,
+    ChildMarriageDetail,
     Deadline,
+    DisabilityType,
     Document,
     LegalProcess,
     PerpetratorLink,
     Person,
     PersonRole,
     ServiceGiven,
+    TraffickingDetail,
+    ViolenceForm,
+    ViolenceSubtype,
 )
 from cases.services import nik_hash
 from ppa import access
@@ -174,15 +184,123 @@ class CasePage:
     child_marriage: object = None
 
 
+PERSON_LISTS = {
+    # many-to-many field of Person -> its reference model
+    "violence_forms": ViolenceForm,
+    "violence_subtypes": ViolenceSubtype,
+    "ampk_categories": AmpkCategory,
+    "disability_types": DisabilityType,
+}
+
+
+def _with_reference_lists(people: QuerySet) -> QuerySet:
+    """Each person's coded lists as arrays of codes in the people query itself (one indexed
+    subquery per list instead of one query per list)."""
+    arrays = {}
+    for name in PERSON_LISTS:
+        m2m = Person._meta.get_field(name)
+        through = m2m.remote_field.through
+        arrays[f"{name}_codes"] = ArraySubquery(
+            through.objects.filter(**{m2m.m2m_field_name(): OuterRef("pk")}).values(
+                through._meta.get_field(m2m.m2m_reverse_field_name()).attname
+            )
+        )
+    return people.annotate(**arrays)
+
+
+def _set_prefetched(obj, name: str, items: list) -> None:
+    """Fill `obj.<name>.all()` with `items`, as prefetch_related does (no query later)."""
+    qs = getattr(obj, name).all()
+    qs._result_cache = items
+    qs._prefetch_done = True
+    if not hasattr(obj, "_prefetched_objects_cache"):
+        obj._prefetched_objects_cache = {}
+    obj._prefetched_objects_cache[name] = qs
+
+
+def _from_json(model: type, data) -> object:
+    """A model instance from `to_jsonb(row)`, as if loaded by the ORM."""
+    if isinstance(data, str):
+        data = json.loads(data)
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias,
+        [f.attname for f in fields],
+        [f.to_python(data.get(f.column)) for f in fields],
+    )
+
+
+# What hangs directly on the case: (page attribute, model, foreign key loaded with the row,
+# order of the list as the model's Meta gives it, with the id settling ties).
+CASE_ROWS = [
+    ("records", CaseRecord, "author", lambda r: (r.created_at, r.pk), True),
+    ("documents", Document, "uploaded_by", lambda d: (d.uploaded_at, d.pk), True),
+    ("deadlines", Deadline, None, lambda d: (d.due_at, d.pk), False),
+    ("links", CaseLink, "linked_case", lambda link: link.pk, False),
+    ("trafficking", TraffickingDetail, None, None, False),
+    ("abh", AbhDetail, None, None, False),
+    ("child_marriage", ChildMarriageDetail, None, None, False),
+]
+
+
+def _case_rows(case: Case) -> dict[str, list]:
+    """Records, documents, clocks, linked cases and the type-specific details of a case in
+    one UNION ALL query (each branch through its table's `case_id` index), with the user or
+    case each row names; as model instances, by page attribute."""
+    quote = connection.ops.quote_name
+    parts = []
+    for n, (_name, model, related, _key, _reverse) in enumerate(CASE_ROWS):
+        table = quote(model._meta.db_table)
+        case_column = quote(model._meta.get_field("case").column)
+        if related:
+            fk = model._meta.get_field(related)
+            join = (
+                f"JOIN {quote(fk.related_model._meta.db_table)} r "
+                f"ON r.{quote(fk.target_field.column)} = x.{quote(fk.column)}"
+            )
+            parts.append(
+                f"SELECT {n} AS source, to_jsonb(x) AS data, to_jsonb(r) AS related "  # noqa: S608  # nosec B608: names from the models, values bound
+                f"FROM {table} x {join} WHERE x.{case_column} = %s"
+            )
+        else:
+            parts.append(
+                f"SELECT {n} AS source, to_jsonb(x) AS data, NULL::jsonb AS related "  # noqa: S608  # nosec B608: names from the models, values bound
+                f"FROM {table} x WHERE x.{case_column} = %s"
+            )
+    found: dict[str, list] = {name: [] for name, *_rest in CASE_ROWS}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(f"({part})" for part in parts), [case.pk] * len(parts))
+        for source, data, related_data in cursor.fetchall():
+            name, model, related, _key, _reverse = CASE_ROWS[source]
+            obj = _from_json(model, data)
+            if related:
+                fk = model._meta.get_field(related)
+                fk.set_cached_value(obj, _from_json(fk.related_model, related_data))
+            found[name].append(obj)
+    for name, _model, _related, key, reverse in CASE_ROWS:
+        if key is not None:
+            found[name].sort(key=key, reverse=reverse)
+    return found
+
+
 def case_page(case: Case) -> CasePage:
-    """Everything the case page shows, in a fixed number of queries."""
+    """Everything the case page shows, in a fixed number of queries.
+
+    The people come with their coded lists (forms of violence, sub-forms, AMPK categories,
+    disabilities) as arrays of codes; the labels come from the reference lists, read once per
+    request (`cases.refcache`) together with the service form's choices."""
+    with refcache.per_request():
+        return _case_page(case)
+
+
+def _case_page(case: Case) -> CasePage:
     people = list(
-        case.people.select_related("education", "occupation", "marital_status", "address_region")
+        _with_reference_lists(
+            case.people.select_related(
+                "education", "occupation", "marital_status", "address_region"
+            )
+        )
         .prefetch_related(
-            "violence_forms",
-            "violence_subtypes",
-            "ampk_categories",
-            "disability_types",
             Prefetch(
                 "services",
                 queryset=ServiceGiven.objects.select_related(
@@ -202,6 +320,11 @@ def case_page(case: Case) -> CasePage:
     )
     by_id = {p.pk: p for p in people}
     for person in people:
+        for name, model in PERSON_LISTS.items():
+            known = refcache.all_rows(model)
+            codes = set(getattr(person, f"{name}_codes") or ())
+            # The model's ordering (`order`, `code`) is the reference list's order.
+            _set_prefetched(person, name, [o for code, o in known.items() if code in codes])
         for link in person.victim_links.all():
             link.victim_person = by_id.get(link.victim_id)
     page = CasePage(
@@ -209,14 +332,13 @@ def case_page(case: Case) -> CasePage:
         victims=[p for p in people if p.role == PersonRole.VICTIM],
         perpetrators=[p for p in people if p.role == PersonRole.PERPETRATOR],
         others=[p for p in people if p.role not in (PersonRole.VICTIM, PersonRole.PERPETRATOR)],
-        records=list(case.records.select_related("author")),
-        documents=list(case.documents.select_related("uploaded_by")),
-        deadlines=list(case.deadlines.all()),
-        links=list(case.links.select_related("linked_case")),
     )
+    rows = _case_rows(case)
+    page.records, page.documents = rows["records"], rows["documents"]
+    page.deadlines, page.links = rows["deadlines"], rows["links"]
     for name in ("trafficking", "abh", "child_marriage"):
-        with contextlib.suppress(ObjectDoesNotExist):
-            setattr(page, name, getattr(case, name))
+        if rows[name]:  # one row at most (one-to-one)
+            setattr(page, name, rows[name][0])
     now = timezone.now()
     for deadline in page.deadlines:
         deadline.overdue = deadline.done_at is None and deadline.due_at < now
@@ -253,44 +375,74 @@ def _shown(model_field, value, users: dict) -> str:
     return text if len(text) <= 160 else text[:157] + "…"
 
 
+def _history_sources() -> list[tuple[type, str, str]]:
+    """(model, label, condition on its history table `h`) of everything whose changes the case
+    page lists; `%s` is the case's id. Rows hanging on a person belong to the case's people."""
+    person_ids = f"(SELECT id FROM {Person._meta.db_table} WHERE case_id = %s)"  # noqa: S608  # nosec B608
+    return [
+        (Case, _("Kasus"), "h.id = %s"),
+        (Person, _("Orang"), "h.case_id = %s"),
+        (CaseRecord, _("Catatan"), "h.case_id = %s"),
+        (Document, _("Dokumen"), "h.case_id = %s"),
+        (Deadline, _("Batas waktu"), "h.case_id = %s"),
+        (ServiceGiven, _("Layanan"), f"h.victim_id IN {person_ids}"),
+        (LegalProcess, _("Proses hukum"), f"h.perpetrator_id IN {person_ids}"),
+        (PerpetratorLink, _("Hubungan pelaku-korban"), f"h.victim_id IN {person_ids}"),
+    ]
+
+
+@functools.cache
+def _history_model(model: type) -> type:
+    """The historical model of a tracked model. `Model.history` builds a new manager class on
+    every access (simple-history, about 0.5 ms): looked up once per process."""
+    return model.history.model
+
+
+def _history_rows(case: Case, sources: list) -> list[list]:
+    """Every history row of every source, in one UNION ALL query (each branch through the
+    history table's index on the case or person column), as historical model instances:
+    one list per source, ordered by row, then time (as the diffs need)."""
+    history_models = [_history_model(model) for model, _label, _condition in sources]
+    parts = []
+    for n, (_model, _label, condition) in enumerate(sources):
+        table = connection.ops.quote_name(history_models[n]._meta.db_table)
+        parts.append(
+            f"SELECT {n} AS source, h.id AS row_id, h.history_date, h.history_id, "  # noqa: S608  # nosec B608: names from the models, values bound
+            f"to_jsonb(h) AS data FROM {table} h WHERE {condition}"
+        )
+    sql = " UNION ALL ".join(f"({part})" for part in parts)
+    sql += " ORDER BY source, row_id, history_date, history_id"
+    loaded: list[list] = [[] for _source in sources]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case.pk] * len(sources))
+        for source, _row_id, _when, _history_id, data in cursor.fetchall():
+            loaded[source].append(_from_json(history_models[source], data))
+    return loaded
+
+
 def case_history(case: Case) -> list[HistoryEntry]:
     """Who changed what, when and why, across the case and what hangs on it, newest first.
 
-    One query per tracked model (plus one for the users named in the changes); diffs are
-    computed in Python between consecutive versions of each row."""
-    people_ids = list(case.people.values_list("pk", flat=True))
-    sources = [
-        (Case, Case.history.filter(id=case.pk), _("Kasus")),
-        (Person, Person.history.filter(case_id=case.pk), _("Orang")),
-        (CaseRecord, CaseRecord.history.filter(case_id=case.pk), _("Catatan")),
-        (Document, Document.history.filter(case_id=case.pk), _("Dokumen")),
-        (Deadline, Deadline.history.filter(case_id=case.pk), _("Batas waktu")),
-        (ServiceGiven, ServiceGiven.history.filter(victim_id__in=people_ids), _("Layanan")),
-        (
-            LegalProcess,
-            LegalProcess.history.filter(perpetrator_id__in=people_ids),
-            _("Proses hukum"),
-        ),
-        (
-            PerpetratorLink,
-            PerpetratorLink.history.filter(victim_id__in=people_ids),
-            _("Hubungan pelaku-korban"),
-        ),
-    ]
-    loaded = []
+    Two queries whatever the number of rows: the history rows of every tracked table in one
+    UNION ALL, then the users they name (who made each change, and users named in a change);
+    diffs are computed in Python between consecutive versions of each row."""
+    sources = _history_sources()
+    loaded = _history_rows(case, sources)
     user_ids: set[int] = set()
-    for model, qs, label in sources:
-        rows = list(qs.select_related("history_user").order_by("id", "history_date", "pk"))
-        loaded.append((model, rows, label))
+    for (model, _label, _condition), rows in zip(sources, loaded, strict=True):
+        user_fields = [
+            f for f in model._meta.concrete_fields if f.is_relation and f.related_model is User
+        ]
         for row in rows:
-            for f in model._meta.concrete_fields:
-                if f.is_relation and f.related_model is User:
-                    value = getattr(row, f.attname, None)
-                    if value:
-                        user_ids.add(value)
-    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+            if row.history_user_id:
+                user_ids.add(row.history_user_id)
+            for f in user_fields:
+                value = getattr(row, f.attname, None)
+                if value:
+                    user_ids.add(value)
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
     entries = []
-    for model, rows, label in loaded:
+    for (model, label, _condition), rows in zip(sources, loaded, strict=True):
         fields = [f for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS]
         previous: dict = {}
         for row in rows:
@@ -313,10 +465,11 @@ def case_history(case: Case) -> list[HistoryEntry]:
                 what = f"{label}: {row.get_role_display()}"
             elif model is CaseRecord or model is Deadline:
                 what = f"{label}: {row.get_kind_display()}"
+            who = users.get(row.history_user_id) if row.history_user_id else None
             entries.append(
                 HistoryEntry(
                     when=row.history_date,
-                    who=str(row.history_user) if row.history_user else _("sistem"),
+                    who=who or _("sistem"),
                     what=what,
                     kind=row.history_type,
                     reason=row.history_change_reason or "",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lokal import add_working_days, parse_nik
 
+from cases import refcache
 from cases.models import (
     AbhDetail,
     AgeGroup,
@@ -164,9 +165,32 @@ class IntakeError(Exception):
     """A rule of intake was broken; the message is for the officer, in Indonesian."""
 
 
-def person_create(*, case: Case, data: PersonData) -> Person:
+def subtype_forms(subtype_ids) -> dict[str, str]:
+    """The SIMFONI form each sub-form rolls up to (read with the other reference lists:
+    once per request inside `refcache.per_request`, else one query)."""
     from cases.models import ViolenceSubtype  # noqa: PLC0415
 
+    codes = set(subtype_ids)
+    if not codes:
+        return {}
+    known = refcache.all_rows(ViolenceSubtype)
+    return {code: known[code].form_id for code in codes if code in known}
+
+
+def victim_forms(data: PersonData, rollup: dict[str, str]) -> list[str]:
+    """The forms of violence of a victim: those chosen, plus those its sub-forms roll up to."""
+    forms = set(data.violence_form_ids)
+    forms |= {rollup[code] for code in data.violence_subtype_ids if code in rollup}
+    return sorted(forms)
+
+
+def person_create(*, case: Case, data: PersonData, rollup: dict[str, str] | None = None) -> Person:
+    """One person of a new case, with the reference lists chosen for them.
+
+    `rollup` (sub-form code -> form code, see `subtype_forms`) may be read beforehand for
+    all the people of a case; missing, it is read here. The lists are added to the new
+    person one field at a time, so simple-history writes the same rows as `set()` did: the
+    `+` row, then one `~` row (with its many-to-many snapshot) per list that is not empty."""
     age, group, is_child = derived_age(
         birth_date=data.birth_date,
         stated_age=data.stated_age,
@@ -196,20 +220,20 @@ def person_create(*, case: Case, data: PersonData) -> Person:
         age_group=group,
         is_child=is_child,
     )
+    # A new person has no rows yet: add() is what set() does then, without reading them first.
     if data.disability_type_ids:
-        person.disability_types.set(data.disability_type_ids)
+        person.disability_types.add(*data.disability_type_ids)
     if data.role == PersonRole.VICTIM:
+        if rollup is None:
+            rollup = subtype_forms(data.violence_subtype_ids)
         # Sub-forms (TPKS, PKDRT, trafficking) roll up to their SIMFONI form.
-        forms = set(data.violence_form_ids)
-        forms |= set(
-            ViolenceSubtype.objects.filter(code__in=data.violence_subtype_ids).values_list(
-                "form_id", flat=True
-            )
-        )
-        person.violence_forms.set(sorted(forms))
-        person.violence_subtypes.set(data.violence_subtype_ids)
-        if is_child:
-            person.ampk_categories.set(data.ampk_category_ids)
+        forms = victim_forms(data, rollup)
+        if forms:
+            person.violence_forms.add(*forms)
+        if data.violence_subtype_ids:
+            person.violence_subtypes.add(*data.violence_subtype_ids)
+        if is_child and data.ampk_category_ids:
+            person.ampk_categories.add(*data.ampk_category_ids)
     return person
 
 
@@ -256,10 +280,13 @@ def case_register(
                 registered_by=actor,
                 **data.__dict__,
             )
+            rollup = subtype_forms(
+                code for person_data in people for code in person_data.violence_subtype_ids
+            )
             by_key = {}
             for person_data in people:
                 by_key[person_data.key or str(id(person_data))] = person_create(
-                    case=case, data=person_data
+                    case=case, data=person_data, rollup=rollup
                 )
             for perpetrator_key, victim_key, relationship in links:
                 PerpetratorLink.objects.create(
@@ -267,13 +294,15 @@ def case_register(
                     victim=by_key[victim_key],
                     relationship_id=relationship,
                 )
-            if details:
-                case_details_set(case=case, details=details)
+            written = case_details_set(case=case, details=details) if details else {}
             for other, note in related:
                 CaseLink.objects.create(
                     case=case, linked_case=other, note=note[:255], created_by=actor
                 )
-            deadlines_open(case=case)
+            sexual = any(
+                "seksual" in victim_forms(p, rollup) for p in people if p.role == PersonRole.VICTIM
+            )
+            deadlines_open(case=case, new_case=True, sexual=sexual, abh=written.get("abh"))
     except IntegrityError:
         # Two submissions of the same form raced: the other one created the case.
         existing = Case.objects.filter(intake_token=token).first()
@@ -283,8 +312,9 @@ def case_register(
     return case, True
 
 
-def case_details_set(*, case: Case, details: dict) -> None:
-    """Create or replace the type-specific details of a case (trafficking, ABH, child marriage).
+def case_details_set(*, case: Case, details: dict) -> dict[str, object]:
+    """Create or replace the type-specific details of a case (trafficking, ABH, child marriage);
+    return the saved rows by key.
 
     `details` maps "trafficking" / "abh" / "child_marriage" to field dicts; many-to-many
     values are lists under the field name (`exploitation_purpose`)."""
@@ -293,6 +323,7 @@ def case_details_set(*, case: Case, details: dict) -> None:
         "abh": AbhDetail,
         "child_marriage": ChildMarriageDetail,
     }
+    saved = {}
     for key, values in details.items():
         model = models[key]
         values = dict(values)
@@ -303,6 +334,8 @@ def case_details_set(*, case: Case, details: dict) -> None:
         obj.save()
         if key == "trafficking" and m2m["exploitation_purpose"] is not None:
             obj.exploitation_purpose.set(m2m["exploitation_purpose"])
+        saved[key] = obj
+    return saved
 
 
 # --- Clocks --------------------------------------------------------------------------------
@@ -337,14 +370,25 @@ def _clock_start(case: Case) -> dt.datetime:
     return dt.datetime.combine(case.reported_on, dt.time.min, tzinfo=zone)
 
 
-def deadlines_open(*, case: Case) -> list[Deadline]:
-    """Create the clocks that the case's facts start (idempotent: one row per kind)."""
+def deadlines_open(
+    *,
+    case: Case,
+    new_case: bool = False,
+    sexual: bool | None = None,
+    abh: AbhDetail | None = None,
+) -> list[Deadline]:
+    """Create the clocks that the case's facts start (idempotent: one row per kind).
+
+    The registration passes what it has just written, so nothing is read back: `new_case`
+    (the case has no clocks yet, and `abh` is its ABH details if any) and `sexual` (a victim
+    suffered sexual violence)."""
     start = _clock_start(case)
     zone = zoneinfo.ZoneInfo(case.agency.time_zone)
     due: dict[str, dt.datetime] = {}
-    sexual = Person.violence_forms.through.objects.filter(
-        person__case=case, person__role=PersonRole.VICTIM, violenceform_id="seksual"
-    ).exists()
+    if sexual is None:
+        sexual = Person.violence_forms.through.objects.filter(
+            person__case=case, person__role=PersonRole.VICTIM, violenceform_id="seksual"
+        ).exists()
     if sexual:
         due[Deadline.Kind.POLICE_REPORT_TPKS] = start + dt.timedelta(hours=72)
     if case.risk_level == RiskLevel.MEDIUM:
@@ -352,12 +396,13 @@ def deadlines_open(*, case: Case) -> list[Deadline]:
     local = start.astimezone(zone)
     follow_up_day = working_days_after(local.date(), 3)
     due[Deadline.Kind.FOLLOW_UP] = dt.datetime.combine(follow_up_day, local.timetz())
-    abh = AbhDetail.objects.filter(case=case).first()
+    if not new_case:
+        abh = AbhDetail.objects.filter(case=case).first()
     if abh is not None and abh.diversion_started_on:
         due[Deadline.Kind.DIVERSION] = dt.datetime.combine(
             abh.diversion_started_on + dt.timedelta(days=30), dt.time.max, tzinfo=zone
         )
-    existing = set(case.deadlines.values_list("kind", flat=True))
+    existing = set() if new_case else set(case.deadlines.values_list("kind", flat=True))
     created = []
     for kind, due_at in due.items():
         if kind not in existing:

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import forms as f
-from cases import selectors, services
+from cases import refcache, selectors, services
 from cases.intake import ADD_BUTTONS, STEP_KEYS, STEPS, Wizard, add_form, posted, summary
 from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Step
+from cases.refcache import per_request_cache
 from ppa import access
 from ppa.audit import log_access
 from ppa.models import AccessLog
@@ -33,6 +34,7 @@ def _require_intake(request: HttpRequest) -> None:
 
 
 @login_required
+@per_request_cache
 def intake(request: HttpRequest) -> HttpResponse:
     """Step 1 of a new intake; the first save creates the server-side draft."""
     _require_intake(request)
@@ -47,6 +49,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@per_request_cache
 def intake_step(request: HttpRequest, code, step: str) -> HttpResponse:
     _require_intake(request)
     draft = access.get_draft_for_user(request.user, code)
@@ -295,6 +298,11 @@ def _name_search(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+    with refcache.per_request():  # the page and the service form share the reference lists
+        return _case_context_read(request, case, **forms)
+
+
+def _case_context_read(request: HttpRequest, case: Case, **forms) -> dict:
     page = selectors.case_page(case)
     case_access = case.access
     victims = [(str(p.code), _person_label(p, case_access)) for p in page.victims]

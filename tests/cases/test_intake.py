@@ -283,3 +283,79 @@ def test_odd_nik_is_shown_as_a_warning_once_then_accepted(officer):
     assert 'name="warnings_seen"' in page
     accepted = officer.post(step_url(draft, "korban"), {**data, "warnings_seen": "1"})
     assert accepted.status_code == 302
+
+
+# Final submission (the POST that registers the case), pinned. Fixed part: session, user,
+# agency, the draft and its save, all reference tables (one UNION ALL), the kecamatan and
+# kelurahan lists, the duplicate check (one query for every person), the draft's validity
+# mark, the draft lock, the token check, the case number upsert, the case and its history
+# (with its origin row), the clocks (each with history and origin), the draft cleared, the
+# session save. Per victim 23: the row, and simple-history's `+` row and one `~` row per
+# filled list (forms, sub-forms), each with its many-to-many snapshot and origin row, exactly
+# as set() wrote them. Per perpetrator 6, per perpetrator-victim link 3.
+SUBMIT_FIXED, PER_VICTIM, PER_PERPETRATOR, PER_LINK = 30, 23, 6, 3
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_final_submission_query_count_is_linear_with_a_small_factor(
+    officer, django_assert_num_queries, n
+):
+    from cases.models import Person
+
+    response, draft = start(officer)
+    victim_list = [{**CHILD_VICTIM, "name": f"Korban Sintetis {i}"} for i in range(n)]
+    perpetrator_list = [
+        {
+            **PERPETRATOR,
+            "name": f"Terlapor Sintetis {i}",
+            **{f"rel_v{j}": "tetangga" for j in range(n)},
+        }
+        for i in range(n)
+    ]
+    for step, data in [
+        ("korban", victims(*victim_list)),
+        ("terlapor", perpetrators(*perpetrator_list)),
+        ("pelapor", {"r-reporter_is_victim": "on"}),
+        ("rincian", {}),
+    ]:
+        assert officer.post(step_url(draft, step), data).status_code == 302
+    expected = SUBMIT_FIXED + n * PER_VICTIM + n * PER_PERPETRATOR + n * n * PER_LINK
+    with django_assert_num_queries(expected):  # 62 for 1 + 1, 100 for 2 + 2
+        response = officer.post(
+            step_url(draft, "ringkasan"),
+            {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+        )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert PerpetratorLink.objects.filter(perpetrator__case=case).count() == n * n
+    # The audit trail is written as before: per victim the `+` row, then one `~` row after
+    # the forms of violence and one after the sub-forms, each with its snapshot.
+    for victim in case.people.filter(role=PersonRole.VICTIM):
+        rows = list(Person.history.filter(id=victim.pk).order_by("history_id"))
+        assert [r.history_type for r in rows] == ["+", "~", "~"]
+        assert [sorted(x.violenceform_id for x in r.violence_forms.all()) for r in rows] == [
+            [],
+            ["seksual"],
+            ["seksual"],
+        ]
+        assert [[x.violencesubtype_id for x in r.violence_subtypes.all()] for r in rows] == [
+            [],
+            [],
+            ["tpks_persetubuhan_anak"],
+        ]
+    for perpetrator in case.people.filter(role=PersonRole.PERPETRATOR):
+        assert [r.history_type for r in Person.history.filter(id=perpetrator.pk)] == ["+"]
+    assert case.history.count() == 1
+    assert all(d.history.count() == 1 for d in case.deadlines.all())
+
+
+def test_a_list_entry_added_by_an_administrator_shows_on_the_next_page(officer):
+    """Reference lists are read once per request, never kept longer."""
+    from cases.models import ViolenceForm
+
+    response, draft = start(officer)
+    assert "Bentuk Uji Baru" not in officer.get(step_url(draft, "korban")).content.decode()
+    ViolenceForm.objects.create(
+        code="uji_baru", label="Bentuk Uji Baru", label_en="New test form", order=99
+    )
+    assert "Bentuk Uji Baru" in officer.get(step_url(draft, "korban")).content.decode()
