@@ -195,7 +195,10 @@ PERSON_LISTS = {
 
 def _with_reference_lists(people: QuerySet) -> QuerySet:
     """Each person's coded lists as arrays of codes in the people query itself (one indexed
-    subquery per list instead of one query per list)."""
+    subquery per list instead of one query per list). Elsewhere (SQLite, the demo) the lists
+    are prefetched, one query per list."""
+    if connection.vendor != "postgresql":
+        return people.prefetch_related(*PERSON_LISTS)
     arrays = {}
     for name in PERSON_LISTS:
         m2m = Person._meta.get_field(name)
@@ -246,7 +249,16 @@ CASE_ROWS = [
 def _case_rows(case: Case) -> dict[str, list]:
     """Records, documents, clocks, linked cases and the type-specific details of a case in
     one UNION ALL query (each branch through its table's `case_id` index), with the user or
-    case each row names; as model instances, by page attribute."""
+    case each row names; as model instances, by page attribute. Elsewhere (SQLite, the demo)
+    one ORM query per table."""
+    if connection.vendor != "postgresql":
+        found = {
+            name: list(
+                model.objects.filter(case=case).select_related(*([related] if related else []))
+            )
+            for name, model, related, _key, _reverse in CASE_ROWS
+        }
+        return _sorted_case_rows(found)
     quote = connection.ops.quote_name
     parts = []
     for n, (_name, model, related, _key, _reverse) in enumerate(CASE_ROWS):
@@ -277,6 +289,10 @@ def _case_rows(case: Case) -> dict[str, list]:
                 fk = model._meta.get_field(related)
                 fk.set_cached_value(obj, _from_json(fk.related_model, related_data))
             found[name].append(obj)
+    return _sorted_case_rows(found)
+
+
+def _sorted_case_rows(found: dict[str, list]) -> dict[str, list]:
     for name, _model, _related, key, reverse in CASE_ROWS:
         if key is not None:
             found[name].sort(key=key, reverse=reverse)
@@ -321,6 +337,8 @@ def _case_page(case: Case) -> CasePage:
     by_id = {p.pk: p for p in people}
     for person in people:
         for name, model in PERSON_LISTS.items():
+            if not hasattr(person, f"{name}_codes"):
+                continue  # prefetched (not PostgreSQL)
             known = refcache.all_rows(model)
             codes = set(getattr(person, f"{name}_codes") or ())
             # The model's ordering (`order`, `code`) is the reference list's order.
@@ -401,8 +419,22 @@ def _history_model(model: type) -> type:
 def _history_rows(case: Case, sources: list) -> list[list]:
     """Every history row of every source, in one UNION ALL query (each branch through the
     history table's index on the case or person column), as historical model instances:
-    one list per source, ordered by row, then time (as the diffs need)."""
+    one list per source, ordered by row, then time (as the diffs need). Elsewhere (SQLite,
+    the demo) one query per history table."""
     history_models = [_history_model(model) for model, _label, _condition in sources]
+    if connection.vendor != "postgresql":
+        return [
+            list(
+                history_model.objects.raw(
+                    f"SELECT h.* FROM {connection.ops.quote_name(history_model._meta.db_table)} h "  # noqa: S608  # nosec B608: names from the models, values bound
+                    f"WHERE {condition} ORDER BY h.id, h.history_date, h.history_id",
+                    [case.pk],
+                )
+            )
+            for history_model, (_model, _label, condition) in zip(
+                history_models, sources, strict=True
+            )
+        ]
     parts = []
     for n, (_model, _label, condition) in enumerate(sources):
         table = connection.ops.quote_name(history_models[n]._meta.db_table)

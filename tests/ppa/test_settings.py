@@ -63,6 +63,36 @@ def test_quick_start_migrates_and_seeds_a_fresh_sqlite_database_twice(tmp_path):
     assert "pengaduan" in result.stdout
     assert (tmp_path / "demo-passwords.txt").read_text().count("\n") == 8
 
+    # The demo's pages work on SQLite too (the case page and the statistics read through
+    # PostgreSQL-only SQL on PostgreSQL, and fall back to plain ORM queries elsewhere).
+    pages = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", SQLITE_PAGES],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        | env
+        | {"ALLOWED_HOSTS": "testserver"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert pages.stdout.split()[-2:] == ["200", "200"], pages.stderr[-2000:]
+
+
+SQLITE_PAGES = """
+from django.test import Client
+from django.urls import reverse
+from cases.models import Case
+from ppa.models import User
+worker = User.objects.filter(role="case_worker").first()
+official = User.objects.filter(role="official").first()
+client = Client()
+client.force_login(worker)
+case = Case.objects.filter(agency_id=worker.agency_id).order_by("-id").first()
+print(client.get(reverse("cases:detail", args=[case.code])).status_code)
+client.force_login(official)
+print(client.get(reverse("reports:dashboard")).status_code)
+"""
+
 
 def test_manage_py_without_a_secret_key_is_development_but_the_web_entry_point_refuses():
     clean = {
