@@ -56,18 +56,19 @@ def child_render(args: argparse.Namespace) -> None:
     data = json.loads(Path(args.child).read_text())
     agency = Agency.objects.select_related("region").get(pk=data["agency"])
     letterhead = pdf.Letterhead.for_agency(agency)
-    times, pages, size = [], 0, 0
+    times, cpus, pages, size = [], [], 0, 0
     with translation.override("id"):
         for i in range(args.renders):
             snapshot = Snapshot.from_dict(data["figures"])
             profiler = cProfile.Profile() if args.profile and i == args.renders - 1 else None
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
             out, pages = pdf.render_pdf(snapshot, letterhead, figures_code="0" * 64)
             if profiler:
                 profiler.disable()
             times.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - cpu)
             size = len(out)
             if args.save and i == 0:
                 Path(args.save).write_bytes(out)
@@ -77,7 +78,7 @@ def child_render(args: argparse.Namespace) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
-            {"import": import_s, "prewarm": warm_s, "times": times, "pages": pages}
+            {"import": import_s, "prewarm": warm_s, "times": times, "cpu": cpus, "pages": pages}
             | {"bytes": size, "mb": peak}
         )
     )
@@ -127,19 +128,21 @@ def bench_render(label: str, params: ReportParams, agency_id: int, opts) -> None
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump({"figures": snapshot.to_dict(), "agency": agency_id}, f)
     extra = ["--renders", str(opts.renders)] + (["--prewarm"] if opts.prewarm else [])
-    colds, warms, peaks, result = [], [], [], {}
+    colds, warms, cpus, peaks, result = [], [], [], [], {}
     for i in range(opts.procs):
         save = ["--save", f"{opts.save}-{label.split()[0]}.pdf"] if opts.save and i == 0 else []
         prof = ["--profile"] if opts.profile and i == 0 else []
         result = spawn(["--child", f.name, *extra, *save, *prof])
         colds.append(result["times"][0])
         warms += result["times"][1:]
+        cpus += result["cpu"][1:]
         peaks.append(result["mb"])
     os.unlink(f.name)
     print(
         f"{label}: render only (figures stored)  cold {_django.median(colds):5.2f} s"
         f"  warm {_django.median(warms) if warms else float('nan'):5.2f} s"
-        f" (max {max(warms or [0]):5.2f})  pages {result['pages']}"
+        f" (max {max(warms or [0]):5.2f}; CPU {_django.median(cpus) if cpus else 0:5.2f})"
+        f"  pages {result['pages']}"
         f"  {result['bytes'] / 1024:.0f} KiB  peak RSS {max(peaks):4.0f} MiB"
         f"  import {result['import']:.2f} s  prewarm {result['prewarm']:.2f} s"
         f"  [figures {figures_s:.2f} s, not included]  n={len(colds)} procs",

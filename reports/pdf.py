@@ -34,7 +34,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.charts import snapshot_charts
-from reports.layout import sections
+from reports.layout import compact_rows, print_layout, sections
 from reports.selectors import Row, Snapshot, Table
 from reports.text import summary_sentences
 
@@ -117,14 +117,20 @@ class Letterhead:
 
 def report_html(snapshot: Snapshot, letterhead: Letterhead, *, figures_code: str = "") -> str:
     """The HTML of the report (rendered in the active language)."""
-    charts = snapshot_charts(snapshot)
+    layout = print_layout(snapshot)
+    charts = snapshot_charts(snapshot, titled=False, narrow=layout.compact)
+    parts = sections(snapshot, charts)
+    if layout.compact:
+        for section in parts:
+            section.rows = compact_rows(section.blocks)
     return render_to_string(
         "reports/pdf/report.html",
         {
             "s": snapshot,
             "letterhead": letterhead,
             "charts": charts,
-            "sections": sections(snapshot, charts),
+            "sections": parts,
+            "layout": layout,
             "summary": summary_sentences(snapshot),
             "asset_base": ASSET_BASE,
             "printed_on": timezone.localdate(),
