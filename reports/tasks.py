@@ -2,6 +2,7 @@
 names in a message). Routed to the "pdf" queue by settings.CELERY_TASK_ROUTES."""
 
 import logging
+import time
 
 from celery import current_app, shared_task
 from celery.signals import worker_process_init
@@ -37,8 +38,10 @@ def warm_up_pdf_worker(**_kwargs) -> None:
     if PDF_QUEUE not in current_app.amqp.queues.consume_from:
         return
     try:
+        start = time.perf_counter()
         from reports.pdf import warm_up  # noqa: PLC0415 (only the PDF worker needs WeasyPrint)
 
         warm_up()
+        logger.info("PDF worker process warmed up in %.2f s", time.perf_counter() - start)
     except Exception:
         logger.exception("PDF warm-up failed; the first report loads WeasyPrint itself")
