@@ -93,9 +93,9 @@ def child_worker_path(args: argparse.Namespace) -> None:
         pdf.warm_up()
     params = json.loads(args.worker_child)
     actor = User.objects.get(username=params.pop("actor"))
-    times, pages = [], 0
+    times, cpus, pages = [], [], 0
     for _i in range(2):  # cold (first of the process) and warm
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         run = report_run_request(
             actor=actor, params=ReportParams(**params), edition="internal", language="id"
         )
@@ -103,10 +103,11 @@ def child_worker_path(args: argparse.Namespace) -> None:
         if run.status != "done":
             run = report_run_render(run_id=run.pk)
         times.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
         assert run.status == "done", run.error
         pages = run.pages
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"times": times, "pages": pages, "mb": peak}))
+    print(json.dumps({"times": times, "cpu": cpus, "pages": pages, "mb": peak}))
 
 
 def spawn(args: list[str]) -> dict:
@@ -151,7 +152,7 @@ def bench_render(label: str, params: ReportParams, agency_id: int, opts) -> None
 
 
 def bench_worker_path(label: str, params: ReportParams, actor: str, opts) -> None:
-    colds, warms, peaks, pages = [], [], [], 0
+    colds, warms, cpus, peaks, pages = [], [], [], [], 0
     for _i in range(opts.procs):
         result = spawn(
             ["--worker-child", json.dumps(params.to_dict() | {"actor": actor})]
@@ -159,11 +160,13 @@ def bench_worker_path(label: str, params: ReportParams, actor: str, opts) -> Non
         )
         colds.append(result["times"][0])
         warms.append(result["times"][1])
+        cpus.append(result["cpu"][1])
         peaks.append(result["mb"])
         pages = result["pages"]
     print(
         f"{label}: worker path (request + figures + render)  cold {_django.median(colds):5.2f} s"
-        f"  warm {_django.median(warms):5.2f} s (max {max(warms):5.2f})  pages {pages}"
+        f"  warm {_django.median(warms):5.2f} s (max {max(warms):5.2f}; CPU"
+        f" {_django.median(cpus):5.2f})  pages {pages}"
         f"  peak RSS {max(peaks):4.0f} MiB  n={opts.procs} procs",
         flush=True,
     )
