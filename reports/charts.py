@@ -21,6 +21,8 @@ GREY = "#9aa1ad"
 INK = "#1d2330"
 MUTED = "#5b6475"
 FONT = 'font-family="Report Sans, DejaVu Sans, sans-serif"'
+WIDTH = 640  # a full-width chart; a narrow one (single-year print edition) is half of it
+HEADING = 18  # the height the drawn title takes at the top of a chart
 
 
 def _scale(value: float) -> tuple[float, float]:
@@ -36,13 +38,25 @@ def _scale(value: float) -> tuple[float, float]:
         magnitude *= 10
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
+class Chart(SafeString):
+    """An SVG chart (safe markup) that also carries its title and width, so the PDF can print
+    the title as a caption outside the drawing (WeasyPrint lays out SVG text letter by letter)."""
+
+    title: str = ""
+    width: int = WIDTH
+
+
+def _svg(width: int, height: int, title: str, body: list[str]) -> Chart:
     t = escape(title)
-    return mark_safe(  # noqa: S308  # nosec B308 B703: every text below is escaped
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{t}" {FONT} font-size="11">'
-        f"<title>{t}</title>" + "".join(body) + "</svg>"
+    chart = Chart(
+        mark_safe(  # noqa: S308  # nosec B308 B703: every text below is escaped
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+            f'aria-label="{t}" {FONT} font-size="11"><title>{t}</title>' + "".join(body) + "</svg>"
+        )
     )
+    chart.title, chart.width = title, width
+    return chart
 
 
 def _text(x: float, y: float, s: object, anchor: str = "middle", **attrs: str) -> str:
@@ -64,16 +78,24 @@ def _axis(left: int, top: int, width: int, height: int, vmax: float, step: float
     return out
 
 
-def _legend(items: list[tuple[str, str]], x: int, y: int, width: int = 620) -> list[str]:
-    """Colour keys left to right, wrapping to a new line when the row is full."""
+def _legend_places(items: list[tuple[str, str]], x: int, y: int, width: int) -> list[tuple]:
+    """(label, colour, x, y) of colour keys left to right, wrapping when the row is full."""
     out, cx = [], x
     for label, colour in items:
         w = 22 + 6.6 * len(label)
         if cx + w > width and cx > x:
             cx, y = x, y + 16
-        out.append(f'<rect x="{cx:.1f}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')
-        out.append(_text(cx + 14, y, label, "start", fill=INK))
+        out.append((label, colour, cx, y))
         cx += w + 10
+    return out
+
+
+def _legend(items: list[tuple[str, str]], x: int, y: int, width: int = 620) -> list[str]:
+    """Colour keys left to right, wrapping to a new line when the row is full."""
+    out = []
+    for label, colour, cx, cy in _legend_places(items, x, y, width):
+        out.append(f'<rect x="{cx:.1f}" y="{cy - 9}" width="10" height="10" fill="{colour}"/>')
+        out.append(_text(cx + 14, cy, label, "start", fill=INK))
     return out
 
 
@@ -81,13 +103,24 @@ def _heading(title: str) -> str:
     return _text(4, 14, title, "start", fill=INK, font_weight="bold", font_size="12")
 
 
-def bar_chart(title: str, labels: list, values: list, colour: str = PALETTE[0]) -> SafeString:
-    """Vertical bars with the count printed on each bar (years on the axis)."""
-    width, height, left, top, bottom = 640, 250, 48, 40, 28
+def bar_chart(
+    title: str,
+    labels: list,
+    values: list,
+    colour: str = PALETTE[0],
+    *,
+    titled: bool = True,
+    width: int = WIDTH,
+) -> Chart:
+    """Vertical bars with the count printed on each bar (years on the axis). Without
+    `titled` the title is left to the caller (a caption) and the drawing is shorter."""
+    cut = 0 if titled else HEADING
+    height, left, top, bottom = 250 - cut, 48, 40 - cut, 28
     plot_w, plot_h = width - left - 12, height - top - bottom
     numbers = [v for v in values if isinstance(v, int | float)]
     vmax, step = _scale(max(numbers, default=0))
-    body = [_heading(title), *_axis(left, top, plot_w, plot_h, vmax, step)]
+    body = [_heading(title)] if titled else []
+    body += _axis(left, top, plot_w, plot_h, vmax, step)
     slot = plot_w / max(len(values), 1)
     bar_w = min(56, slot * 0.6)
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
@@ -107,13 +140,22 @@ def bar_chart(title: str, labels: list, values: list, colour: str = PALETTE[0]) 
     return _svg(width, height, title, body)
 
 
-def line_chart(title: str, labels: list, series: list[tuple[str, list]]) -> SafeString:
+def line_chart(
+    title: str,
+    labels: list,
+    series: list[tuple[str, list]],
+    *,
+    titled: bool = True,
+    width: int = WIDTH,
+) -> Chart:
     """One line per series over the years; hidden values leave a gap."""
-    width, height, left, top, bottom = 640, 270, 48, 58, 28
+    cut = 0 if titled else HEADING
+    height, left, top, bottom = 270 - cut, 48, 58 - cut, 28
     plot_w, plot_h = width - left - 24, height - top - bottom
     numbers = [v for _n, vs in series for v in vs if isinstance(v, int | float)]
     vmax, step = _scale(max(numbers, default=0))
-    body = [_heading(title), *_axis(left, top, plot_w, plot_h, vmax, step)]
+    body = [_heading(title)] if titled else []
+    body += _axis(left, top, plot_w, plot_h, vmax, step)
     step = plot_w / max(len(labels) - 1, 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
@@ -147,19 +189,36 @@ def line_chart(title: str, labels: list, series: list[tuple[str, list]]) -> Safe
         x, _y = xy(i, 0)
         body.append(_text(x, height - 10, label, fill=INK))
     body += _legend(
-        [(name, PALETTE[s % len(PALETTE)]) for s, (name, _v) in enumerate(series)], left, 34
+        [(name, PALETTE[s % len(PALETTE)]) for s, (name, _v) in enumerate(series)],
+        left,
+        34 - cut,
+        width - 20,
     )
     return _svg(width, height, title, body)
 
 
 def stacked_bar_chart(
-    title: str, labels: list, series: list[tuple[str, list]], totals: list
-) -> SafeString:
+    title: str,
+    labels: list,
+    series: list[tuple[str, list]],
+    totals: list,
+    *,
+    titled: bool = True,
+    width: int = WIDTH,
+) -> Chart:
     """Bars split into parts (e.g. victims by sex and child/adult), the total on top."""
-    width, height, left, top, bottom = 640, 290, 48, 76, 28
+    cut = 0 if titled else HEADING
+    legend = [(name, PALETTE[s % len(PALETTE)]) for s, (name, _v) in enumerate(series)]
+    height, left, top, bottom = 290 - cut, 48, 76 - cut, 28
+    # A narrow chart wraps its legend on more lines: room for them above the bars (the grey
+    # "hidden" key may add one more).
+    places = _legend_places([*legend, (_("disembunyikan"), GREY)], left, 0, width - 20)
+    extra = 16 * max(0, places[-1][3] // 16 + 1 - 2)
+    height, top = height + extra, top + extra
     plot_w, plot_h = width - left - 12, height - top - bottom
     vmax, step = _scale(max((t for t in totals if isinstance(t, int)), default=0))
-    body = [_heading(title), *_axis(left, top, plot_w, plot_h, vmax, step)]
+    body = [_heading(title)] if titled else []
+    body += _axis(left, top, plot_w, plot_h, vmax, step)
     slot = plot_w / max(len(labels), 1)
     bar_w = min(56, slot * 0.6)
     any_hidden = False
@@ -193,25 +252,35 @@ def stacked_bar_chart(
                 f'fill="{GREY}"/>'
             )
         body.append(_text(cx, y - 4, fmt(total), fill=INK, font_weight="bold"))
-    legend = [(name, PALETTE[s % len(PALETTE)]) for s, (name, _v) in enumerate(series)]
     if any_hidden:
         legend.append((_("disembunyikan"), GREY))
-    body += _legend(legend, left, 34)
+    body += _legend(legend, left, 34 - cut, width - 20)
     return _svg(width, height, title, body)
 
 
-def hbar_chart(title: str, labels: list, values: list, colour: str = PALETTE[2]) -> SafeString:
-    """Horizontal bars for categories (forms, places, relationships), count at the end."""
-    row_h, left, right, top = 22, 230, 60, 24
-    width = 640
+def hbar_chart(
+    title: str,
+    labels: list,
+    values: list,
+    colour: str = PALETTE[2],
+    *,
+    titled: bool = True,
+    width: int = WIDTH,
+) -> Chart:
+    """Horizontal bars for categories (forms, places, relationships), count at the end. A
+    narrow chart shortens long labels (its table beside it gives them in full)."""
+    narrow = width < WIDTH
+    row_h, right, top = 22, 44 if narrow else 60, 24 if titled else 4
+    left, max_chars = (136, 20) if narrow else (230, 34)
     height = top + 6 + row_h * max(len(labels), 1)
     plot_w = width - left - right
     numbers = [v for v in values if isinstance(v, int | float)]
     vmax = max(numbers, default=0) or 1
-    body = [_heading(title)]
+    body = [_heading(title)] if titled else []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + row_h * i
-        text = str(label) if len(str(label)) <= 34 else str(label)[:33] + "…"
+        text = str(label)
+        text = text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"
         body.append(_text(left - 8, y + 15, text, "end", fill=INK))
         if isinstance(value, int | float) and value > 0:
             w = plot_w * value / vmax
@@ -225,22 +294,26 @@ def hbar_chart(title: str, labels: list, values: list, colour: str = PALETTE[2])
     return _svg(width, height, title, body)
 
 
-def snapshot_charts(snapshot) -> dict[str, SafeString]:
-    """The charts the dashboard and the PDF show, by name."""
+def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> dict[str, Chart]:
+    """The charts the dashboard and the PDF show, by name. The PDF asks for them without the
+    drawn title (it prints `chart.title` as a caption) and, for a single year, with the
+    per-year charts `narrow` (half width, beside their table)."""
     years = snapshot.years
-    charts: dict[str, SafeString] = {}
+    charts: dict[str, Chart] = {}
     headline = snapshot.table("headline")
     if headline is None:
         return charts
     cases, victims, perps = (r.values for r in headline.rows)
-    period = f"{years[0]}–{years[-1]}"
+    period = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    per_year = {"titled": titled, "width": WIDTH // 2 if narrow else WIDTH}
     charts["cases_bar"] = bar_chart(
-        _("Jumlah kasus per tahun, %(period)s") % {"period": period}, years, cases
+        _("Jumlah kasus per tahun, %(period)s") % {"period": period}, years, cases, **per_year
     )
     charts["trend_line"] = line_chart(
         _("Perkembangan kasus, korban dan pelaku"),
         years,
         [(_("Kasus"), cases), (_("Korban"), victims), (_("Pelaku"), perps)],
+        **per_year,
     )
     cross = snapshot.table("victims_sex_status")
     if cross is not None:
@@ -249,6 +322,7 @@ def snapshot_charts(snapshot) -> dict[str, SafeString]:
             years,
             [(r.label, r.values) for r in cross.rows],
             cross.total,
+            **per_year,
         )
     last = years[-1]
     for key in ("victims_form", "cases_place", "perpetrators_relationship"):
@@ -258,5 +332,6 @@ def snapshot_charts(snapshot) -> dict[str, SafeString]:
                 f"{table.title} ({last})",
                 [r.label for r in table.rows],
                 [r.values[-1] for r in table.rows],
+                **per_year,
             )
     return charts

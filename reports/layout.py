@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from reports.charts import WIDTH
 from reports.selectors import Snapshot, Table
+from reports.text import fmt
 
 # (section heading, [(table key, chart key or "")])
 SECTIONS = [
@@ -59,8 +61,17 @@ def _headings() -> dict[str, str]:
 
 @dataclass
 class Block:
-    table: Table
+    table: Table | None  # None: a narrow chart on its own (compact PDF)
     chart: SafeString | None = None
+
+
+@dataclass
+class PrintRow:
+    """One row of the compact edition: a wide chart, or two cells side by side (a table, or
+    a narrow chart)."""
+
+    chart: SafeString | None = None
+    cells: list[Block] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +79,7 @@ class Section:
     key: str
     heading: str
     blocks: list[Block] = field(default_factory=list)
+    rows: list[PrintRow] = field(default_factory=list)  # the compact PDF only
 
 
 def sections(snapshot: Snapshot, charts: dict[str, SafeString]) -> list[Section]:
@@ -82,3 +94,81 @@ def sections(snapshot: Snapshot, charts: dict[str, SafeString]) -> list[Section]
         if blocks:
             out.append(Section(key, headings[key], blocks))
     return out
+
+
+# --- Print layout (the PDF) --------------------------------------------------------------------
+
+# Advance widths of DejaVu Sans Bold (the widest face a cell uses: totals are bold), in em.
+_BOLD_EM = {".": 0.38, ",": 0.38, "<": 0.838, "*": 0.523, "–": 0.5, "-": 0.415, " ": 0.348}
+_BOLD_DIGIT_EM = 0.696
+PT_MM = 25.4 / 72
+FRAME_MM = 176.0  # A4 width minus the 17 mm margins
+GAP_MM = 6.0  # between the two columns of the compact edition
+CELL_PAD_MM = 1.5  # left and right padding of a cell (the template's .stat-table th/td)
+COMPACT_MAX_YEARS = 2  # up to this many year columns, tables go two to a row
+
+
+def _text_em(text: str) -> float:
+    return sum(_BOLD_EM.get(ch, _BOLD_DIGIT_EM) for ch in text)
+
+
+@dataclass
+class PrintLayout:
+    """What the PDF's fixed table layout needs: one width for every year column (the widest
+    cell, so no number overflows), the table font size, and whether tables go two to a row."""
+
+    compact: bool
+    font_pt: float
+    number_mm: float
+    label_mm: float
+    gap_mm: float = GAP_MM
+    half_mm: float = (FRAME_MM - GAP_MM) / 2
+
+    @property
+    def number_content_mm(self) -> float:
+        """The CSS width of a year cell (content box: without its padding)."""
+        return round(self.number_mm - 2 * CELL_PAD_MM, 1)
+
+
+def print_layout(snapshot: Snapshot) -> PrintLayout:
+    years = snapshot.years
+    compact = len(years) <= COMPACT_MAX_YEARS
+    texts = [str(y) for y in years]
+    for table in snapshot.tables:
+        texts += [fmt(v) for row in table.rows for v in row.values]
+        texts += [fmt(v) for v in table.total or []]
+    widest_em = max(map(_text_em, texts), default=3.0)
+    frame = (FRAME_MM - GAP_MM) / 2 if compact else FRAME_MM
+    for font_pt in (8.5, 8.0, 7.5, 7.0):
+        number_mm = round(widest_em * font_pt * PT_MM + 2 * CELL_PAD_MM + 0.8, 1)
+        label_mm = frame - number_mm * len(years)
+        if label_mm >= frame * (0.5 if compact else 0.25):
+            break
+    return PrintLayout(compact, font_pt, number_mm, round(label_mm, 1))
+
+
+def compact_rows(blocks: list[Block]) -> list[PrintRow]:
+    """Two cells to a row, in order. A block with a chart is a row of its own: the chart
+    (a narrow one beside its table, a wide one above it); a table left alone before it keeps
+    a row to itself."""
+    rows: list[PrintRow] = []
+    pending: list[Block] = []
+    for block in blocks:
+        chart = block.chart
+        if chart is None:
+            pending.append(Block(block.table))
+            if len(pending) == 2:
+                rows.append(PrintRow(cells=pending))
+                pending = []
+            continue
+        if pending:
+            rows.append(PrintRow(cells=pending))
+            pending = []
+        if getattr(chart, "width", WIDTH) >= WIDTH:
+            rows.append(PrintRow(chart=chart))
+            pending.append(Block(block.table))
+        else:
+            rows.append(PrintRow(cells=[Block(None, chart), Block(block.table)]))
+    if pending:
+        rows.append(PrintRow(cells=pending))
+    return rows

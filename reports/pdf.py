@@ -6,11 +6,22 @@ resolve (.invalid); `LocalAssetFetcher` serves them from the app's static files 
 DejaVu font directory only, and refuses everything else (http, file://, data from case
 fields). WeasyPrint is single-threaded and memory-hungry on long tables (quality.md B3): the
 PDF therefore holds aggregated tables and charts only, never a list of cases.
+
+Speed (bench/README.md, "PDF render"): one `FontConfiguration` and one image cache per process
+are reused by every render that goes through the default fetcher (fonts are written to
+fontconfig once, Pango keeps its shaping caches); the cyclic garbage collector is paused while
+WeasyPrint builds its boxes (it allocates hundreds of thousands of short-lived objects, and each
+full pass would walk the whole Django heap); the PDF worker runs `warm_up()` when its process
+starts, so the first report does not pay the WeasyPrint import and font loading.
 """
 
 from __future__ import annotations
 
+import gc
 import mimetypes
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +30,12 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.charts import snapshot_charts
-from reports.layout import sections
-from reports.selectors import Snapshot
+from reports.layout import compact_rows, print_layout, sections
+from reports.selectors import Row, Snapshot, Table
 from reports.text import summary_sentences
 
 ASSET_BASE = "https://assets.sinergi-ppa.invalid/"
@@ -105,20 +117,55 @@ class Letterhead:
 
 def report_html(snapshot: Snapshot, letterhead: Letterhead, *, figures_code: str = "") -> str:
     """The HTML of the report (rendered in the active language)."""
-    charts = snapshot_charts(snapshot)
+    layout = print_layout(snapshot)
+    charts = snapshot_charts(snapshot, titled=False, narrow=layout.compact)
+    parts = sections(snapshot, charts)
+    if layout.compact:
+        for section in parts:
+            section.rows = compact_rows(section.blocks)
     return render_to_string(
         "reports/pdf/report.html",
         {
             "s": snapshot,
             "letterhead": letterhead,
             "charts": charts,
-            "sections": sections(snapshot, charts),
+            "sections": parts,
+            "layout": layout,
             "summary": summary_sentences(snapshot),
             "asset_base": ASSET_BASE,
             "printed_on": timezone.localdate(),
             "figures_code": figures_code[:12],
         },
     )
+
+
+class _Shared:
+    """WeasyPrint objects reused across renders in one process (see the module docstring).
+    Only the fonts and the logo go in: both are fixed files served by `LocalAssetFetcher`."""
+
+    lock = threading.Lock()  # Pango font maps are not thread-safe; a busy lock means "fresh"
+    font_config: FontConfiguration | None = None
+    image_cache: dict = {}
+
+    @classmethod
+    def get(cls) -> tuple[FontConfiguration, dict]:
+        if cls.font_config is None:
+            cls.font_config = FontConfiguration()
+        return cls.font_config, cls.image_cache
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic collection during a render; the young garbage is collected once after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
 
 
 def render_pdf(
@@ -128,12 +175,52 @@ def render_pdf(
     figures_code: str = "",
     url_fetcher: URLFetcher | None = None,
 ) -> tuple[bytes, int]:
-    """(PDF bytes, number of pages)."""
+    """(PDF bytes, number of pages). A caller's own `url_fetcher` gets a fresh font
+    configuration, so it sees every resource the document loads."""
     html = report_html(snapshot, letterhead, figures_code=figures_code)
-    document = HTML(
-        string=html, base_url=ASSET_BASE, url_fetcher=url_fetcher or LocalAssetFetcher()
-    ).render()
-    title = snapshot.region["name"]
-    document.metadata.title = f"Statistik {title} {snapshot.years[0]}-{snapshot.years[-1]}"
-    document.metadata.authors = [letterhead.agency_name]
-    return document.write_pdf(), len(document.pages)
+    shared = url_fetcher is None and _Shared.lock.acquire(blocking=False)
+    try:
+        font_config, cache = _Shared.get() if shared else (FontConfiguration(), None)
+        with _collector_paused():
+            document = HTML(
+                string=html, base_url=ASSET_BASE, url_fetcher=url_fetcher or LocalAssetFetcher()
+            ).render(font_config=font_config, cache=cache)
+            title = snapshot.region["name"]
+            document.metadata.title = f"Statistik {title} {snapshot.years[0]}-{snapshot.years[-1]}"
+            document.metadata.authors = [letterhead.agency_name]
+            return document.write_pdf(), len(document.pages)
+    finally:
+        if shared:
+            _Shared.lock.release()
+
+
+def warm_up() -> None:
+    """Load what every render needs (WeasyPrint, the template, the fonts in the shared font
+    configuration, Pango's caches) by rendering a one-table sample, then move the long-lived
+    objects out of the collector's way (`gc.freeze`). Called by the PDF worker when its process
+    starts (ppa/celery.py); no database query."""
+    sample = Snapshot(
+        params={},
+        years=[2024, 2025],
+        region={"code": "00", "name": "Contoh", "kind": "kota", "level": 2},
+        case_type_label="Semua jenis kasus",
+        basis_label="berdasarkan tanggal pelaporan",
+        inclusion_note="",
+        language="id",
+        computed_at="",
+        tables=[
+            Table(
+                key="headline",
+                title="Jumlah kasus, korban dan pelaku per tahun",
+                unit="kasus",
+                rows=[Row(code, code.title(), [12, 3]) for code in SAMPLE_ROWS],
+            )
+        ],
+    )
+    letterhead = Letterhead("Contoh", "Jl. Contoh 1", "0751", "a@b.c", "Kota Contoh", "", "", "")
+    render_pdf(sample, letterhead, figures_code="0" * 12)
+    gc.collect()
+    gc.freeze()
+
+
+SAMPLE_ROWS = ("cases", "victims", "perpetrators")

@@ -196,3 +196,14 @@ def test_the_dashboard_says_up_to_when_the_aggregates_count(client, dataset):
     statistics_refresh(before=timezone.make_aware(dt.datetime(2026, 3, 2, 0, 0)))
     html = client.get(reverse("reports:dashboard"), query).text
     assert "Angka kasus yang dicatat sebelum 2 Maret 2026 00.00 diambil dari rekap" in html
+
+
+def test_the_pdf_says_up_to_when_the_aggregates_count(dataset):
+    from reports.pdf import Letterhead, render_pdf
+    from tests.reports.test_pdf import pdf_text
+
+    statistics_refresh(before=timezone.make_aware(dt.datetime(2026, 3, 2, 0, 0)))
+    snapshot = annual_statistics(ReportParams(2021, 2023, "13.76"))
+    data, _pages = render_pdf(snapshot, Letterhead.for_agency(dataset.agencies["dinas_own"]))
+    flat = " ".join(pdf_text(data).split())
+    assert "Angka kasus yang dicatat sebelum 2 Maret 2026 00.00 diambil dari rekap" in flat

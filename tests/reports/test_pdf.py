@@ -27,11 +27,15 @@ pytestmark = pytest.mark.django_db
 FORM = {"year_from": "2021", "year_to": "2023", "region": "13.76", "date_basis": "reported"}
 
 
-def pdf_text(data: bytes) -> str:
-    """Text of the PDF, with pdftotext -layout when installed (keeps table rows on one line)."""
+def pdf_text(data: bytes, *, layout: bool = True) -> str:
+    """Text of the PDF, with pdftotext -layout when installed (keeps table rows on one line),
+    or in drawing order (-raw: a cell's wrapped lines stay together)."""
     if pdftotext := shutil.which("pdftotext"):
         out = subprocess.run(  # noqa: S603 (fixed arguments)
-            [pdftotext, "-layout", "-", "-"], input=data, capture_output=True, check=True
+            [pdftotext, "-layout" if layout else "-raw", "-", "-"],
+            input=data,
+            capture_output=True,
+            check=True,
         )
         return out.stdout.decode()
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
@@ -244,3 +248,28 @@ def test_pdf_markup_escapes_names(letterhead_agency):
     html = report_html(snapshot, Letterhead.for_agency(letterhead_agency))
     assert "<script>x()" not in html and "&lt;script&gt;x()" in html
     assert "<b>Dinas" not in html
+
+
+def cells(text: str, label: str, value: object) -> bool:
+    """`label` followed by `value` on one line, with another table possibly beside it."""
+    return (
+        re.search(re.escape(label) + r"\s+" + re.escape(str(value)) + r"(\s|$)", text) is not None
+    )
+
+
+def test_single_year_edition_is_compact_and_keeps_every_table(letterhead_agency):
+    three_years = annual_statistics(ReportParams(2021, 2023, "13.76"))
+    snapshot = annual_statistics(ReportParams(2022, 2022, "13.76"))
+    data, pages = render_pdf(snapshot, Letterhead.for_agency(letterhead_agency))
+    _data, pages_three_years = render_pdf(three_years, Letterhead.for_agency(letterhead_agency))
+    assert pages <= 6 < pages_three_years  # tables two to a row, no page break per section
+    text = pdf_text(data)
+    flat = " ".join(text.split())
+    in_reading_order = " ".join(pdf_text(data, layout=False).split())
+    for table in snapshot.tables:
+        assert table.title in in_reading_order
+    for label in ("Kasus", "Korban", "Pelaku", "Fisik"):
+        assert cells(text, label, 14)
+    assert cells(text, "Lainnya", 4)
+    assert "Jumlah kasus per tahun, 2022" in flat  # chart titles are printed as captions
+    assert "Catatan metodologi" in flat and "NIP 197001011990032001" in flat

@@ -2,6 +2,8 @@
 twice. The request is never lost and the page says what is happening."""
 
 import datetime as dt
+import gc
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -143,3 +145,20 @@ def test_task_is_routed_to_the_pdf_queue_with_time_limits():
     assert tasks.render_report_run.soft_time_limit < tasks.render_report_run.time_limit
     assert tasks.render_report_run.acks_late
     assert "reports-sweep-runs" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_pdf_worker_process_warms_up_without_the_database(monkeypatch, django_assert_num_queries):
+    from reports import pdf  # noqa: PLC0415 (WeasyPrint loads only for this test)
+
+    calls = []
+    monkeypatch.setattr(pdf, "warm_up", lambda: calls.append("warm"))
+    for queues, expected in (({"handoff": 1, "default": 1}, []), ({"pdf": 1}, ["warm"])):
+        app = SimpleNamespace(amqp=SimpleNamespace(queues=SimpleNamespace(consume_from=queues)))
+        monkeypatch.setattr(tasks, "current_app", app)
+        calls.clear()
+        tasks.warm_up_pdf_worker()
+        assert calls == expected  # only a worker of the PDF queue loads WeasyPrint
+    monkeypatch.undo()
+    with django_assert_num_queries(0):
+        pdf.warm_up()  # renders a sample: fonts and caches, no figures from the database
+    gc.unfreeze()
