@@ -14,8 +14,9 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
+# --inexact: packages of the optional "bench" group (uv sync --group bench) stay installed.
 env: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --inexact --quiet
 
 ## The app with demo data on an embedded SQLite database; Celery runs eagerly (no broker).
 run: export DEBUG := 1
