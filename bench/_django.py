@@ -13,6 +13,13 @@ def setup() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ppa.settings")
+    # Production settings (DEBUG off), plain http in-process or on loopback (as behind the
+    # proxy), and Celery tasks run eagerly unless a broker is given.
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("SECURE_COOKIES", "0")
+    os.environ.setdefault("CELERY_BROKER_URL", "")
     import django
 
     django.setup()

@@ -11,16 +11,11 @@ in guardian's own generic table) and OFFSET pagination at the same depth.
 """
 
 import argparse
-import os
 import sys
 import time
 import uuid
 from pathlib import Path
 
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # plain http in-process, as behind the proxy
-os.environ.setdefault("SECURE_COOKIES", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _django  # noqa: E402
 

@@ -18,7 +18,6 @@ does, and reports wall time, pages and the child's peak RSS (ru_maxrss).
 
 import argparse
 import json
-import os
 import re
 import resource
 import subprocess
@@ -26,9 +25,6 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("CELERY_BROKER_URL", "")  # the child renders in-process, no broker
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _django  # noqa: E402
 

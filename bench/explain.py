@@ -7,15 +7,10 @@ with its parameters and time, and prints the plans of the slowest ones.
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("SECURE_COOKIES", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _django  # noqa: E402
 

@@ -21,10 +21,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # plain http on loopback
-os.environ.setdefault("SECURE_COOKIES", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _django  # noqa: E402
 

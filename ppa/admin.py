@@ -14,11 +14,9 @@ from ppa.security import sessions_end
 from ppa.services import user_set_role
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit data: an administrator can read and export it, nobody can change or delete it
-    (the database refuses too: ppa.security.install_append_only_triggers)."""
-
-    actions = ["export_csv"]
+class NoWriteAdmin(admin.ModelAdmin):
+    """Rows the application writes (audit, exports, refreshes): shown, never added, changed or
+    deleted in the admin."""
 
     def has_add_permission(self, request):
         return False
@@ -28,6 +26,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(NoWriteAdmin):
+    """Audit data: an administrator can read and export it, nobody can change or delete it
+    (the database refuses too: ppa.security.install_append_only_triggers)."""
+
+    actions = ["export_csv"]
 
     def get_actions(self, request):
         actions = super().get_actions(request)

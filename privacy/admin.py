@@ -3,23 +3,15 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ppa.admin import NoWriteAdmin
 from privacy.models import AnonymisedCase, CaseExport, SubjectRequest
 from privacy.services import SubjectRefused, subject_file, subject_people
 
 
 @admin.register(CaseExport)
-class CaseExportAdmin(admin.ModelAdmin):
+class CaseExportAdmin(NoWriteAdmin):
     list_display = ["created_at", "case", "requested_by", "reason", "expires_at", "downloaded_at"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SubjectRequest)

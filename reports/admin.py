@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from ppa.admin import NoWriteAdmin
 from reports.models import Population, ReportRun, StatisticsRefresh
 
 
@@ -31,16 +32,7 @@ class ReportRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatisticsRefresh)
-class StatisticsRefreshAdmin(admin.ModelAdmin):
+class StatisticsRefreshAdmin(NoWriteAdmin):
     """Read-only: written by the nightly refresh (Celery beat, or `refresh_statistics`)."""
 
     list_display = ["refreshed_at", "covers_before", "duration", "rows"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
