@@ -309,12 +309,18 @@ def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> d
     charts["cases_bar"] = bar_chart(
         _("Jumlah kasus per tahun, %(period)s") % {"period": period}, years, cases, **per_year
     )
-    charts["trend_line"] = line_chart(
-        _("Perkembangan kasus, korban dan pelaku"),
-        years,
-        [(_("Kasus"), cases), (_("Korban"), victims), (_("Pelaku"), perps)],
-        **per_year,
-    )
+    headline_series = [(_("Kasus"), cases), (_("Korban"), victims), (_("Pelaku"), perps)]
+    if len(years) > 1:
+        charts["trend_line"] = line_chart(
+            _("Perkembangan kasus, korban dan pelaku"), years, headline_series, **per_year
+        )
+    else:  # one year: a line of one point says nothing (and its labels overlap); bars do
+        charts["trend_line"] = hbar_chart(
+            _("Kasus, korban dan pelaku, %(period)s") % {"period": period},
+            [name for name, _values in headline_series],
+            [values[0] for _name, values in headline_series],
+            **per_year,
+        )
     cross = snapshot.table("victims_sex_status")
     if cross is not None:
         charts["victims_stacked"] = stacked_bar_chart(

@@ -273,3 +273,14 @@ def test_single_year_edition_is_compact_and_keeps_every_table(letterhead_agency)
     assert cells(text, "Lainnya", 4)
     assert "Jumlah kasus per tahun, 2022" in flat  # chart titles are printed as captions
     assert "Catatan metodologi" in flat and "NIP 197001011990032001" in flat
+
+
+def test_a_single_year_shows_its_headline_as_bars_not_a_one_point_line(dataset):
+    from reports.charts import snapshot_charts
+
+    one_year = snapshot_charts(annual_statistics(ReportParams(2022, 2022, "13.76")))
+    three_years = snapshot_charts(annual_statistics(ReportParams(2021, 2023, "13.76")))
+    assert "<polyline" in str(three_years["trend_line"])
+    single = str(one_year["trend_line"])
+    assert "<polyline" not in single and "<rect" in single
+    assert one_year["trend_line"].title == "Kasus, korban dan pelaku, 2022"
