@@ -30,5 +30,11 @@ def navigation(request: HttpRequest) -> dict:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        links.append({"url": url, "label": label, "active": request.path.startswith(url)})
+        links.append({"url": url, "label": label, "active": False})
+    # The current section: the longest link the page's address starts with (the intake under
+    # /kasus/pengaduan/ is "Pengaduan baru", not also "Kasus"); none on a page not found.
+    if getattr(request, "resolver_match", None) is not None:
+        current = [link for link in links if request.path.startswith(link["url"])]
+        if current:
+            max(current, key=lambda link: len(link["url"]))["active"] = True
     return {"nav_links": links}
