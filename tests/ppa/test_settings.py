@@ -75,7 +75,14 @@ def test_quick_start_migrates_and_seeds_a_fresh_sqlite_database_twice(tmp_path):
         text=True,
         timeout=300,
     )
-    assert pages.stdout.split()[-2:] == ["200", "200"], pages.stderr[-2000:]
+    # Case page, statistics, the hospital's referral inbox; the demo referrals by state.
+    assert pages.stdout.split()[-5:] == [
+        "200",
+        "200",
+        "200",
+        "accepted,delivered,draft,pending_approval",
+        "True",
+    ], pages.stderr[-2000:]
 
 
 SQLITE_PAGES = """
@@ -91,6 +98,14 @@ case = Case.objects.filter(agency_id=worker.agency_id).order_by("-id").first()
 print(client.get(reverse("cases:detail", args=[case.code])).status_code)
 client.force_login(official)
 print(client.get(reverse("reports:dashboard")).status_code)
+from referrals.models import Referral
+hospital = User.objects.get(username="rsud")
+client.force_login(hospital)
+inbox = client.get(reverse("referrals:inbox"))
+print(inbox.status_code)
+print(",".join(sorted(Referral.objects.values_list("status", flat=True))))
+waiting = Referral.objects.get(to_agency=hospital.agency)
+print(reverse("referrals:detail", kwargs={"code": waiting.code}) in inbox.text)
 """
 
 

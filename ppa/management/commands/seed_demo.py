@@ -23,6 +23,13 @@ class Command(BaseCommand):
             created = seed_cases(agencies)
             self.stdout.write(f"Kasus sintetis baru / new synthetic cases: {created}")
         try:
+            from referrals.demo import seed_referrals
+        except ImportError:
+            seed_referrals = None
+        if seed_referrals is not None:
+            made = seed_referrals(agencies)
+            self.stdout.write(f"Rujukan demo baru / new demo referrals: {made}")
+        try:
             from reports.services import statistics_refresh
         except ImportError:
             statistics_refresh = None
