@@ -78,8 +78,29 @@ class OtpEnrolForm(forms.Form):
         error_messages={"required": _("Masukkan kode enam angka dari aplikasi autentikator.")},
     )
 
+    password = forms.CharField(
+        label=_("Kata sandi Anda"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Masukkan kata sandi Anda untuk mengganti autentikator.")},
+    )
+
+    def __init__(self, *args, user, replacing: bool, **kwargs):
+        """`replacing`: the user already has an authenticator; replacing it asks for the
+        password again, so an open session alone cannot take over the second factor."""
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not replacing:
+            del self.fields["password"]
+
     def clean_token(self) -> str:
         token = self.cleaned_data["token"].replace(" ", "")
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError(_("Kode terdiri dari enam angka."), code="format")
         return token
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Kata sandi salah."), code="password")
+        return password

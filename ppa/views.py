@@ -119,7 +119,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if has_device(user) and not user.is_verified():
         return redirect(f"{reverse('otp_verify')}?next={reverse('otp_setup')}")
     device = totp_pending(user)
-    form = OtpEnrolForm(request.POST or None)
+    form = OtpEnrolForm(request.POST or None, user=user, replacing=has_device(user))
     if request.method == "POST" and form.is_valid():
         if totp_confirm(user=user, device=device, token=form.cleaned_data["token"]):
             device.refresh_from_db()

@@ -211,3 +211,24 @@ def test_forms_refuse_a_post_without_the_csrf_token(world):
     assert "Formulir kedaluwarsa" in response.text
     client.force_login(world.users["case_worker_own"])
     assert client.post(reverse("logout_everywhere"), secure=True).status_code == 403
+
+
+def test_replacing_the_authenticator_asks_for_the_password_again(client, world):
+    """An open, verified session alone cannot take over the second factor."""
+    user = world.users["supervisor_own"]
+    old = TOTPDevice.objects.get(user=user, confirmed=True)
+    client.force_login(user)  # verified session (tests/world.py marks supervisors verified)
+    page = client.get(reverse("otp_setup"), secure=True)
+    assert page.status_code == 200 and "Kata sandi Anda" in page.text
+    new = TOTPDevice.objects.get(user=user, confirmed=False)
+    code = f"{totp(new.bin_key):06d}"
+
+    refused = client.post(reverse("otp_setup"), {"token": code, "password": "salah"}, secure=True)
+    assert refused.status_code == 200 and "Kata sandi salah." in refused.text
+    missing = client.post(reverse("otp_setup"), {"token": code}, secure=True)
+    assert "Masukkan kata sandi Anda untuk mengganti autentikator." in missing.text
+    assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()  # still the old one
+
+    done = client.post(reverse("otp_setup"), {"token": code, "password": PASSWORD}, secure=True)
+    assert done.status_code == 200 and "Kode pemulihan" in done.text
+    assert list(TOTPDevice.objects.filter(user=user).values_list("pk", flat=True)) == [new.pk]
