@@ -89,7 +89,12 @@ def case_list(
         parts.append(part.order_by("-reported_on", "-id").values("pk")[: size + 1])
     if not parts:
         return [], ""
-    ids = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
+    if len(parts) == 1:
+        ids = parts[0]
+    elif connection.features.supports_slicing_ordering_in_compound:
+        ids = parts[0].union(*parts[1:], all=True)
+    else:  # SQLite (the demo) refuses LIMIT inside UNION: one query per part instead
+        ids = [row["pk"] for part in parts for row in part]
     victims = Person.objects.filter(role=PersonRole.VICTIM).only(
         "case_id", "name", "sex", "age_group", "role"
     )
