@@ -440,6 +440,8 @@ class Person(models.Model):
         _("kelompok umur"), max_length=5, choices=AgeGroup.choices, blank=True
     )
     is_child = models.BooleanField(_("anak"), null=True)
+    # Optimistic locking of a person's own data (see services.person_update).
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords(m2m_fields=[violence_forms, violence_subtypes, ampk_categories])
 
