@@ -441,7 +441,15 @@ def person_edit(request: HttpRequest, code, person) -> HttpResponse:
     context = {"case": case, "person": person}
     if request.method == "POST":
         form = f.person_edit_form(person, case, request.POST)
-        if form.is_valid():
+        valid = form.is_valid()
+        if valid and getattr(form, "warnings", []) and not request.POST.get("warnings_seen"):
+            # Odd but possible input (a NIK that does not match the birth date): shown once.
+            messages.warning(
+                request,
+                _("Ada peringatan pada isian. Periksa, lalu tekan 'Simpan perubahan' lagi."),
+            )
+            context["warned"] = True
+        elif valid:
             version = form.cleaned_data["version"]
             try:
                 services.person_update(

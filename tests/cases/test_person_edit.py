@@ -112,6 +112,20 @@ def test_nik_is_hashed_and_masked_as_at_intake_and_blank_keeps_it(world, client,
     assert victim.nik_hash == services.nik_hash(VALID_NIK) and victim.name == "Nama Lain"
 
 
+def test_nik_that_does_not_match_is_warned_about_once(world, client, case):
+    victim = person_of(case)
+    client.force_login(world.users["case_worker_own"])
+    url = edit_url(case, victim)
+    data = form_data(client, url, nik="1376010203900001", reason="NIK")  # a man's NIK
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Jenis kelamin pada NIK tidak sesuai" in response.content.decode()
+    assert 'name="warnings_seen"' in response.content.decode()
+    assert Person.objects.get(pk=victim.pk).nik_hash == ""
+    assert client.post(url, {**data, "warnings_seen": "1"}).status_code == 302
+    assert Person.objects.get(pk=victim.pk).nik_masked == "1376********0001"
+
+
 def test_invalid_input_shows_indonesian_errors_next_to_the_fields_and_keeps_it(world, client, case):
     victim = person_of(case)
     client.force_login(world.users["case_worker_own"])
