@@ -719,7 +719,9 @@ def person_update(
     if not reason.strip():
         raise CaseActionError(_("Alasan perubahan wajib diisi."))
     with transaction.atomic():
-        current = Person.objects.select_for_update().select_related("case").get(pk=person.pk)
+        current = (
+            Person.objects.select_for_update(of=("self",)).select_related("case").get(pk=person.pk)
+        )
         if current.version != version:
             raise StalePerson(current)
         case = current.case
