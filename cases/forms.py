@@ -604,6 +604,122 @@ class CaseEditForm(IncidentForm, VersionForm):
         return d
 
 
+# --- Correcting a person's data (the intake's person forms, with a version and a reason) -----
+
+PERSON_FORM_KEYS = (
+    "name",
+    "sex",
+    "birth_date",
+    "stated_age",
+    "nik",
+    "education_id",
+    "occupation_id",
+    "marital_status_id",
+    "has_disability",
+    "disability_type_ids",
+    "address",
+    "address_region_id",
+    "phone",
+)
+VICTIM_FORM_KEYS = (
+    *PERSON_FORM_KEYS,
+    "violence_form_ids",
+    "violence_subtype_ids",
+    "ampk_category_ids",
+    "child_legal_role",
+)
+CONTACT_FORM_KEYS = ("name", "sex", "relation_to_victim", "phone", "address")
+
+
+class PersonEditMixin(VersionForm):
+    """What an intake person form needs to correct a registered person: the version the user
+    saw, a reason for the history, and the changes as `services.person_update` takes them."""
+
+    reason = CaseEditForm.base_fields["reason"]
+    edit_keys: tuple[str, ...] = ()
+
+    def stored_nik(self, masked: str) -> None:
+        """The NIK is never shown in clear: the field stays blank and keeps the stored one."""
+        if masked and "nik" in self.fields:
+            self.fields["nik"].help_text = _(
+                "Tersimpan: %(nik)s. Kosongkan bila tidak berubah; isi 16 angka untuk menggantinya."
+            ) % {"nik": masked}
+
+    def changes(self) -> dict:
+        data = self.person_data(self.person_role)
+        return {key: getattr(data, key) for key in self.edit_keys}
+
+
+class VictimEditForm(VictimForm, PersonEditMixin):
+    person_role = "victim"
+    edit_keys = VICTIM_FORM_KEYS
+
+
+class PerpetratorEditForm(PerpetratorForm, PersonEditMixin):
+    person_role = "perpetrator"
+    edit_keys = PERSON_FORM_KEYS
+
+
+class ContactEditForm(ContactForm, PersonEditMixin):
+    edit_keys = CONTACT_FORM_KEYS
+
+    def __init__(self, *args, role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person_role = role
+
+
+def person_initial(person, lists: dict[str, list[str]]) -> dict:
+    """The form values of a registered person (codes for reference lists; never the NIK).
+
+    `lists` are the codes of the person's lists by field name (`selectors.person_lists`)."""
+    region = person.address_region_id or ""
+    village = region if region.count(".") >= 3 else ""
+    district = village.rsplit(".", 1)[0] if village else region
+    initial = {
+        "version": person.version,
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "stated_age": person.stated_age,
+        "education": person.education_id or "",
+        "occupation": person.occupation_id or "",
+        "marital_status": person.marital_status_id or "",
+        "has_disability": person.has_disability,
+        "disability_types": lists["disability_types"],
+        "address": person.address,
+        "address_district": district,
+        "address_village": village,
+        "phone": person.phone,
+        "relation_to_victim": person.relation_to_victim,
+    }
+    if person.role == "victim":
+        subtypes = lists["violence_subtypes"]
+        initial.update(
+            child_legal_role=person.child_legal_role,
+            violence_forms=lists["violence_forms"],
+            tpks=[c for c in subtypes if c.startswith("tpks_")],
+            pkdrt=[c for c in subtypes if c.startswith("pkdrt_")],
+            tppo=[c for c in subtypes if c.startswith("tppo_")],
+            ampk_categories=lists["ampk_categories"],
+        )
+    return initial
+
+
+def person_edit_form(person, case, data=None, lists=None) -> PersonEditMixin:
+    """The intake form of the person's role, bound to `data` or filled with the stored values
+    (`lists`: see `person_initial`)."""
+    initial = None if data is not None else person_initial(person, lists)
+    common = {"initial": initial, "agency": case.agency, "reference_date": case.reference_date}
+    if person.role == "victim":
+        form = VictimEditForm(data, case_type=case.case_type, **common)
+    elif person.role == "perpetrator":
+        form = PerpetratorEditForm(data, **common)
+    else:
+        form = ContactEditForm(data, initial=initial, role=person.role)
+    form.stored_nik(person.nik_masked)
+    return form
+
+
 class StepForm(VersionForm):
     to_step = forms.ChoiceField(choices=Step.choices, widget=forms.HiddenInput)
     body = forms.CharField(

@@ -440,6 +440,9 @@ class Person(models.Model):
         _("kelompok umur"), max_length=5, choices=AgeGroup.choices, blank=True
     )
     is_child = models.BooleanField(_("anak"), null=True)
+    # Optimistic locking of a person's own data (see services.person_update). A database
+    # default too: the bench generator inserts people and their history rows in SQL.
+    version = models.PositiveIntegerField(default=1, db_default=1)
 
     history = HistoricalRecords(m2m_fields=[violence_forms, violence_subtypes, ampk_categories])
 

@@ -8,6 +8,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core import signing
 from django.db import connection
@@ -238,6 +239,21 @@ def _from_json(model: type, data) -> object:
     )
 
 
+def person_lists(person: Person) -> dict[str, list[str]]:
+    """The codes of a person's lists (disabilities, forms of violence, sub-forms, AMPK
+    categories) by many-to-many field name: one query on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return {
+            name: list(getattr(person, name).values_list("pk", flat=True)) for name in PERSON_LISTS
+        }
+    row = (
+        _with_reference_lists(Person.objects.filter(pk=person.pk))
+        .values(*(f"{name}_codes" for name in PERSON_LISTS))
+        .get()
+    )
+    return {name: list(row[f"{name}_codes"] or []) for name in PERSON_LISTS}
+
+
 # What hangs directly on the case: (page attribute, model, foreign key loaded with the row,
 # order of the list as the model's Meta gives it, with the id settling ties).
 CASE_ROWS = [
@@ -443,9 +459,12 @@ def _history_rows(case: Case, sources: list) -> list[list]:
     parts = []
     for n, (_model, _label, condition) in enumerate(sources):
         table = connection.ops.quote_name(history_models[n]._meta.db_table)
+        data = "to_jsonb(h)"
+        if _model is Person:  # with the lists kept with each row
+            data = f"to_jsonb(h) || jsonb_build_object('_lists', {_history_list_sql()})"
         parts.append(
             f"SELECT {n} AS source, h.id AS row_id, h.history_date, h.history_id, "  # noqa: S608  # nosec B608: names from the models, values bound
-            f"to_jsonb(h) AS data FROM {table} h WHERE {condition}"
+            f"{data} AS data FROM {table} h WHERE {condition}"
         )
     sql = " UNION ALL ".join(f"({part})" for part in parts)
     sql += " ORDER BY source, row_id, history_date, history_id"
@@ -453,7 +472,12 @@ def _history_rows(case: Case, sources: list) -> list[list]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [case.pk] * len(sources))
         for source, _row_id, _when, _history_id, data in cursor.fetchall():
-            loaded[source].append(_from_json(history_models[source], data))
+            if isinstance(data, str):
+                data = json.loads(data)
+            row = _from_json(history_models[source], data)
+            if "_lists" in data:
+                row.lists = _decoded(data["_lists"])
+            loaded[source].append(row)
     return loaded
 
 
@@ -494,6 +518,15 @@ def case_history(case: Case) -> list[HistoryEntry]:
                     changes.append(
                         (str(f.verbose_name), _shown(f, old, users), _shown(f, new, users))
                     )
+            # Lists changed by a correction (`services.person_update` raises the version; the
+            # intake's rows that add the lists one by one do not).
+            if (
+                model is Person
+                and before is not None
+                and row.history_type == "~"
+                and before.version != row.version
+            ):
+                changes += _list_changes(getattr(before, "lists", {}), getattr(row, "lists", {}))
             previous[row.id] = row
             if row.history_type == "~" and not changes:
                 continue
@@ -524,8 +557,27 @@ def changes_since(case: Case, version: int) -> list[HistoryEntry]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    fields = [f for f in Case._meta.concrete_fields if f.name not in SKIP_FIELDS]
-    users = {}
+    return _version_diffs(Case, rows, lambda row: _("Kasus"))
+
+
+def person_changes_since(person: Person, version: int) -> list[HistoryEntry]:
+    """Changes of one person's data made after the user opened a form at `version`."""
+    rows = list(
+        Person.history.filter(id=person.pk, version__gte=version)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    lists = _history_lists([row.history_id for row in rows])
+    for row in rows:
+        row.lists = lists.get(row.history_id, {})
+    return _version_diffs(
+        Person, rows, lambda row: f"{_('Orang')}: {row.get_role_display()}", with_lists=True
+    )
+
+
+def _version_diffs(model, rows: list, what, with_lists: bool = False) -> list[HistoryEntry]:
+    fields = [f for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS]
+    users: dict = {}
     entries = []
     for before, after in zip(rows, rows[1:], strict=False):
         changes = [
@@ -537,17 +589,77 @@ def changes_since(case: Case, version: int) -> list[HistoryEntry]:
             for f in fields
             if getattr(before, f.attname) != getattr(after, f.attname)
         ]
+        if with_lists and before.version != after.version:
+            changes += _list_changes(before.lists, after.lists)
         entries.append(
             HistoryEntry(
                 when=after.history_date,
                 who=str(after.history_user) if after.history_user else _("sistem"),
-                what=_("Kasus"),
+                what=what(after),
                 kind=after.history_type,
                 reason=after.history_change_reason or "",
                 changes=changes,
             )
         )
     return entries
+
+
+# Lists of a person kept with each history row (simple-history's m2m snapshots).
+HISTORY_LISTS = ("violence_forms", "violence_subtypes", "ampk_categories")
+
+
+def _history_list_sql() -> str:
+    """SQL of a jsonb object {list name: [codes]} of the history row `h` of a person."""
+    quote = connection.ops.quote_name
+    items = []
+    for name in HISTORY_LISTS:
+        through = apps.get_model("cases", f"HistoricalPerson_{name}")
+        target = Person._meta.get_field(name).m2m_reverse_field_name()
+        column = through._meta.get_field(target).column
+        table = quote(through._meta.db_table)
+        items.append(
+            f"'{name}', ARRAY(SELECT m.{quote(column)} FROM {table} m "  # noqa: S608  # nosec B608: names from the models
+            f"WHERE m.history_id = h.history_id ORDER BY 1)"
+        )
+    return f"jsonb_build_object({', '.join(items)})"
+
+
+def _history_lists(history_ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    """{history id: {list name: sorted codes}} of person history rows (one query)."""
+    if not history_ids:
+        return {}
+    history = _history_model(Person)
+    table = connection.ops.quote_name(history._meta.db_table)
+    sql = (
+        f"SELECT h.history_id, {_history_list_sql()} FROM {table} h "  # noqa: S608  # nosec B608: names from the models, values bound
+        "WHERE h.history_id = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(history_ids)])
+        return {hid: _decoded(lists) for hid, lists in cursor.fetchall()}
+
+
+def _decoded(lists) -> dict[str, list[str]]:
+    if isinstance(lists, str):
+        lists = json.loads(lists)
+    return {name: sorted(lists.get(name) or []) for name in HISTORY_LISTS}
+
+
+def _list_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
+    """Readable changes of a person's lists between two history rows (labels, not codes)."""
+    changes = []
+    for name in HISTORY_LISTS:
+        old, new = before.get(name), after.get(name)
+        if old is None or new is None or old == new:
+            continue
+        model_field = Person._meta.get_field(name)
+        known = refcache.all_rows(model_field.related_model)
+
+        def labels(codes, known=known) -> str:
+            return ", ".join(str(known[c]) if c in known else c for c in codes) or "—"
+
+        changes.append((str(model_field.verbose_name), labels(old), labels(new)))
+    return changes
 
 
 def open_deadlines_overdue(user: User) -> QuerySet:

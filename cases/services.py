@@ -666,6 +666,134 @@ def case_assign(*, actor: User, case: Case, version: int, worker: User | None) -
     return current
 
 
+class StalePerson(CaseActionError):
+    """Someone saved the person's data after this form was opened."""
+
+    def __init__(self, person: Person) -> None:
+        super().__init__(
+            _("Data orang ini sudah diubah orang lain sejak formulir dibuka. Periksa perubahannya.")
+        )
+        self.person = person
+
+
+# PersonData attribute -> Person field, for the values stored as they are.
+PERSON_SCALARS = {
+    "name": "name",
+    "sex": "sex",
+    "birth_date": "birth_date",
+    "stated_age": "stated_age",
+    "education_id": "education",
+    "occupation_id": "occupation",
+    "marital_status_id": "marital_status",
+    "has_disability": "has_disability",
+    "address": "address",
+    "address_region_id": "address_region",
+    "phone": "phone",
+    "relation_to_victim": "relation_to_victim",
+    "child_legal_role": "child_legal_role",
+}
+# PersonData attribute -> many-to-many field of Person.
+PERSON_LISTS = {
+    "disability_type_ids": "disability_types",
+    "violence_form_ids": "violence_forms",
+    "violence_subtype_ids": "violence_subtypes",
+    "ampk_category_ids": "ampk_categories",
+}
+VICTIM_ONLY = {"child_legal_role", "violence_form_ids", "violence_subtype_ids", "ampk_category_ids"}
+EDITABLE_PERSON_FIELDS = frozenset({*PERSON_SCALARS, *PERSON_LISTS, "nik"})
+
+
+def person_update(
+    *, actor: User, person: Person, version: int, changes: dict, reason: str
+) -> Person:
+    """Correct the data of a person of a case; refused when `version` is not the current one.
+
+    `changes` maps `PersonData` attribute names to the new values (`EDITABLE_PERSON_FIELDS`);
+    a blank or missing `nik` keeps the stored one. The NIK is hashed and masked as at intake,
+    the age at the incident derived again, and the forms of violence rolled up from the
+    sub-forms. One history row records the change (lists included), with the actor and the
+    reason."""
+    unknown = set(changes) - EDITABLE_PERSON_FIELDS
+    if unknown:
+        raise ValueError(sorted(unknown))
+    if not reason.strip():
+        raise CaseActionError(_("Alasan perubahan wajib diisi."))
+    with transaction.atomic():
+        current = (
+            Person.objects.select_for_update(of=("self",)).select_related("case").get(pk=person.pk)
+        )
+        if current.version != version:
+            raise StalePerson(current)
+        case = current.case
+        if case.is_closed:
+            raise CaseActionError(_("Kasus yang sudah ditutup tidak dapat diubah."))
+        is_victim = current.role == PersonRole.VICTIM
+        if not is_victim and set(changes) & VICTIM_ONLY:
+            raise ValueError(sorted(set(changes) & VICTIM_ONLY))
+        if "name" in changes and not str(changes["name"]).strip():
+            raise CaseActionError(_("Nama wajib diisi."))
+        changed = []
+        for key, name in PERSON_SCALARS.items():
+            if key not in changes:
+                continue
+            attname = current._meta.get_field(name).attname
+            value = changes[key]
+            value = value.strip() if isinstance(value, str) else value
+            if getattr(current, attname) != value:
+                setattr(current, attname, value)
+                changed.append(name)
+        nik = "".join(str(changes.get("nik") or "").split())
+        if nik and nik_hash(nik) != current.nik_hash:
+            if nik_errors(nik):
+                raise CaseActionError(nik_errors(nik)[0])
+            current.nik_hash, current.nik_masked = nik_hash(nik), nik_mask(nik)
+            changed += ["nik_hash", "nik_masked"]
+        age, group, is_child = derived_age(
+            birth_date=current.birth_date,
+            stated_age=current.stated_age,
+            stated_on=case.reported_on,
+            at=case.reference_date,
+        )
+        for name, value in (("age", age), ("age_group", group), ("is_child", is_child)):
+            if getattr(current, name) != value:
+                setattr(current, name, value)
+                changed.append(name)
+        lists = {key: list(changes[key]) for key in PERSON_LISTS if key in changes}
+        if is_victim and ("violence_form_ids" in lists or "violence_subtype_ids" in lists):
+            chosen = PersonData(
+                role=current.role,
+                name=current.name,
+                violence_form_ids=lists.get("violence_form_ids", []),
+                violence_subtype_ids=lists.get("violence_subtype_ids", []),
+            )
+            lists["violence_form_ids"] = victim_forms(
+                chosen, subtype_forms(chosen.violence_subtype_ids)
+            )
+        if is_victim and not is_child:
+            lists["ampk_category_ids"] = []  # AMPK is for children only (as at intake)
+        to_set = {}
+        for key, values in lists.items():
+            name = PERSON_LISTS[key]
+            stored = set(getattr(current, name).values_list("pk", flat=True))
+            if stored != set(values):
+                to_set[name] = values
+        if not changed and not to_set:
+            return current
+        current._history_user = actor
+        current._change_reason = reason.strip()[:100]
+        # The lists first, without history; the save below writes one history row that holds
+        # the new values and the new lists.
+        current.skip_history_when_saving = True
+        try:
+            for name, values in to_set.items():
+                getattr(current, name).set(values)
+        finally:
+            del current.skip_history_when_saving
+        current.version += 1
+        current.save(update_fields=[*changed, "version"])
+    return current
+
+
 def service_record(
     *,
     actor: User,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:code>/", views.case_detail, name="detail"),
     path("<uuid:code>/cetak/", views.case_print, name="print"),
     path("<uuid:code>/ubah/", views.case_edit, name="edit"),
+    path("<uuid:code>/orang/<uuid:person>/ubah/", views.person_edit, name="person_edit"),
     path("<uuid:code>/tahap/", views.case_advance, name="advance"),
     path("<uuid:code>/catatan/", views.case_record, name="record"),
     path("<uuid:code>/terminasi/", views.closure_request, name="closure_request"),

@@ -433,6 +433,48 @@ def case_edit(request: HttpRequest, code) -> HttpResponse:
     return render(request, "cases/edit.html", {"case": case, "form": form})
 
 
+@login_required
+@per_request_cache
+def person_edit(request: HttpRequest, code, person) -> HttpResponse:
+    """Correct the data of a victim, perpetrator, reporter or guardian (the intake's form)."""
+    case, person = access.get_person_for_user(request.user, code, person)
+    context = {"case": case, "person": person}
+    if request.method == "POST":
+        form = f.person_edit_form(person, case, request.POST)
+        valid = form.is_valid()
+        if valid and getattr(form, "warnings", []) and not request.POST.get("warnings_seen"):
+            # Odd but possible input (a NIK that does not match the birth date): shown once.
+            messages.warning(
+                request,
+                _("Ada peringatan pada isian. Periksa, lalu tekan 'Simpan perubahan' lagi."),
+            )
+            context["warned"] = True
+        elif valid:
+            version = form.cleaned_data["version"]
+            try:
+                services.person_update(
+                    actor=request.user,
+                    person=person,
+                    version=version,
+                    changes=form.changes(),
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.StalePerson as exc:
+                messages.error(request, str(exc))
+                context.update(
+                    stale_changes=selectors.person_changes_since(exc.person, version),
+                    new_version=exc.person.version,
+                )
+            except services.CaseActionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Perubahan data orang tersimpan."))
+                return redirect("cases:detail", code=case.code)
+    else:
+        form = f.person_edit_form(person, case, lists=selectors.person_lists(person))
+    return render(request, "cases/person_edit.html", {**context, "form": form})
+
+
 def _action(request, code, need: str, form_class, context_name: str, run, form_kwargs=None):
     """Common shape of the small POST actions on the case page."""
     case = access.get_case_for_user(request.user, code, need=need)

@@ -18,6 +18,8 @@ __all__ = [
     "can_register_case",
     "can_search_names",
     "get_draft_for_user",
+    "get_person_for_user",
+    "person_field_groups",
     "get_document_for_user",
     "can_export_case_records",
 ]
@@ -158,6 +160,31 @@ def get_case_for_user(user, code, *, write: bool = False, need: str = ""):
         deny_unless(getattr(access, f"can_{need}"))
     case.access = access
     return case
+
+
+def person_field_groups(role: str) -> frozenset[str]:
+    """The field groups a person's data belongs to (see the case page): a victim's block needs
+    the victim's needs, their identity and the incident (forms of violence); a perpetrator's
+    the perpetrators; a reporter's or guardian's the victim's identity."""
+    if role == "victim":
+        return frozenset({FieldGroup.VICTIM_NEEDS, FieldGroup.VICTIM_IDENTITY, FieldGroup.INCIDENT})
+    if role == "perpetrator":
+        return frozenset({FieldGroup.PERPETRATORS})
+    return frozenset({FieldGroup.VICTIM_IDENTITY})
+
+
+def get_person_for_user(user, code, person_code):
+    """(case, person) for a user who may change the person's data.
+
+    404 for anyone outside the case and for a person not in it, 403 for read-only viewers of
+    the case and for a user who may not see every field group of the person's data."""
+    case = get_case_for_user(user, code, need="edit")
+    person = case.people.filter(code=person_code).first()
+    if person is None:
+        raise Http404
+    deny_unless(person_field_groups(person.role) <= case.access.field_groups)
+    person.case = case
+    return case, person
 
 
 def can_register_case(user) -> bool:

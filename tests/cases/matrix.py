@@ -120,6 +120,45 @@ def upload(w, kwargs) -> dict:
     return {"kind": "medical", "file": SimpleUploadedFile("visum.pdf", PDF)}
 
 
+def a_victim(setup=a_case):
+    """reverse() kwargs of a case's first victim (or of a perpetrator, a reporter)."""
+
+    def run(w) -> dict:
+        kwargs = setup(w)
+        person = current(kwargs).people.filter(role=PersonRole.VICTIM).first()
+        return {"code": kwargs["code"], "person": person.code}
+
+    return run
+
+
+def a_perpetrator(w) -> dict:
+    kwargs = a_case(w)
+    person = current(kwargs).people.filter(role=PersonRole.PERPETRATOR).first()
+    return {"code": kwargs["code"], "person": person.code}
+
+
+def a_referred_victim(w) -> dict:
+    from tests.referrals.helpers import make_referral  # noqa: PLC0415
+
+    case = make_referral(w, status="delivered").case
+    return {"code": case.code, "person": case.people.filter(role=PersonRole.VICTIM).first().code}
+
+
+def victim_correction(w, kwargs) -> dict:
+    """A valid correction, with the person's version as it is now (each persona in turn)."""
+    from cases.models import Person  # noqa: PLC0415
+
+    person = Person.objects.get(code=kwargs["person"])
+    return {
+        "version": person.version,
+        "name": "Nama Dibetulkan",
+        "sex": "P",
+        "birth_date": "1990-03-02",
+        "violence_forms": ["fisik"],
+        "reason": "Salah ketik nama.",
+    }
+
+
 def managers(status: int, intake: int = 403) -> dict:
     return {"intake_own": intake, "case_worker_own": status, "supervisor_own": status}
 
@@ -156,6 +195,29 @@ ROWS = [
         expect=managers(200),
     ),
     Row("cases:edit", id="closed", setup=closed, expect=managers(403)),
+    Row("cases:person_edit", setup=a_victim(), expect=own_staff(200)),
+    Row("cases:person_edit", id="perpetrator", setup=a_perpetrator, expect=own_staff(200)),
+    Row(
+        "cases:person_edit",
+        id="after-identification",
+        setup=a_victim(case_at(Step.ASSESSMENT)),
+        expect=managers(200),
+    ),
+    Row("cases:person_edit", id="closed", setup=a_victim(closed), expect=managers(403)),
+    Row(
+        "cases:person_edit",
+        id="referred",
+        setup=a_referred_victim,
+        # The police unit the case was referred to sees it, and may not change it.
+        expect={**own_staff(200), "partner_own": 403},
+    ),
+    Row(
+        "cases:person_edit",
+        method="post",
+        setup=a_victim(),
+        data=victim_correction,
+        expect=own_staff(302),
+    ),
     Row("cases:advance", method="post", setup=a_case, data=advance, expect=managers(302)),
     Row(
         "cases:record",
