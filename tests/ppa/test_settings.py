@@ -109,6 +109,7 @@ for url in [
     reverse("cases:edit", args=[case.code]), reverse("cases:drafts"),
     reverse("referrals:inbox"), reverse("referrals:notifications"),
     reverse("referrals:detail", args=[own.code]), reverse("account"),
+    reverse("cases:person_edit", args=[case.code, case.people.order_by("id").first().code]),
 ]:
     get("manajer", url)
 for url in [reverse("reports:dashboard"), reverse("reports:export_csv"),
