@@ -335,17 +335,23 @@ def _victims_measure(scope: Scope, keys: Keys) -> QuerySet:
     )
 
 
-def _forms_measure(scope: Scope, keys: Keys) -> QuerySet:
-    """Victims by form of violence (multi-count)."""
+def _victims_by_list(scope: Scope, keys: Keys, field: str, dim: str) -> QuerySet:
+    """Victims by each code of one of their lists (multi-count: a victim with two codes
+    counts in both rows), the code under the name `dim`."""
     k = keys("case__")
     return (
         _people(scope, PersonRole.VICTIM)
-        .filter(violence_forms__isnull=False)
-        .annotate(**k, f=F("violence_forms__code"))
-        .values(*k, "f")
+        .filter(**{f"{field}__isnull": False})
+        .annotate(**k, **{dim: F(f"{field}__code")})
+        .values(*k, dim)
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+def _forms_measure(scope: Scope, keys: Keys) -> QuerySet:
+    """Victims by form of violence (multi-count)."""
+    return _victims_by_list(scope, keys, "violence_forms", "f")
 
 
 def _profile_measure(scope: Scope, keys: Keys) -> QuerySet:
@@ -400,15 +406,7 @@ def _services_measure(scope: Scope, keys: Keys) -> QuerySet:
 
 def _ampk_measure(scope: Scope, keys: Keys) -> QuerySet:
     """Children in need of special protection (AMPK, KLA cluster V), multi-count."""
-    k = keys("case__")
-    return (
-        _people(scope, PersonRole.VICTIM)
-        .filter(ampk_categories__isnull=False)
-        .annotate(**k, c=F("ampk_categories__code"))
-        .values(*k, "c")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    return _victims_by_list(scope, keys, "ampk_categories", "c")
 
 
 @dataclass(frozen=True)
