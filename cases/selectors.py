@@ -481,6 +481,19 @@ def _history_rows(case: Case, sources: list) -> list[list]:
     return loaded
 
 
+def _field_changes(fields: list, before, after, users: dict) -> list[tuple[str, str, str]]:
+    """(label, old, new) of the fields that differ between two versions of a row."""
+    return [
+        (
+            str(f.verbose_name),
+            _shown(f, getattr(before, f.attname, None), users),
+            _shown(f, getattr(after, f.attname, None), users),
+        )
+        for f in fields
+        if getattr(before, f.attname, None) != getattr(after, f.attname, None)
+    ]
+
+
 def case_history(case: Case) -> list[HistoryEntry]:
     """Who changed what, when and why, across the case and what hangs on it, newest first.
 
@@ -508,16 +521,7 @@ def case_history(case: Case) -> list[HistoryEntry]:
         previous: dict = {}
         for row in rows:
             before = previous.get(row.id)
-            changes = []
-            for f in fields:
-                new = getattr(row, f.attname, None)
-                old = getattr(before, f.attname, None) if before is not None else None
-                if before is None and row.history_type == "+":
-                    continue
-                if new != old and row.history_type == "~":
-                    changes.append(
-                        (str(f.verbose_name), _shown(f, old, users), _shown(f, new, users))
-                    )
+            changes = _field_changes(fields, before, row, users) if row.history_type == "~" else []
             # Lists changed by a correction (`services.person_update` raises the version; the
             # intake's rows that add the lists one by one do not).
             if (
@@ -580,17 +584,11 @@ def _version_diffs(model, rows: list, what, with_lists: bool = False) -> list[Hi
     users: dict = {}
     entries = []
     for before, after in zip(rows, rows[1:], strict=False):
-        changes = [
-            (
-                str(f.verbose_name),
-                _shown(f, getattr(before, f.attname), users),
-                _shown(f, getattr(after, f.attname), users),
-            )
-            for f in fields
-            if getattr(before, f.attname) != getattr(after, f.attname)
-        ]
+        changes = _field_changes(fields, before, after, users)
         if with_lists and before.version != after.version:
             changes += _list_changes(before.lists, after.lists)
+        if not changes:
+            continue  # e.g. the intake's rows that add a new person's lists one by one
         entries.append(
             HistoryEntry(
                 when=after.history_date,
@@ -628,6 +626,19 @@ def _history_lists(history_ids: list[int]) -> dict[int, dict[str, list[str]]]:
     """{history id: {list name: sorted codes}} of person history rows (one query)."""
     if not history_ids:
         return {}
+    if connection.vendor != "postgresql":  # SQLite (the demo): one query per list
+        found: dict[int, dict[str, list[str]]] = {
+            hid: {name: [] for name in HISTORY_LISTS} for hid in history_ids
+        }
+        for name in HISTORY_LISTS:
+            through = apps.get_model("cases", f"HistoricalPerson_{name}")
+            target = Person._meta.get_field(name).m2m_reverse_field_name()
+            code = through._meta.get_field(target).attname
+            for hid, value in through.objects.filter(history_id__in=history_ids).values_list(
+                "history_id", code
+            ):
+                found[hid][name].append(value)
+        return {hid: _decoded(lists) for hid, lists in found.items()}
     history = _history_model(Person)
     table = connection.ops.quote_name(history._meta.db_table)
     sql = (

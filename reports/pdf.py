@@ -198,7 +198,7 @@ def warm_up() -> None:
     """Load what every render needs (WeasyPrint, the template, the fonts in the shared font
     configuration, Pango's caches) by rendering a one-table sample, then move the long-lived
     objects out of the collector's way (`gc.freeze`). Called by the PDF worker when its process
-    starts (ppa/celery.py); no database query."""
+    starts (`reports.tasks.warm_up_pdf_worker`); no database query."""
     sample = Snapshot(
         params={},
         years=[2024, 2025],
@@ -213,7 +213,10 @@ def warm_up() -> None:
                 key="headline",
                 title="Jumlah kasus, korban dan pelaku per tahun",
                 unit="kasus",
-                rows=[Row(code, code.title(), [12, 3]) for code in SAMPLE_ROWS],
+                rows=[
+                    Row(code, code.title(), [12, 3])
+                    for code in ("cases", "victims", "perpetrators")
+                ],
             )
         ],
     )
@@ -221,6 +224,3 @@ def warm_up() -> None:
     render_pdf(sample, letterhead, figures_code="0" * 12)
     gc.collect()
     gc.freeze()
-
-
-SAMPLE_ROWS = ("cases", "victims", "perpetrators")

@@ -83,6 +83,8 @@ def test_quick_start_migrates_and_seeds_a_fresh_sqlite_database_twice(tmp_path):
     ]
     assert result["referrals"] == ["accepted", "delivered", "draft", "pending_approval"]
     assert result["inbox_lists_the_waiting_referral"]
+    # A correction made meanwhile is what the conflict view shows (history on SQLite too).
+    assert result["conflict_shows"] == ["Nama Koreksi"]
 
 
 SQLITE_PAGES = """
@@ -119,6 +121,13 @@ accepted = Referral.objects.get(status="accepted")
 get("polisi", reverse("cases:list"))
 get("polisi", reverse("cases:detail", args=[accepted.case.code]))
 inbox = get("rsud", reverse("referrals:inbox"))
+from cases import selectors, services
+person = case.people.order_by("id").first()
+opened = person.version
+services.person_update(
+    actor=worker, person=person, version=opened, changes={"name": "Nama Koreksi"}, reason="uji"
+)
+conflict = selectors.person_changes_since(person, opened)
 waiting = Referral.objects.get(status="delivered")
 get("rsud", reverse("referrals:detail", args=[waiting.code]))
 print(json.dumps({
@@ -126,6 +135,7 @@ print(json.dumps({
     "referrals": sorted(Referral.objects.values_list("status", flat=True)),
     "inbox_lists_the_waiting_referral": reverse("referrals:detail", args=[waiting.code])
     in inbox.text,
+    "conflict_shows": [new for entry in conflict for _label, _old, new in entry.changes],
 }))
 """
 
