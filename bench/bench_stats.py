@@ -11,16 +11,14 @@ the same numbers (median of --repeat runs on the same connection), and the ratio
 nightly refresh of the aggregate tables (`reports.services.statistics_refresh`, timed once)
 and, per scope, the selector with the aggregates (past years from the tables, the current year
 live) next to the live selector and the SQL floor; --skip-live leaves out the live selector and
-the floors (minutes at 1M cases). The PDF runs in a fresh child process
-(`--pdf-child`) through `reports.services.report_run_render`, exactly what the Celery worker
-does, and reports wall time, pages and the child's peak RSS (ru_maxrss).
+the floors (minutes at 1M cases). The PDF runs in fresh child processes
+(bench/pdf_bench.py's worker-path child) through `reports.services.report_run_render`, exactly
+what the Celery worker does, and reports wall time, pages and the child's peak RSS.
 """
 
 import argparse
 import json
 import re
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,6 +28,7 @@ import _django  # noqa: E402
 
 _django.setup()
 
+import pdf_bench  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -230,57 +229,16 @@ def bench_aggregated(label: str, params: ReportParams, repeat: int, live: tuple 
     )
 
 
-def pdf_child(scope: str, params: dict) -> None:
-    """Runs in a fresh process: request a run as the app does, render it as the worker does."""
-    import reports.pdf  # noqa: F401, PLC0415 (a worker has WeasyPrint imported already)
-    from reports.services import report_run_render, report_run_request  # noqa: PLC0415
-
-    actor = User.objects.get(username=params.pop("actor"))
-    times = []
-    for _i in range(2):  # cold (first render of the process: fonts, CSS) and warm
-        start = time.perf_counter()
-        run = report_run_request(
-            actor=actor, params=ReportParams(**params), edition="internal", language="id"
-        )
-        run.refresh_from_db()  # without a broker the task ran eagerly on commit
-        if run.status != "done":
-            run = report_run_render(run_id=run.pk)
-        times.append(time.perf_counter() - start)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            {
-                "scope": scope,
-                "cold": times[0],
-                "s": times[1],
-                "pages": run.pages,
-                "status": run.status,
-                "mb": peak,
-            }
-        )
-    )
-
-
 def bench_pdf(label: str, params: ReportParams, actor: str, repeat: int) -> None:
+    """The worker path (request + figures + render) in `repeat` fresh processes, through
+    bench/pdf_bench.py's child (the same measurement as its "worker path" line)."""
     times, colds, peaks, pages = [], [], [], 0
     for _i in range(repeat):
-        out = subprocess.run(  # noqa: S603 (our own script)
-            [
-                sys.executable,
-                __file__,
-                "--pdf-child",
-                json.dumps(params.to_dict() | {"actor": actor}),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
+        result = pdf_bench.spawn(
+            ["--worker-child", json.dumps(params.to_dict() | {"actor": actor})]
         )
-        if out.returncode:
-            raise SystemExit(out.stderr[-3000:])
-        result = json.loads(out.stdout.strip().splitlines()[-1])
-        assert result["status"] == "done", result
-        times.append(result["s"])
-        colds.append(result["cold"])
+        colds.append(result["times"][0])
+        times.append(result["times"][1])
         peaks.append(result["mb"])
         pages = result["pages"]
     print(
@@ -303,12 +261,7 @@ def main() -> None:
     parser.add_argument(
         "--skip-refresh", action="store_true", help="use the aggregates already in the database"
     )
-    parser.add_argument("--pdf-child")
     args = parser.parse_args()
-    if args.pdf_child:
-        params = json.loads(args.pdf_child)
-        pdf_child(params["region_code"], params)
-        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT a.region_id, u.username FROM cases_case c JOIN ppa_agency a ON a.id = c.agency_id"
