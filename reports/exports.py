@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ppa.exports import safe_cell
-from reports.selectors import Snapshot
+from reports.snapshot import Snapshot
 
 NO_VALUE = "–"
 

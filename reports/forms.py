@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import CaseType
 from ppa import access
 from reports.models import ReportRun
-from reports.selectors import DEFAULT_YEARS, MAX_YEARS, DateBasis, ReportParams
+from reports.snapshot import DEFAULT_YEARS, MAX_YEARS, DateBasis, ReportParams
 
 FIRST_YEAR = 2000
 

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reports.charts import WIDTH
-from reports.selectors import Snapshot, Table
+from reports.snapshot import Snapshot, Table
 from reports.text import fmt
 
 # (section heading, [(table key, chart key or "")])

@@ -35,7 +35,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.charts import snapshot_charts
 from reports.layout import compact_rows, print_layout, sections
-from reports.selectors import Row, Snapshot, Table
+from reports.snapshot import Row, Snapshot, Table
 from reports.text import summary_sentences
 
 ASSET_BASE = "https://assets.sinergi-ppa.invalid/"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 
-from reports.selectors import Snapshot, Table
+from reports.snapshot import Snapshot, Table
 
 SMALL = "<5"
 HIDDEN = "*"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from reports.selectors import Snapshot
+from reports.snapshot import Snapshot
 from reports.suppression import HIDDEN, SMALL
 
 
