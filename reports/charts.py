@@ -2,18 +2,24 @@
 
 The same SVG goes into the dashboard and the PDF (WeasyPrint draws it as vectors). No
 script, no style attributes (the Content Security Policy forbids inline styles): colours are
-presentation attributes. Every label is escaped. Hidden cells of the public edition ("<5",
-"*") get no bar or point, only their label; in stacked bars the hidden parts are merged into
-one grey segment (their sum is the shown total minus the shown parts, which the table gives
-away anyway).
+presentation attributes. Every label is escaped. Every hidden cell of the public edition
+("<5", "*") is labelled as such on every chart, never left blank: a bar gets no bar, only its
+label; on a line a "<5" is a hollow point low on the axis, labelled "<5", which the line reaches
+(dashed), so a hidden year never looks like a missing one; a "*" is a gap with its label; in
+stacked bars the hidden parts are merged into one grey segment (their sum is the shown total
+minus the shown parts, which the table gives away anyway).
 """
 
 from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from reports.suppression import SMALL
 from reports.text import fmt
 
 PALETTE = ["#6b2d8c", "#e69f00", "#0072b2", "#009e73", "#cc79a7", "#d55e00", "#56b4e9"]
@@ -75,6 +81,50 @@ def _axis(left: int, top: int, width: int, height: int, vmax: float, step: float
             f'stroke="#d6dae1" stroke-width="0.6"/>'
         )
         out.append(_text(left - 6, y + 4, fmt(int(v)), "end", fill=MUTED))
+    return out
+
+
+def _line_points(
+    values: list, xy: Callable[[int, float], tuple[float, float]], *, small_at: float
+) -> list[tuple[int, float, float, object]]:
+    """(index, x, y, value) of the drawn points of one line: numbers where they are, "<5" at
+    `small_at` (below 5 on the axis); other hidden or missing values are not drawn."""
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            out.append((i, *xy(i, v), v))
+        elif v == SMALL:
+            out.append((i, *xy(i, small_at), v))
+    return out
+
+
+def _line_segments(points: list[tuple[int, float, float, object]], colour: str) -> list[str]:
+    """A solid polyline through each run of neighbouring shown values, a dashed line to and
+    from a "<5"; a gap where a value between two points is not drawn at all."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        if len(run) > 1:
+            out.append(
+                f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
+                f'stroke-width="2"/>'
+            )
+        run.clear()
+
+    for (i, x1, y1, a), (j, x2, y2, b) in itertools.pairwise(points):
+        if j == i + 1 and SMALL not in (a, b):
+            if not run:  # a run goes on from its last point, which is this pair's first
+                run.append(f"{x1:.1f},{y1:.1f}")
+            run.append(f"{x2:.1f},{y2:.1f}")
+            continue
+        close_run()
+        if j == i + 1:
+            out.append(
+                f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                f'stroke="{colour}" stroke-width="2" stroke-dasharray="4 3"/>'
+            )
+    close_run()
     return out
 
 
@@ -148,7 +198,10 @@ def line_chart(
     titled: bool = True,
     width: int = WIDTH,
 ) -> Chart:
-    """One line per series over the years; hidden values leave a gap."""
+    """One line per series over the years (or months). A value hidden as "<5" is a hollow
+    point low on the axis, labelled "<5" and joined to its neighbours by a dashed line, so the
+    line never seems to stop at a hidden year; any other hidden value ("*") leaves a gap with
+    its label on the base line."""
     cut = 0 if titled else HEADING
     height, left, top, bottom = 270 - cut, 48, 58 - cut, 28
     plot_w, plot_h = width - left - 24, height - top - bottom
@@ -166,25 +219,27 @@ def line_chart(
     labelled: set[tuple[int, object]] = set()  # one value label per point where lines meet
     for s, (_name, values) in enumerate(series):
         colour = PALETTE[s % len(PALETTE)]
-        segment: list[str] = []
-        segments = [segment]
-        for i, v in enumerate(values):
-            if isinstance(v, int | float):
-                x, y = xy(i, v)
-                segment.append(f"{x:.1f},{y:.1f}")
-                body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
-                if (i, v) not in labelled:
-                    labelled.add((i, v))
-                    body.append(_text(x, y - 6, fmt(v), fill=colour, font_size="10"))
-            else:
-                segment = []
-                segments.append(segment)
-        for seg in segments:
-            if len(seg) > 1:
+        points = _line_points(values, xy, small_at=min(2.5, vmax / 2))
+        body += _line_segments(points, colour)
+        for i, x, y, value in points:
+            if value == SMALL:  # hidden but known to be 1-4: a hollow point, labelled "<5"
                 body.append(
-                    f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" '
-                    f'stroke-width="2"/>'
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#ffffff" '
+                    f'stroke="{colour}" stroke-width="1.5"/>'
                 )
+            else:
+                body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+            if (i, value) not in labelled:
+                labelled.add((i, value))
+                muted = value == SMALL
+                body.append(
+                    _text(x, y - 6, fmt(value), fill=MUTED if muted else colour, font_size="10")
+                )
+        for i, v in enumerate(values):
+            if not isinstance(v, int | float) and v != SMALL and v is not None:
+                # Any other hidden cell ("*"): no point, only its label at the base line.
+                x, y = xy(i, 0)
+                body.append(_text(x, y - 4, fmt(v), fill=MUTED, font_size="10"))
     for i, label in enumerate(labels):
         x, _y = xy(i, 0)
         body.append(_text(x, height - 10, label, fill=INK))

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from ppa.exports import safe_cell
 from reports.snapshot import Snapshot
+from reports.text import statistics_title
 
 NO_VALUE = "–"
 
@@ -24,7 +25,7 @@ def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
     years = snapshot.years
     edition = _("publik") if snapshot.edition == "public" else _("internal")
     rows: list[list[object]] = [
-        [_("Statistik kekerasan terhadap perempuan dan anak")],
+        [statistics_title(snapshot)],
         [_("Wilayah"), snapshot.region["name"]],
         [_("Periode"), f"{years[0]}–{years[-1]}"],
         [_("Jenis kasus"), snapshot.case_type_label],

@@ -36,7 +36,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from reports.charts import snapshot_charts
 from reports.layout import compact_rows, print_layout, sections
 from reports.snapshot import Row, Snapshot, Table
-from reports.text import summary_sentences
+from reports.text import report_title, summary_sentences
 
 ASSET_BASE = "https://assets.sinergi-ppa.invalid/"
 ALLOWED_SUFFIXES = {".ttf", ".otf", ".svg", ".png", ".css"}
@@ -127,6 +127,7 @@ def report_html(snapshot: Snapshot, letterhead: Letterhead, *, figures_code: str
         "reports/pdf/report.html",
         {
             "s": snapshot,
+            "title": report_title(snapshot),
             "letterhead": letterhead,
             "charts": charts,
             "sections": parts,

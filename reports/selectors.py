@@ -83,6 +83,7 @@ from reports.snapshot import (
     Row,
     Snapshot,
     Table,
+    report_subject,
 )
 from reports.tables import FORM_TRAFFICKING, PLACE_HOUSEHOLD, Figures, build_tables
 
@@ -561,6 +562,7 @@ def _figures(
     referral_rows, partner_rows = _referral_rows(params, region)
     figures = Figures(
         region=region,
+        subject=report_subject(params.case_type),
         columns=list(params.years),
         labels=labels,
         case_rows=[r for r in case_rows if r["y"] is not None],

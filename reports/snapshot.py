@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from cases.models import AgeGroup
+from cases.models import AgeGroup, CaseType
 
 DEFAULT_YEARS = 5
 MAX_YEARS = 15
@@ -23,6 +25,28 @@ class DateBasis:
 
 UNKNOWN = "_unknown"  # row code for "not stated"
 CHILD_GROUPS = (AgeGroup.G0_5, AgeGroup.G6_12, AgeGroup.G13_17)
+
+
+class ReportSubject(models.TextChoices):
+    """Whom a report is about, from its case-type filter: it decides the title, the summary
+    and which sections apply (no KLA page in a report on women only)."""
+
+    WOMEN = "women", _("Perempuan")
+    CHILDREN = "children", _("Anak")
+    WOMEN_AND_CHILDREN = "women_children", _("Perempuan dan Anak")
+
+
+# Case types whose victims are, by definition, adult women or children.
+WOMEN_ONLY_TYPES = (CaseType.KTP,)
+CHILDREN_ONLY_TYPES = (CaseType.AMPK, CaseType.ABH, CaseType.CHILD_MARRIAGE)
+
+
+def report_subject(case_type: str) -> ReportSubject:
+    if case_type in WOMEN_ONLY_TYPES:
+        return ReportSubject.WOMEN
+    if case_type in CHILDREN_ONLY_TYPES:
+        return ReportSubject.CHILDREN
+    return ReportSubject.WOMEN_AND_CHILDREN
 
 
 @dataclass(frozen=True)
@@ -95,6 +119,10 @@ class Snapshot:
     aggregated_before: str | None = None
     aggregated_at: str | None = None
     aggregates_note: str = ""  # the same, as a sentence for the reader
+
+    @property
+    def subject(self) -> ReportSubject:
+        return report_subject(self.params.get("case_type") or "")
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from cases.models import AgeGroup, Sex
 from ppa.models import Agency, Region
 from reports.models import Population
-from reports.snapshot import CHILD_GROUPS, UNKNOWN, Row, Table
+from reports.snapshot import CHILD_GROUPS, UNKNOWN, ReportSubject, Row, Table
 
 # Reference codes the tables single out (cases/reference.py; codes are never renumbered).
 PLACE_HOUSEHOLD = "rumah_tangga"
@@ -42,6 +42,7 @@ class Figures:
     dimensions and counts, see reports.selectors.MEASURES), and what several tables share."""
 
     region: Region
+    subject: ReportSubject  # whom the report is about (its case-type filter)
     columns: list[Hashable]
     labels: dict[str, list[tuple[str, str]]]  # reference list name -> [(code, label)]
     case_rows: list[dict]  # cases by top-level place: n, closed, household
@@ -550,30 +551,33 @@ def rates_table(f: Figures) -> Table | None:
             for n, p in zip(counts, pops(sex, band), strict=True)
         ]
 
-    return Table(
-        "rates",
-        _("Rasio kekerasan per 100.000 penduduk"),
-        _("per 100.000 penduduk"),
-        [
-            Row("pop_all", _("Jumlah penduduk"), pops(all_sexes, all_ages)),
-            Row(
-                "cases_rate",
-                _("Kasus per 100.000 penduduk"),
-                rate(f.n_cases, all_sexes, all_ages),
-            ),
+    rows = [
+        Row("pop_all", _("Jumlah penduduk"), pops(all_sexes, all_ages)),
+        Row("cases_rate", _("Kasus per 100.000 penduduk"), rate(f.n_cases, all_sexes, all_ages)),
+    ]
+    if f.subject != ReportSubject.CHILDREN:
+        rows += [
             Row("pop_women", _("Jumlah penduduk perempuan"), pops(women, all_ages)),
             Row(
                 "women_rate",
                 _("Korban perempuan per 100.000 penduduk perempuan"),
                 rate(n_women, women, all_ages),
             ),
+        ]
+    if f.subject != ReportSubject.WOMEN:
+        rows += [
             Row("pop_children", _("Jumlah penduduk anak"), pops(all_sexes, child)),
             Row(
                 "children_rate",
                 _("Korban anak per 100.000 penduduk anak"),
                 rate(n_children, all_sexes, child),
             ),
-        ],
+        ]
+    return Table(
+        "rates",
+        _("Rasio kekerasan per 100.000 penduduk"),
+        _("per 100.000 penduduk"),
+        rows,
         kind="rate",
         note=_("Kosong (–) bila jumlah penduduk tahun itu belum diisi."),
     )
@@ -584,12 +588,18 @@ def rates_table(f: Figures) -> Table | None:
 TableBuilder = Callable[[Figures], Table | None]
 
 
+EVERYONE = tuple(ReportSubject)
+ABOUT_CHILDREN = (ReportSubject.CHILDREN, ReportSubject.WOMEN_AND_CHILDREN)
+
+
 @dataclass(frozen=True)
 class TableSpec:
-    """A registered table: its key (the `Table.key` it builds) and its builder."""
+    """A registered table: its key (the `Table.key` it builds), its builder, and the reports
+    it belongs in (by whom they are about: a report on women only has no KLA tables)."""
 
     key: str
     build: TableBuilder
+    subjects: tuple[ReportSubject, ...] = EVERYONE
 
 
 # Every table of the statistics, in the order of the exports (the dashboard and the PDF group
@@ -612,8 +622,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("perpetrators_age", perpetrators_age_table),
     TableSpec("perpetrators_relationship", perpetrators_relationship_table),
     TableSpec("victims_service", victims_service_table),
-    TableSpec("kla_ampk", kla_ampk_table),
-    TableSpec("kla_served", kla_served_table),
+    TableSpec("kla_ampk", kla_ampk_table, ABOUT_CHILDREN),
+    TableSpec("kla_served", kla_served_table, ABOUT_CHILDREN),
     TableSpec("referrals", referrals_table),
     TableSpec("referrals_partner", referrals_partner_table),
     TableSpec("rates", rates_table),
@@ -622,4 +632,8 @@ TABLES: tuple[TableSpec, ...] = (
 
 def build_tables(figures: Figures, specs: Iterable[TableSpec] = TABLES) -> list[Table]:
     """Every registered table that applies to the report, in registry order."""
-    return [table for spec in specs if (table := spec.build(figures)) is not None]
+    return [
+        table
+        for spec in specs
+        if figures.subject in spec.subjects and (table := spec.build(figures)) is not None
+    ]

@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from reports.snapshot import Snapshot
+from reports.snapshot import ReportSubject, Snapshot
 from reports.suppression import HIDDEN, SMALL
+from reports.tables import CHILD, PLACE_HOUSEHOLD
 
 
 def fmt(value: object) -> str:
@@ -23,6 +24,25 @@ def fmt(value: object) -> str:
     if isinstance(value, float):
         return number_format(value, decimal_pos=1, force_grouping=True)
     return str(value)
+
+
+def statistics_title(snapshot: Snapshot | None) -> str:
+    """The heading of the dashboard and the exports, for whom the report is about."""
+    subject = snapshot.subject if snapshot else ReportSubject.WOMEN_AND_CHILDREN
+    if subject == ReportSubject.WOMEN:
+        return _("Statistik kekerasan terhadap perempuan")
+    if subject == ReportSubject.CHILDREN:
+        return _("Statistik kekerasan terhadap anak")
+    return _("Statistik kekerasan terhadap perempuan dan anak")
+
+
+def report_title(snapshot: Snapshot) -> str:
+    """The title of the printed report."""
+    if snapshot.subject == ReportSubject.WOMEN:
+        return _("Laporan Statistik Kekerasan terhadap Perempuan")
+    if snapshot.subject == ReportSubject.CHILDREN:
+        return _("Laporan Statistik Kekerasan terhadap Anak")
+    return _("Laporan Statistik Kekerasan terhadap Perempuan dan Anak")
 
 
 def _amount(value: object, unit: str) -> str:
@@ -101,15 +121,17 @@ def summary_sentences(snapshot: Snapshot) -> list[str]:
         sentences.append(trend_sentence(snapshot, "cases"))
     last = years[-1]
     total = cases[-1] if cases else 0
-    household = (_row(snapshot, "cases_place", "rumah_tangga") or [None])[-1]
+    household = (_row(snapshot, "cases_place", PLACE_HOUSEHOLD) or [None])[-1]
     if isinstance(total, int) and total > 0 and isinstance(household, int):
         sentences.append(
             _("%(share)s%% kasus pada %(year)s terjadi di rumah tangga.")
             % {"share": fmt(round(household * 100 / total)), "year": last}
         )
-    children = (_row(snapshot, "victims_status", "anak") or [None])[-1]
+    # The share of children says something only in a report on women and children both.
+    children = (_row(snapshot, "victims_status", CHILD) or [None])[-1]
     n_victims = victims[-1] if victims else 0
-    if isinstance(n_victims, int) and n_victims > 0 and isinstance(children, int):
+    both = snapshot.subject == ReportSubject.WOMEN_AND_CHILDREN
+    if both and isinstance(n_victims, int) and n_victims > 0 and isinstance(children, int):
         sentences.append(
             _("Anak merupakan %(share)s%% dari korban pada %(year)s.")
             % {"share": fmt(round(children * 100 / n_victims)), "year": last}

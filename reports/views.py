@@ -23,7 +23,7 @@ from reports.layout import sections
 from reports.models import ReportRun
 from reports.selectors import annual_statistics
 from reports.suppression import public_edition
-from reports.text import summary_sentences
+from reports.text import statistics_title, summary_sentences
 
 RECENT_RUNS = 10
 
@@ -40,6 +40,7 @@ def _dashboard(request: HttpRequest, form: StatisticsForm, run_form: ReportRunFo
         "form": form,
         "run_form": run_form,
         "s": snapshot,
+        "title": statistics_title(snapshot),
         "charts": charts,
         "sections": sections(snapshot, charts) if snapshot else [],
         "summary": summary_sentences(snapshot) if snapshot else [],
