@@ -321,5 +321,11 @@ CELERY_BEAT_SCHEDULE["reports-refresh-statistics"] = {
     "task": "reports.tasks.refresh_statistics",
     "schedule": crontab(hour=1, minute=30),
 }
+# The previous month's report for every office, made on the first working day of the month
+# (the task checks the day against the working-day calendar; it runs every morning).
+CELERY_BEAT_SCHEDULE["reports-monthly"] = {
+    "task": "reports.tasks.produce_monthly_reports",
+    "schedule": crontab(hour=6, minute=0),
+}
 # Fonts embedded in the PDF (Debian fonts-dejavu-core, installed in the Dockerfile).
 REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")

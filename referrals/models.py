@@ -384,12 +384,18 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("Eskalasi: rujukan melewati batas waktu")
         DEADLINE_REMINDER = "deadline_reminder", _("Pengingat batas waktu kasus")
         DEADLINE_OVERDUE = "deadline_overdue", _("Batas waktu kasus terlewati")
+        REPORT_READY = "report_ready", _("Laporan statistik bulanan dibuat")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    # Empty only for a notification about something other than a case (a periodic report),
+    # which then carries a link inside the app (never figures or names).
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    link = models.CharField(max_length=200, blank=True, default="")
     referral = models.ForeignKey(
         Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
@@ -419,8 +425,19 @@ class Notification(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(referral__isnull=False, event__isnull=False)
-                | Q(deadline__isnull=False),
+                | Q(deadline__isnull=False)
+                | Q(case__isnull=True, link__startswith="/"),
                 name="referrals_notification_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(link__startswith="/"),
+                name="referrals_notification_case_or_link",
+            ),
+            # A link is notified once per user (a scheduled job that runs twice notifies once).
+            models.UniqueConstraint(
+                fields=["user", "link"],
+                condition=Q(case__isnull=True),
+                name="referrals_notification_once_per_link",
             ),
         ]
         indexes = [

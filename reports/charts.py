@@ -149,6 +149,20 @@ def _legend(items: list[tuple[str, str]], x: int, y: int, width: int = 620) -> l
     return out
 
 
+def _column_labels(xs: list[float], labels: list, height: int) -> list[str]:
+    """The labels under the columns; when more than six ("Mar 2024" for each month) each
+    goes on two lines (month above year), so neighbours do not run into each other."""
+    if len(labels) <= 6:
+        return [_text(x, height - 10, label, fill=INK) for x, label in zip(xs, labels, strict=True)]
+    out = []
+    for x, label in zip(xs, labels, strict=True):
+        first, _sep, rest = str(label).partition(" ")
+        out.append(_text(x, height - 15, first, fill=INK, font_size="10"))
+        if rest:
+            out.append(_text(x, height - 4, rest, fill=INK, font_size="10"))
+    return out
+
+
 def _heading(title: str) -> str:
     return _text(4, 14, title, "start", fill=INK, font_weight="bold", font_size="12")
 
@@ -240,9 +254,7 @@ def line_chart(
                 # Any other hidden cell ("*"): no point, only its label at the base line.
                 x, y = xy(i, 0)
                 body.append(_text(x, y - 4, fmt(v), fill=MUTED, font_size="10"))
-    for i, label in enumerate(labels):
-        x, _y = xy(i, 0)
-        body.append(_text(x, height - 10, label, fill=INK))
+    body += _column_labels([xy(i, 0)[0] for i in range(len(labels))], labels, height)
     body += _legend(
         [(name, PALETTE[s % len(PALETTE)]) for s, (name, _v) in enumerate(series)],
         left,
@@ -351,41 +363,36 @@ def hbar_chart(
 
 def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> dict[str, Chart]:
     """The charts the dashboard and the PDF show, by name. The PDF asks for them without the
-    drawn title (it prints `chart.title` as a caption) and, for a single year, with the
-    per-year charts `narrow` (half width, beside their table)."""
-    years = snapshot.years
+    drawn title (it prints `chart.title` as a caption) and, for a single year (or month), with
+    the per-column charts `narrow` (half width, beside their table). The columns are years, or
+    months in a periodic report, which also gets the monthly trend line."""
+    columns = snapshot.columns
     charts: dict[str, Chart] = {}
     headline = snapshot.table("headline")
     if headline is None:
         return charts
-    cases, victims, perps = (r.values for r in headline.rows)
-    period = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    per_year = {"titled": titled, "width": WIDTH // 2 if narrow else WIDTH}
-    charts["cases_bar"] = bar_chart(
-        _("Jumlah kasus per tahun, %(period)s") % {"period": period}, years, cases, **per_year
-    )
-    headline_series = [(_("Kasus"), cases), (_("Korban"), victims), (_("Pelaku"), perps)]
-    if len(years) > 1:
-        charts["trend_line"] = line_chart(
-            _("Perkembangan kasus, korban dan pelaku"), years, headline_series, **per_year
+    per_column = {"titled": titled, "width": WIDTH // 2 if narrow else WIDTH}
+    trend = snapshot.table("trend_months")
+    if trend is not None:  # always full width: twelve months
+        charts["trend_months"] = line_chart(
+            trend.title,
+            trend.columns or [],
+            [(r.label, r.values) for r in trend.rows],
+            titled=titled,
         )
-    else:  # one year: a line of one point says nothing (and its labels overlap); bars do
-        charts["trend_line"] = hbar_chart(
-            _("Kasus, korban dan pelaku, %(period)s") % {"period": period},
-            [name for name, _values in headline_series],
-            [values[0] for _name, values in headline_series],
-            **per_year,
-        )
+    charts |= _headline_charts(snapshot, headline, per_column)
     cross = snapshot.table("victims_sex_status")
     if cross is not None:
         charts["victims_stacked"] = stacked_bar_chart(
-            _("Korban per tahun menurut jenis kelamin dan status usia"),
-            years,
+            _("Korban per bulan menurut jenis kelamin dan status usia")
+            if snapshot.periodic
+            else _("Korban per tahun menurut jenis kelamin dan status usia"),
+            columns,
             [(r.label, r.values) for r in cross.rows],
             cross.total,
-            **per_year,
+            **per_column,
         )
-    last = years[-1]
+    last = columns[-1]
     for key in ("victims_form", "cases_place", "perpetrators_relationship"):
         table = snapshot.table(key)
         if table is not None:
@@ -393,6 +400,31 @@ def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> d
                 f"{table.title} ({last})",
                 [r.label for r in table.rows],
                 [r.values[-1] for r in table.rows],
-                **per_year,
+                **per_column,
             )
+    return charts
+
+
+def _headline_charts(snapshot, headline, per_column: dict) -> dict[str, Chart]:
+    """The cases per column (bars) and cases, victims and perpetrators over the columns."""
+    columns, period = snapshot.columns, snapshot.period_label
+    cases, victims, perps = (r.values for r in headline.rows)
+    title = (
+        _("Jumlah kasus per bulan, %(period)s")
+        if snapshot.periodic
+        else _("Jumlah kasus per tahun, %(period)s")
+    )
+    charts = {"cases_bar": bar_chart(title % {"period": period}, columns, cases, **per_column)}
+    series = [(_("Kasus"), cases), (_("Korban"), victims), (_("Pelaku"), perps)]
+    if len(columns) > 1:
+        charts["trend_line"] = line_chart(
+            _("Perkembangan kasus, korban dan pelaku"), columns, series, **per_column
+        )
+    else:  # one column: a line of one point says nothing (and its labels overlap); bars do
+        charts["trend_line"] = hbar_chart(
+            _("Kasus, korban dan pelaku, %(period)s") % {"period": period},
+            [name for name, _values in series],
+            [values[0] for _name, values in series],
+            **per_column,
+        )
     return charts

@@ -22,12 +22,11 @@ NO_VALUE = "–"
 
 def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
     """The snapshot as a list of spreadsheet rows (shared by CSV and XLSX)."""
-    years = snapshot.years
     edition = _("publik") if snapshot.edition == "public" else _("internal")
     rows: list[list[object]] = [
         [statistics_title(snapshot)],
         [_("Wilayah"), snapshot.region["name"]],
-        [_("Periode"), f"{years[0]}–{years[-1]}"],
+        [_("Periode"), snapshot.period_label],
         [_("Jenis kasus"), snapshot.case_type_label],
         [_("Dasar penghitungan tahun"), snapshot.basis_label],
         [_("Edisi"), edition],
@@ -41,7 +40,7 @@ def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
             "basis": snapshot.basis_label,
         }
         rows.append([counted])
-        rows.append([_("Kategori"), *years])
+        rows.append([_("Kategori"), *(table.columns or snapshot.columns)])
         for row in table.rows:
             rows.append([row.label, *row.values])
         if table.total is not None:

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import CaseType
 from ppa import access
 from reports.models import ReportRun
-from reports.snapshot import DEFAULT_YEARS, MAX_YEARS, DateBasis, ReportParams
+from reports.snapshot import (
+    DEFAULT_YEARS,
+    MAX_MONTHS,
+    MAX_YEARS,
+    MONTHS_IN,
+    DateBasis,
+    Period,
+    ReportParams,
+    months_between,
+)
 
 FIRST_YEAR = 2000
 
@@ -29,6 +38,42 @@ class StatisticsForm(forms.Form):
     )
     year_to = forms.IntegerField(
         label=_("Sampai tahun"), required=False, min_value=FIRST_YEAR, error_messages=YEAR_MESSAGES
+    )
+    period = forms.ChoiceField(
+        label=_("Periode"),
+        required=False,
+        choices=Period.choices,
+        error_messages={"invalid_choice": _("Pilih periode dari daftar.")},
+    )
+    period_year = forms.IntegerField(
+        label=_("Tahun periode"),
+        required=False,
+        min_value=FIRST_YEAR,
+        error_messages=YEAR_MESSAGES,
+        help_text=_("Untuk bulan, triwulan atau semester."),
+    )
+    period_number = forms.IntegerField(
+        label=_("Bulan/triwulan/semester ke-"),
+        required=False,
+        min_value=1,
+        max_value=12,
+        error_messages={
+            "invalid": _("Tulis nomor dengan angka, misalnya 3 untuk Maret."),
+            "min_value": _("Nomor paling kecil 1."),
+            "max_value": _("Nomor paling besar 12 (bulan), 4 (triwulan) atau 2 (semester)."),
+        },
+    )
+    date_from = forms.DateField(
+        label=_("Dari tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Tulis tanggal seperti 2024-03-01.")},
+    )
+    date_to = forms.DateField(
+        label=_("Sampai tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Tulis tanggal seperti 2024-03-31.")},
     )
     region = forms.ChoiceField(label=_("Wilayah"), required=False)
     case_type = forms.ChoiceField(
@@ -69,7 +114,8 @@ class StatisticsForm(forms.Form):
         self.fields["region"].error_messages["invalid_choice"] = _(
             "Wilayah ini di luar kewenangan Anda. Pilih %(authority)s atau wilayah di dalamnya."
         ) % {"authority": self.authority.name}
-        self.this_year = timezone.localdate().year
+        self.today = timezone.localdate()
+        self.this_year = self.today.year
         for name in ("year_from", "year_to"):
             self.fields[name].max_value = self.this_year
             self.fields[name].widget.attrs.update(
@@ -79,6 +125,7 @@ class StatisticsForm(forms.Form):
         self.fields["year_to"].initial = self.this_year
         self.fields["region"].initial = self.authority.code
         self.fields["date_basis"].initial = DateBasis.REPORTED
+        self.fields["period"].initial = Period.YEARS.value
         self.fields["edition"].initial = ReportRun.Edition.INTERNAL
 
     def clean_year_to(self) -> int | None:
@@ -105,16 +152,65 @@ class StatisticsForm(forms.Form):
             )
         elif year_from and year_to and year_to - year_from + 1 > MAX_YEARS:
             self.add_error("year_from", _("Rentang paling panjang %(n)s tahun.") % {"n": MAX_YEARS})
+        data["period"] = data.get("period") or Period.YEARS.value
+        if data["period"] == Period.RANGE:
+            self._clean_range(data)
+        elif data["period"] != Period.YEARS:
+            self._clean_period(data)
         data["region"] = data.get("region") or self.authority.code
         data["date_basis"] = data.get("date_basis") or DateBasis.REPORTED
         data["edition"] = data.get("edition") or ReportRun.Edition.INTERNAL
         return data
+
+    def _clean_period(self, data: dict) -> None:
+        """A month (1-12), quarter (1-4) or half-year (1-2) of a year, not in the future."""
+        year = data.get("period_year") or self.today.year
+        number, size = data.get("period_number"), MONTHS_IN[Period(data["period"])]
+        if number is None:
+            if "period_number" not in self.errors:
+                self.add_error("period_number", _("Pilih bulan, triwulan atau semester ke-berapa."))
+            return
+        if number > 12 // size:
+            self.add_error(
+                "period_number",
+                _("Nomor paling besar %(n)s untuk periode ini.") % {"n": 12 // size},
+            )
+            return
+        if (year, (number - 1) * size + 1) > (self.today.year, self.today.month):
+            self.add_error("period_number", _("Periode ini belum dimulai."))
+            return
+        data["period_year"], data["period_number"] = year, number
+
+    def _clean_range(self, data: dict) -> None:
+        start, end = data.get("date_from"), data.get("date_to")
+        if start is None or end is None:
+            for name, value in (("date_from", start), ("date_to", end)):
+                if value is None and name not in self.errors:
+                    self.add_error(name, _("Isi tanggal awal dan akhir rentang."))
+            return
+        if start > end:
+            self.add_error("date_from", _("Tanggal awal tidak boleh setelah tanggal akhir."))
+        elif end > self.today:
+            self.add_error("date_to", _("Tanggal akhir tidak boleh di masa depan."))
+        elif len(months_between(start, end)) > MAX_MONTHS:
+            self.add_error("date_to", _("Rentang paling panjang %(n)s bulan.") % {"n": MAX_MONTHS})
 
     def params(self) -> ReportParams:
         """The validated parameters (call after is_valid(); an unbound form gives defaults)."""
         if not self.is_bound:
             return ReportParams.default(self.authority.code)
         d = self.cleaned_data
+        extra = {
+            "region_code": d["region"],
+            "case_type": d.get("case_type") or "",
+            "date_basis": d["date_basis"],
+        }
+        if d["period"] == Period.RANGE:
+            return ReportParams.for_range(d["date_from"], d["date_to"], **extra)
+        if d["period"] != Period.YEARS:
+            return ReportParams.for_period(
+                d["period"], d["period_year"], d["period_number"], **extra
+            )
         return ReportParams(
             year_from=d["year_from"],
             year_to=d["year_to"],

@@ -16,7 +16,7 @@ from reports.text import fmt
 SECTIONS = [
     (
         "trend",
-        [("headline", "trend_line"), ("cases_status", "")],
+        [("trend_months", "trend_months"), ("headline", "trend_line"), ("cases_status", "")],
     ),
     (
         "victims",
@@ -72,6 +72,7 @@ class PrintRow:
 
     chart: SafeString | None = None
     cells: list[Block] = field(default_factory=list)
+    wide: Table | None = None  # a table with columns of its own (the monthly trend), full width
 
 
 @dataclass
@@ -84,6 +85,8 @@ class Section:
 
 def sections(snapshot: Snapshot, charts: dict[str, SafeString]) -> list[Section]:
     headings = _headings()
+    if snapshot.periodic:
+        headings["trend"] = _("Tren kasus per bulan")
     out = []
     for key, items in SECTIONS:
         blocks = [
@@ -131,9 +134,16 @@ class PrintLayout:
 
 
 def print_layout(snapshot: Snapshot) -> PrintLayout:
-    years = snapshot.years
-    compact = len(years) <= COMPACT_MAX_YEARS
-    texts = [str(y) for y in years]
+    """One width for every number column. A month header ("Mar 2024") wraps at its space, so
+    its words count, not the whole header; the monthly trend's twelve columns count too."""
+    compact = len(snapshot.columns) <= COMPACT_MAX_YEARS
+    headers = [*snapshot.columns]
+    columns = len(snapshot.columns)
+    for table in snapshot.tables:
+        headers += table.columns or []
+        columns = max(columns, len(table.columns or []))
+    years = range(columns)
+    texts = [word for header in headers for word in str(header).split()]
     for table in snapshot.tables:
         texts += [fmt(v) for row in table.rows for v in row.values]
         texts += [fmt(v) for v in table.total or []]
@@ -155,6 +165,14 @@ def compact_rows(blocks: list[Block]) -> list[PrintRow]:
     pending: list[Block] = []
     for block in blocks:
         chart = block.chart
+        if block.table is not None and block.table.columns:
+            if pending:
+                rows.append(PrintRow(cells=pending))
+                pending = []
+            if chart is not None:
+                rows.append(PrintRow(chart=chart))
+            rows.append(PrintRow(wide=block.table))
+            continue
         if chart is None:
             pending.append(Block(block.table))
             if len(pending) == 2:

@@ -97,8 +97,9 @@ class ReportRun(models.Model):
     language = models.CharField(
         _("bahasa"), max_length=5, choices=[("id", "Bahasa Indonesia"), ("en", "English")]
     )
+    # Empty: made by the schedule (the previous month's report, on the first working day).
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     requested_at = models.DateTimeField(_("diminta"), auto_now_add=True)
 

@@ -187,7 +187,7 @@ def render_pdf(
                 string=html, base_url=ASSET_BASE, url_fetcher=url_fetcher or LocalAssetFetcher()
             ).render(font_config=font_config, cache=cache)
             title = snapshot.region["name"]
-            document.metadata.title = f"Statistik {title} {snapshot.years[0]}-{snapshot.years[-1]}"
+            document.metadata.title = f"Statistik {title} {snapshot.period_label}"
             document.metadata.authors = [letterhead.agency_name]
             return document.write_pdf(), len(document.pages)
     finally:

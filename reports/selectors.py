@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -29,8 +29,11 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    Expression,
+    ExpressionWrapper,
     F,
     FloatField,
+    IntegerField,
     Model,
     OuterRef,
     Q,
@@ -38,7 +41,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -79,13 +82,16 @@ from reports.snapshot import (
     MAX_YEARS,
     UNKNOWN,
     DateBasis,
+    Period,
     ReportParams,
     Row,
     Snapshot,
     Table,
+    month_key,
+    month_start,
     report_subject,
 )
-from reports.tables import FORM_TRAFFICKING, PLACE_HOUSEHOLD, Figures, build_tables
+from reports.tables import FORM_TRAFFICKING, PLACE_HOUSEHOLD, Figures, Trend, build_tables
 
 # The parameters and the snapshot are defined in reports.snapshot; importable from here too.
 __all__ = [
@@ -167,7 +173,7 @@ def _scope(
     if params.case_type:
         scope &= q(case_type=params.case_type)
     if dated:
-        start, end = dt.date(params.year_from, 1, 1), dt.date(params.year_to, 12, 31)
+        start, end = params.start, params.end
         date_field = _date_field(params)
         period = q(**{f"{date_field}__gte": start, f"{date_field}__lte": end})
         if undated and params.date_basis == DateBasis.INCIDENT:
@@ -178,8 +184,14 @@ def _scope(
     return scope
 
 
-def _year(params: ReportParams, prefix: str = "") -> ExtractYear:
-    return ExtractYear(prefix + _date_field(params))
+def _year(params: ReportParams, prefix: str = "") -> Expression:
+    """The column of a case: its year, or its month as 202403 in a periodic report."""
+    date_field = prefix + _date_field(params)
+    if params.periodic:
+        return ExpressionWrapper(
+            ExtractYear(date_field) * 100 + ExtractMonth(date_field), output_field=IntegerField()
+        )
+    return ExtractYear(date_field)
 
 
 def _cube_scope(
@@ -510,11 +522,14 @@ def _in_outer_transaction() -> bool:
 def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:
     region = Region.objects.select_related("parent").get(code=params.region_code)
     labels = _reference_labels()
-    refresh = latest_refresh() if aggregates else None
+    # The aggregate tables hold years; a periodic report (months) is counted live.
+    refresh = latest_refresh() if aggregates and not params.periodic else None
     figures, undated = _figures(params, region, labels, _Source(params, region, refresh))
     return Snapshot(
         params=params.to_dict(),
         years=params.years,
+        columns=[_month_label(c) for c in params.columns] if params.periodic else params.years,
+        period_label=period_label(params),
         region={
             "code": region.code,
             "name": region.name,
@@ -563,7 +578,8 @@ def _figures(
     figures = Figures(
         region=region,
         subject=report_subject(params.case_type),
-        columns=list(params.years),
+        columns=params.columns,
+        monthly=params.periodic,
         labels=labels,
         case_rows=[r for r in case_rows if r["y"] is not None],
         area_rows=_area_rows(params, region, source),
@@ -576,9 +592,70 @@ def _figures(
         ampk_rows=source.rows("ampk"),
         referral_rows=referral_rows,
         partner_rows=partner_rows,
-        population=_population(region, params.years),
+        population={} if params.periodic else _population(region, params.years),
+        trend=_trend(params, region) if params.periodic else None,
     )
     return figures, undated
+
+
+TREND_MONTHS = 12  # the monthly trend of a periodic report covers at least this many months
+
+
+def _trend(params: ReportParams, region: Region) -> Trend:
+    """Cases, victims and perpetrators per month over the period, or over the twelve months
+    that end with it when it is shorter (a monthly report shows the year before it)."""
+    end = month_start(month_key(params.end))
+    back = end.year * 12 + end.month - 1 - (TREND_MONTHS - 1)
+    start = min(params.start, dt.date(back // 12, back % 12 + 1, 1))
+    window = replace(params, period=Period.RANGE.value, date_from=start.isoformat())
+    cases = Case.objects.filter(_scope(window, region)).annotate(y=_year(window))
+    people = {
+        role: Person.objects.filter(_scope(window, region, "case__"), role=role).annotate(
+            y=_year(window, "case__")
+        )
+        for role in (PersonRole.VICTIM, PersonRole.PERPETRATOR)
+    }
+
+    def per_month(qs: QuerySet) -> list[dict]:
+        return list(qs.values("y").annotate(n=Count("id")).order_by())
+
+    columns = window.columns
+    return Trend(
+        columns=columns,
+        labels=[_month_label(c) for c in columns],
+        cases=per_month(cases),
+        victims=per_month(people[PersonRole.VICTIM]),
+        perpetrators=per_month(people[PersonRole.PERPETRATOR]),
+    )
+
+
+def _month_label(key: int) -> str:
+    """A month column's header: "Mar 2024" (in the active language)."""
+    return formats.date_format(month_start(key), "M Y")
+
+
+ROMAN = ("I", "II", "III", "IV")
+
+
+def period_label(params: ReportParams) -> str:
+    """The period in words: "2021–2023", "Maret 2024", "Triwulan I 2024", "Semester II 2024",
+    "1 Januari 2024 – 15 Maret 2024"."""
+    start, end = params.start, params.end
+    if params.period == Period.YEARS:
+        years = params.years
+        return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    if params.period == Period.MONTH:
+        return formats.date_format(start, "F Y")
+    if params.period == Period.QUARTER:
+        number = ROMAN[(start.month - 1) // 3]
+        return _("Triwulan %(n)s %(year)s") % {"n": number, "year": start.year}
+    if params.period == Period.HALF:
+        number = ROMAN[(start.month - 1) // 6]
+        return _("Semester %(n)s %(year)s") % {"n": number, "year": start.year}
+    return _("%(start)s – %(end)s") % {
+        "start": formats.date_format(start, "j F Y"),
+        "end": formats.date_format(end, "j F Y"),
+    }
 
 
 def _area_rows(params: ReportParams, region: Region, source: _Source) -> list[dict]:

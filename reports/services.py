@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cases.services import working_days_after
 from ppa import access
-from ppa.models import Region, User
+from ppa.models import Agency, Region, Role, User
+from referrals.models import Notification
 from reports.models import ReportRun, StatisticsRefresh
 from reports.selectors import (
     CUBE_KEYS,
@@ -34,6 +37,7 @@ from reports.selectors import (
     cube_keys,
     cube_scope,
 )
+from reports.snapshot import Period
 from reports.suppression import public_edition
 
 logger = logging.getLogger(__name__)
@@ -72,6 +76,63 @@ def report_run_request(
         )
         transaction.on_commit(lambda: enqueue_run(run.pk))
     return run
+
+
+def first_working_day(year: int, month: int) -> dt.date:
+    """The first working day of a month (holidays and cuti bersama as for the referral and
+    case clocks: `cases.services.working_days_after`)."""
+    return working_days_after(dt.date(year, month, 1) - dt.timedelta(days=1), 1)
+
+
+def monthly_reports_produce(*, today: dt.date | None = None) -> int:
+    """On the first working day of a month, the previous month's report (internal edition, in
+    Bahasa Indonesia) for every office whose officials see statistics, and a notification
+    with its link to each of those officials (no figures in it). Other days, and a second
+    call on the same day, do nothing. Returns the number of reports requested."""
+    today = today or timezone.localdate()
+    if today != first_working_day(today.year, today.month):
+        return 0
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    officials: dict[int, list[User]] = {}
+    for user in User.objects.filter(
+        role=Role.OFFICIAL, is_active=True, agency__is_active=True
+    ).select_related("agency__region"):
+        if access.can_view_statistics(user):
+            officials.setdefault(user.agency_id, []).append(user)
+    made = 0
+    for agency in Agency.objects.filter(pk__in=officials).select_related("region"):
+        params = ReportParams.for_period(
+            Period.MONTH, last_month.year, last_month.month, agency.region_id
+        )
+        made += _monthly_run(agency, params, officials[agency.pk])
+    return made
+
+
+def _monthly_run(agency: Agency, params: ReportParams, officials: list[User]) -> bool:
+    """Request one office's scheduled report and notify its officials, once."""
+    with transaction.atomic():
+        if ReportRun.objects.filter(
+            agency=agency, requested_by__isnull=True, params=params.to_dict()
+        ).exists():
+            return False
+        run = ReportRun.objects.create(
+            authority_id=agency.region_id,
+            agency=agency,
+            params=params.to_dict(),
+            edition=ReportRun.Edition.INTERNAL,
+            language="id",
+            requested_by=None,
+        )
+        link = reverse("reports:run_detail", kwargs={"code": run.code})
+        Notification.objects.bulk_create(
+            [
+                Notification(user=u, kind=Notification.Kind.REPORT_READY, link=link)
+                for u in officials
+            ],
+            ignore_conflicts=True,
+        )
+        transaction.on_commit(lambda: enqueue_run(run.pk))
+    return True
 
 
 def enqueue_run(run_id: int) -> bool:
@@ -230,7 +291,10 @@ def run_filename(run: ReportRun) -> str:
     p = run.params
     edition = "publik" if run.edition == ReportRun.Edition.PUBLIC else "internal"
     region = slugify(run.figures["region"]["name"]) if run.figures else p["region_code"]
-    return f"laporan-statistik-{region}-{p['year_from']}-{p['year_to']}-{edition}.pdf"
+    span = f"{p['year_from']}-{p['year_to']}"
+    if p.get("date_from"):
+        span = f"{p['date_from']}-{p['date_to']}"
+    return f"laporan-statistik-{region}-{span}-{edition}.pdf"
 
 
 # --- Nightly aggregates -------------------------------------------------------------------------

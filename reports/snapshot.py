@@ -49,6 +49,45 @@ def report_subject(case_type: str) -> ReportSubject:
     return ReportSubject.WOMEN_AND_CHILDREN
 
 
+class Period(models.TextChoices):
+    """The span of a report. The annual report has a column per year; every other period a
+    column per month (a date range that starts or ends mid-month has partial first or last
+    months)."""
+
+    YEARS = "tahunan", _("Tahunan (per tahun)")
+    MONTH = "bulan", _("Satu bulan")
+    QUARTER = "triwulan", _("Triwulan")
+    HALF = "semester", _("Semester")
+    RANGE = "rentang", _("Rentang tanggal")
+
+
+MONTHS_IN = {Period.MONTH: 1, Period.QUARTER: 3, Period.HALF: 6}
+MAX_MONTHS = 12  # a date range spans at most this many month columns (one print page wide)
+
+
+def month_key(day: dt.date) -> int:
+    """The column of a month in a periodic report: 202403 for March 2024."""
+    return day.year * 100 + day.month
+
+
+def month_start(key: int) -> dt.date:
+    return dt.date(key // 100, key % 100, 1)
+
+
+def months_between(start: dt.date, end: dt.date) -> list[int]:
+    """The month keys from `start`'s month to `end`'s, both included."""
+    keys, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        keys.append(year * 100 + month)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class ReportParams:
     year_from: int
@@ -56,10 +95,65 @@ class ReportParams:
     region_code: str
     case_type: str = ""  # "" = all case types
     date_basis: str = DateBasis.REPORTED
+    period: str = Period.YEARS.value
+    date_from: str = ""  # ISO dates of a periodic report (month, quarter, half-year, range)
+    date_to: str = ""
 
     @property
     def years(self) -> list[int]:
         return list(range(self.year_from, self.year_to + 1))
+
+    @property
+    def periodic(self) -> bool:
+        """Month columns (every period but the annual report)."""
+        return self.period != Period.YEARS
+
+    @property
+    def start(self) -> dt.date:
+        if self.periodic:
+            return dt.date.fromisoformat(self.date_from)
+        return dt.date(self.year_from, 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        if self.periodic:
+            return dt.date.fromisoformat(self.date_to)
+        return dt.date(self.year_to, 12, 31)
+
+    @property
+    def columns(self) -> list[int]:
+        """The column keys: years, or months as 202403."""
+        return months_between(self.start, self.end) if self.periodic else self.years
+
+    @classmethod
+    def for_period(
+        cls, period: str, year: int, number: int, region_code: str, **extra: Any
+    ) -> ReportParams:
+        """Month `number` (1-12), quarter (1-4) or half-year (1-2) of `year`."""
+        size = MONTHS_IN[Period(period)]
+        first = (number - 1) * size + 1
+        start, end = dt.date(year, first, 1), _month_end(year, first + size - 1)
+        return cls.for_range(start, end, region_code, period=period, **extra)
+
+    @classmethod
+    def for_range(
+        cls,
+        start: dt.date,
+        end: dt.date,
+        region_code: str,
+        *,
+        period: str = Period.RANGE.value,
+        **extra: Any,
+    ) -> ReportParams:
+        return cls(
+            year_from=start.year,
+            year_to=end.year,
+            region_code=region_code,
+            period=period,
+            date_from=start.isoformat(),
+            date_to=end.isoformat(),
+            **extra,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,11 +182,14 @@ class Table:
     title: str
     unit: str  # what one count is: "kasus", "korban", "pelaku" (translated)
     rows: list[Row]
-    total: list | None = None  # per-year total for tables whose rows partition it
+    total: list | None = None  # per-column total for tables whose rows partition it
     total_label: str = ""
     multi_count: bool = False
     note: str = ""
     kind: str = "count"  # "count" or "rate"
+    # Headers of a table whose columns are not the report's (the monthly trend); None: the
+    # snapshot's `columns`.
+    columns: list | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -119,6 +216,23 @@ class Snapshot:
     aggregated_before: str | None = None
     aggregated_at: str | None = None
     aggregates_note: str = ""  # the same, as a sentence for the reader
+    # Column headers (the years, or "Mar 2024" for the months of a periodic report) and the
+    # period in words ("2021–2023", "Maret 2024", "Triwulan I 2024"). Figures stored before
+    # periods existed have neither: they are the years.
+    columns: list = field(default_factory=list)
+    period_label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            self.columns = list(self.years)
+        if not self.period_label and self.years:
+            first, last = self.years[0], self.years[-1]
+            self.period_label = f"{first}–{last}" if first != last else str(first)
+
+    @property
+    def periodic(self) -> bool:
+        """Month columns (a periodic report), not years."""
+        return (self.params.get("period") or Period.YEARS) != Period.YEARS
 
     @property
     def subject(self) -> ReportSubject:

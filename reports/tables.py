@@ -37,6 +37,18 @@ OUTSIDE = "_outside"  # an incident outside the reporting city/regency
 
 
 @dataclass
+class Trend:
+    """Cases, victims and perpetrators per month over a window of its own (the monthly trend
+    of a periodic report): rows with `y` (month key) and `n`."""
+
+    columns: list[int]
+    labels: list[str]
+    cases: list[dict]
+    victims: list[dict]
+    perpetrators: list[dict]
+
+
+@dataclass
 class Figures:
     """The rows of every measure of one report (lists of dicts with `y` and the measure's
     dimensions and counts, see reports.selectors.MEASURES), and what several tables share."""
@@ -57,11 +69,19 @@ class Figures:
     referral_rows: list[dict] | None  # None: referrals are not counted in this report
     partner_rows: list[dict] | None
     population: dict[tuple[int, str, str], int] = field(default_factory=dict)
+    monthly: bool = False  # the columns are months (a periodic report), not years
+    trend: Trend | None = None
 
     def total_by(self, rows: Iterable[dict], value: str = "n") -> list[int]:
         """The sum of `value` per column."""
-        index = {c: i for i, c in enumerate(self.columns)}
-        out = [0] * len(self.columns)
+        return self.total_by_columns(self.columns, rows, value)
+
+    @staticmethod
+    def total_by_columns(
+        columns: list[Hashable], rows: Iterable[dict], value: str = "n"
+    ) -> list[int]:
+        index = {c: i for i, c in enumerate(columns)}
+        out = [0] * len(columns)
         for r in rows:
             if r["y"] in index:
                 out[index[r["y"]]] += r[value]
@@ -169,10 +189,35 @@ def _age_groups() -> dict[str, list[str]]:
 # --- Cases ---------------------------------------------------------------------------------
 
 
+def trend_months_table(f: Figures) -> Table | None:
+    """A periodic report's monthly trend: the months of the period, or the twelve months that
+    end with it when it is shorter. Its own columns (the report's are the period's months)."""
+    if f.trend is None:
+        return None
+    trend = f.trend
+    months = Figures.total_by_columns
+    return Table(
+        "trend_months",
+        _("Tren bulanan kasus, korban dan pelaku"),
+        _("kasus / korban / pelaku"),
+        [
+            Row("cases", _("Kasus"), months(trend.columns, trend.cases)),
+            Row("victims", _("Korban"), months(trend.columns, trend.victims)),
+            Row("perpetrators", _("Pelaku"), months(trend.columns, trend.perpetrators)),
+        ],
+        note=_(
+            "Dua belas bulan sampai akhir periode laporan, atau seluruh periode bila lebih panjang."
+        ),
+        columns=trend.labels,
+    )
+
+
 def headline_table(f: Figures) -> Table:
     return Table(
         "headline",
-        _("Jumlah kasus, korban dan pelaku per tahun"),
+        _("Jumlah kasus, korban dan pelaku per bulan")
+        if f.monthly
+        else _("Jumlah kasus, korban dan pelaku per tahun"),
         _("kasus / korban / pelaku"),
         [
             Row("cases", _("Kasus"), f.n_cases),
@@ -605,6 +650,7 @@ class TableSpec:
 # Every table of the statistics, in the order of the exports (the dashboard and the PDF group
 # them into sections by `reports.layout.SECTIONS`).
 TABLES: tuple[TableSpec, ...] = (
+    TableSpec("trend_months", trend_months_table),
     TableSpec("headline", headline_table),
     TableSpec("cases_status", cases_status_table),
     TableSpec("victims_sex", victims_sex_table),

@@ -37,6 +37,13 @@ def refresh_statistics() -> int:
     return services.statistics_refresh().rows
 
 
+@shared_task(ignore_result=True)
+def produce_monthly_reports() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE "reports-monthly"): on the first working day of a month,
+    the previous month's report for every office (reports.services.monthly_reports_produce)."""
+    return services.monthly_reports_produce()
+
+
 @worker_process_init.connect
 def warm_up_pdf_worker(**_kwargs) -> None:
     """A worker process that consumes the PDF queue loads WeasyPrint and the fonts when it

@@ -71,7 +71,7 @@ def _compare(a: object, b: object) -> int | None:
 def trend_sentence(snapshot: Snapshot, code: str = "cases", unit: str | None = None) -> str:
     """How the count changed between the last two years of the period."""
     values = _row(snapshot, "headline", code)
-    years = snapshot.years
+    years = snapshot.columns
     if not values or len(years) < 2:
         return ""
     unit = unit or _("kasus")
@@ -86,13 +86,15 @@ def trend_sentence(snapshot: Snapshot, code: str = "cases", unit: str | None = N
         return _("%(what)s naik dari %(a)s pada %(y1)s menjadi %(b)s pada %(y2)s.") % args
     if order == 0:
         return _("%(what)s tetap %(b)s pada %(y1)s dan %(y2)s.") % args
+    if snapshot.periodic:
+        return _("%(what)s pada %(y1)s dan %(y2)s kurang dari 5 per bulan.") % args
     return _("%(what)s pada %(y1)s dan %(y2)s kurang dari 5 per tahun.") % args
 
 
 def summary_sentences(snapshot: Snapshot) -> list[str]:
     """The main findings in words, generated from the figures (never hand-written)."""
-    years = snapshot.years
-    period = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    years = snapshot.columns
+    period = snapshot.period_label
     region = snapshot.region["name"]
     if snapshot.is_empty:
         return [

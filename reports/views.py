@@ -72,6 +72,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     snapshot = _snapshot(form)
     params = form.params()
     name = f"statistik-{params.region_code}-{params.year_from}-{params.year_to}"
+    if params.periodic:
+        name = f"statistik-{params.region_code}-{params.date_from}-{params.date_to}"
     if snapshot.edition == ReportRun.Edition.PUBLIC:
         name += "-publik"
     if fmt == "xlsx":

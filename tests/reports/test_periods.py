@@ -1,0 +1,131 @@
+"""Periodic reports: a month, a quarter, a half-year or a date range, with a column per month
+and a twelve-month trend; the figures of the months add up to the year's."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from reports.charts import snapshot_charts
+from reports.pdf import Letterhead, render_pdf
+from reports.selectors import ReportParams, annual_statistics
+from reports.snapshot import Period
+from reports.suppression import SMALL, public_edition
+from tests.reports.helpers import csv_tables, html_tables, xlsx_tables
+from tests.reports.test_pdf import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+# 2021: twelve plain cases reported on 1 February and every 20 days after it.
+Q1_2021 = ReportParams.for_period(Period.QUARTER, 2021, 1, "13.76")
+
+
+def by_code(snapshot, key):
+    return {row.code: row.values for row in snapshot.table(key).rows}
+
+
+def test_a_quarter_has_a_column_per_month_and_a_twelve_month_trend(dataset):
+    snapshot = annual_statistics(Q1_2021)
+    assert snapshot.columns == ["Jan 2021", "Feb 2021", "Mar 2021"]
+    assert snapshot.period_label == "Triwulan I 2021"
+    assert by_code(snapshot, "headline")["cases"] == [0, 2, 1]  # 1 Feb, 21 Feb, 13 Mar
+    assert snapshot.table("headline").title == "Jumlah kasus, korban dan pelaku per bulan"
+    trend = snapshot.table("trend_months")
+    assert trend.columns[0] == "Apr 2020" and trend.columns[-1] == "Mar 2021"
+    assert len(trend.columns) == 12
+    assert by_code(snapshot, "trend_months")["cases"][-3:] == [0, 2, 1]
+    assert snapshot.table("rates") is None  # population is yearly
+
+
+def test_the_months_of_a_year_add_up_to_the_year(dataset):
+    year = annual_statistics(ReportParams(2022, 2022, "13.76"))
+    months = annual_statistics(
+        ReportParams.for_range(dt.date(2022, 1, 1), dt.date(2022, 12, 31), "13.76")
+    )
+    assert len(months.columns) == 12
+    for table in year.tables:
+        if table.key == "rates":
+            continue
+        monthly = months.table(table.key)
+        assert monthly is not None, table.key
+        for row, month_row in zip(table.rows, monthly.rows, strict=True):
+            if row.code == "median_days":
+                continue
+            assert month_row.code == row.code
+            assert sum(month_row.values) == row.values[0], (table.key, row.code)
+
+
+def test_a_single_month_and_its_trend(dataset):
+    march = annual_statistics(ReportParams.for_period(Period.MONTH, 2022, 3, "13.76"))
+    assert march.period_label == "Maret 2022"
+    assert march.columns == ["Mar 2022"]
+    charts = snapshot_charts(march)
+    assert "<polyline" in str(charts["trend_months"])  # the year up to March, as a line
+
+
+def test_periodic_query_count_does_not_grow_with_data(world, django_assert_num_queries):
+    from tests.factories import make_case
+
+    params = ReportParams.for_period(Period.MONTH, dt.date.today().year, 1, "13.76")
+    with django_assert_num_queries(17):
+        annual_statistics(params)
+    for _i in range(3):
+        make_case(world.users["intake_own"], victims=[{}, {}], perpetrators=[{}])
+    with django_assert_num_queries(17):
+        annual_statistics(params)
+
+
+def test_dashboard_csv_and_xlsx_agree_for_a_quarter(client, dataset):
+    client.force_login(dataset.users["supervisor_own"])
+    query = {"period": "triwulan", "period_year": "2021", "period_number": "1", "region": "13.76"}
+    for edition in ("internal", "public"):
+        page = client.get(reverse("reports:dashboard"), {**query, "edition": edition})
+        assert page.status_code == 200
+        snapshot = page.context["s"]
+        assert snapshot.period_label == "Triwulan I 2021"
+        titles = {t.key: t.title for t in snapshot.tables}
+        shown = html_tables(page.content.decode())
+        csv = csv_tables(
+            client.get(reverse("reports:export_csv"), {**query, "edition": edition}).content,
+            titles,
+        )
+        xlsx = xlsx_tables(
+            client.get(reverse("reports:export_xlsx"), {**query, "edition": edition}).content,
+            titles,
+        )
+        for key in titles:
+            assert shown[key] == csv[key] == xlsx[key], (edition, key)
+    assert ["Kasus", "0", SMALL, SMALL] in shown["headline"]
+    assert shown["headline"][0] == ["Kategori", "Jan 2021", "Feb 2021", "Mar 2021"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"period": "bulan", "period_year": "2021"}, "period_number", "ke-berapa"),
+        ({"period": "triwulan", "period_year": "2021", "period_number": "5"}, "period_number", "4"),
+        ({"period": "rentang", "date_from": "2021-01-01"}, "date_to", "tanggal awal dan akhir"),
+        (
+            {"period": "rentang", "date_from": "2021-01-01", "date_to": "2022-06-30"},
+            "date_to",
+            "12 bulan",
+        ),
+    ],
+)
+def test_bad_periods_get_a_message_next_to_the_field(client, world, query, field, message):
+    client.force_login(world.users["official_own"])
+    page = client.get(reverse("reports:dashboard"), query)
+    form = page.context["form"]
+    assert message in " ".join(form.errors[field])
+    assert form["period"].value() == query["period"]  # the input is kept
+
+
+def test_monthly_pdf_has_the_trend_chart_and_month_columns(dataset, tmp_path):
+    params = ReportParams.for_period(Period.QUARTER, 2021, 1, "13.76")
+    snapshot = public_edition(annual_statistics(params))
+    data, pages = render_pdf(snapshot, Letterhead.for_agency(dataset.agencies["dinas_own"]))
+    flat = " ".join(pdf_text(data).split())
+    assert "Triwulan I 2021" in flat
+    assert "Tren bulanan kasus, korban dan pelaku" in flat
+    assert "Tren kasus per bulan" in flat
+    (tmp_path / "q1.pdf").write_bytes(data)
