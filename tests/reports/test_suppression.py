@@ -2,8 +2,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cases.models import AgeGroup, Sex
+from ppa.models import Region
 from reports.selectors import annual_statistics
+from reports.snapshot import ReportSubject, Snapshot
 from reports.suppression import HIDDEN, SMALL, public_edition, suppress_column
+from reports.tables import Figures, build_tables
 
 
 def test_one_small_cell_takes_the_next_smallest_with_it():
@@ -62,3 +66,99 @@ def test_public_edition_of_the_dataset(dataset, params):
     for table in public.tables:
         for row in table.rows:
             assert not any(isinstance(v, int) and 1 <= v <= 4 for v in row.values), table.key
+
+
+# --- Month tables -----------------------------------------------------------------------------
+# A periodic report has a column per month, where counts of 1-4 are common. The same rules hold
+# for every month column of every table built by the real builders (reports.tables), whatever
+# the counts.
+
+MONTHS = [202401, 202402, 202403]
+SEXES = [Sex.FEMALE.value, Sex.MALE.value, None]
+AGES = [g.value for g in AgeGroup] + [""]
+
+victim_row = st.fixed_dictionaries(
+    {
+        "y": st.sampled_from(MONTHS),
+        "sex": st.sampled_from(SEXES),
+        "age_group": st.sampled_from(AGES),
+        "served": st.booleans(),
+        "has_disability": st.booleans(),
+        "trafficked": st.booleans(),
+        "n": st.integers(min_value=1, max_value=9),
+    }
+)
+case_row = st.fixed_dictionaries(
+    {
+        "y": st.sampled_from(MONTHS),
+        "p": st.sampled_from(["rumah_tangga", "sekolah", None]),
+        "n": st.integers(min_value=1, max_value=9),
+        "closed": st.just(0),
+        "household": st.just(0),
+    }
+)
+
+
+def _month_figures(victims: list[dict], cases: list[dict]) -> Figures:
+    labels = {
+        name: [("a", "A"), ("b", "B")]
+        for name in ("form", "service", "relationship", "education", "occupation")
+    }
+    labels |= {"marital": [("a", "A")], "ampk": [("a", "A")]}
+    labels["place"] = [("rumah_tangga", "Rumah tangga"), ("sekolah", "Sekolah")]
+    perps = [{**v, "n": v["n"] % 3 + 1} for v in victims]
+    return Figures(
+        region=Region(code="13.76", name="Kota", level=Region.Level.REGENCY),
+        subject=ReportSubject.WOMEN_AND_CHILDREN,
+        columns=MONTHS,
+        labels=labels,
+        case_rows=cases,
+        area_rows=[],
+        victim_rows=victims,
+        form_rows=[],
+        profile_rows=[{"y": v["y"], "e": "a", "o": None, "m": "a", "n": v["n"]} for v in victims],
+        perp_rows=perps,
+        relationship_rows=[],
+        service_rows=[],
+        ampk_rows=[],
+        referral_rows=None,
+        partner_rows=None,
+        monthly=True,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(victims=st.lists(victim_row, max_size=25), cases=st.lists(case_row, max_size=15))
+def test_every_month_column_hides_no_cell_or_at_least_two(victims, cases):
+    tables = build_tables(_month_figures(victims, cases))
+    snapshot = Snapshot(
+        params={"period": "rentang", "case_type": ""},
+        years=[2024],
+        region={"code": "13.76", "name": "Kota"},
+        case_type_label="",
+        basis_label="",
+        inclusion_note="",
+        language="id",
+        computed_at="",
+        tables=tables,
+    )
+    public = public_edition(snapshot)
+    for exact, table in zip(tables, public.tables, strict=True):
+        # No total across months: a month could be recovered from the others.
+        assert all(len(r.values) == len(MONTHS) for r in table.rows), table.key
+        for i in range(len(MONTHS)):
+            shown = [r.values[i] for r in table.rows]
+            assert not any(isinstance(v, int) and 1 <= v <= 4 for v in shown), table.key
+            if exact.total is None:
+                continue
+            hidden = {k for k, v in enumerate(shown) if v in (SMALL, HIDDEN)}
+            total = exact.total[i]
+            lines = [(list(range(len(shown))), 1 <= total <= 4)]
+            groups = [r.groups for r in exact.rows]
+            for key in {g for gs in groups for g in gs}:
+                members = [k for k, gs in enumerate(groups) if key in gs]
+                subtotal = sum(exact.rows[k].values[i] for k in members)
+                if len(members) > 1:
+                    lines.append((members, 1 <= subtotal <= 4))
+            for members, margin in lines:
+                assert sum(k in hidden for k in members) + margin != 1, (table.key, i, shown)
