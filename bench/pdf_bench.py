@@ -15,6 +15,7 @@ report of a running worker costs. Peak RSS is the child's ru_maxrss (Django incl
 
 import argparse
 import cProfile
+import datetime as dt
 import json
 import os
 import pstats
@@ -35,6 +36,7 @@ from django.utils import translation  # noqa: E402
 
 from ppa.models import Agency, Region, User  # noqa: E402
 from reports.selectors import ReportParams, Snapshot, annual_statistics  # noqa: E402
+from reports.snapshot import Period  # noqa: E402
 
 CMD = _django.command_line()
 
@@ -175,7 +177,7 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=4, help="renders per process")
     parser.add_argument("--prewarm", action="store_true", help="run warm_up() first (worker)")
     parser.add_argument("--skip-worker-path", action="store_true")
-    parser.add_argument("--only", choices=["city", "province"])
+    parser.add_argument("--only", choices=["city", "province", "month"])
     parser.add_argument("--save", help="write the first PDF of each scope to <SAVE>-<scope>.pdf")
     parser.add_argument("--profile", action="store_true", help="cProfile the last render")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -198,6 +200,7 @@ def main() -> None:
     province = Region.objects.get(code=city).parent_id
     official = User.objects.filter(role="official", agency__region_id=province).first()
     year = last.year - 1  # last full year
+    month = last.replace(day=1) - dt.timedelta(days=1)  # last full month
     scopes = [
         ("city", f"city-year {city} {year}", ReportParams(year, year, city), agency_id, supervisor),
         (
@@ -206,6 +209,13 @@ def main() -> None:
             ReportParams(last.year - 9, last.year, province),
             official.agency_id,
             official.username,
+        ),
+        (
+            "month",
+            f"city-month {city} {month:%Y-%m} (periodic report, live)",
+            ReportParams.for_period(Period.MONTH, month.year, month.month, city),
+            agency_id,
+            supervisor,
         ),
     ]
     print(f"# {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.2f}; [{CMD}]", flush=True)

@@ -243,7 +243,10 @@ def line_chart(
                 )
             else:
                 body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
-            if (i, value) not in labelled:
+            # Many columns (a monthly trend): the table under the chart gives the numbers, so
+            # only the last point and the hidden ones are labelled (no overlapping figures).
+            crowded = len(labels) > 6 and value != SMALL and i != len(values) - 1
+            if (i, value) not in labelled and not crowded:
                 labelled.add((i, value))
                 muted = value == SMALL
                 body.append(

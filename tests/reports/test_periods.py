@@ -4,7 +4,10 @@ and a twelve-month trend; the figures of the months add up to the year's."""
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reports.charts import snapshot_charts
 from reports.pdf import Letterhead, render_pdf
@@ -129,3 +132,55 @@ def test_monthly_pdf_has_the_trend_chart_and_month_columns(dataset, tmp_path):
     assert "Tren bulanan kasus, korban dan pelaku" in flat
     assert "Tren kasus per bulan" in flat
     (tmp_path / "q1.pdf").write_bytes(data)
+
+
+def test_periodic_dashboard_query_count_does_not_grow_with_data(
+    client, world, django_assert_num_queries
+):
+    from tests.factories import make_case
+
+    client.force_login(world.users["official_own"])
+    today = dt.date.today()
+    query = {"period": "bulan", "period_year": today.year, "period_number": today.month}
+    url = reverse("reports:dashboard")
+    client.get(url, query)  # warm the session
+    with django_assert_num_queries(26) as first:
+        client.get(url, query)
+    for _i in range(3):
+        make_case(world.users["intake_own"], reported_on=today, victims=[{}, {}])
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(url, query)
+
+
+PERIOD_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["bulan", "triwulan", "semester", "rentang", "tahunan", "0", "13", "-1"]),
+    st.sampled_from(["2021-02-30", "9999-12-31", "2021-01-01", "<script>alert(1)</script>"]),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    period=PERIOD_TEXT,
+    year=PERIOD_TEXT,
+    number=PERIOD_TEXT,
+    start=PERIOD_TEXT,
+    end=PERIOD_TEXT,
+)
+def test_period_fields_never_break_the_dashboard(world, period, year, number, start, end):
+    client = Client()
+    client.force_login(world.users["official_own"])
+    query = {
+        "period": period,
+        "period_year": year,
+        "period_number": number,
+        "date_from": start,
+        "date_to": end,
+    }
+    response = client.get(reverse("reports:dashboard"), query)
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
