@@ -98,6 +98,34 @@ def _line_points(
     return out
 
 
+def _point_marks(
+    points: list[tuple[int, float, float, object]],
+    colour: str,
+    labelled: set[tuple[int, object]],
+    *,
+    crowded: bool,
+) -> list[str]:
+    """The points of one line with their value labels (one label where lines meet). A "<5"
+    is a hollow point with a muted label. When `crowded` (a monthly trend: the table under the
+    chart gives the numbers) only the last point and the hidden ones are labelled."""
+    out = []
+    last = points[-1][0] if points else -1
+    for i, x, y, value in points:
+        if value == SMALL:
+            out.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#ffffff" '
+                f'stroke="{colour}" stroke-width="1.5"/>'
+            )
+        else:
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+        if (i, value) in labelled or (crowded and value != SMALL and i != last):
+            continue
+        labelled.add((i, value))
+        fill = MUTED if value == SMALL else colour
+        out.append(_text(x, y - 6, fmt(value), fill=fill, font_size="10"))
+    return out
+
+
 def _line_segments(points: list[tuple[int, float, float, object]], colour: str) -> list[str]:
     """A solid polyline through each run of neighbouring shown values, a dashed line to and
     from a "<5"; a gap where a value between two points is not drawn at all."""
@@ -235,23 +263,7 @@ def line_chart(
         colour = PALETTE[s % len(PALETTE)]
         points = _line_points(values, xy, small_at=min(2.5, vmax / 2))
         body += _line_segments(points, colour)
-        for i, x, y, value in points:
-            if value == SMALL:  # hidden but known to be 1-4: a hollow point, labelled "<5"
-                body.append(
-                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#ffffff" '
-                    f'stroke="{colour}" stroke-width="1.5"/>'
-                )
-            else:
-                body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
-            # Many columns (a monthly trend): the table under the chart gives the numbers, so
-            # only the last point and the hidden ones are labelled (no overlapping figures).
-            crowded = len(labels) > 6 and value != SMALL and i != len(values) - 1
-            if (i, value) not in labelled and not crowded:
-                labelled.add((i, value))
-                muted = value == SMALL
-                body.append(
-                    _text(x, y - 6, fmt(value), fill=MUTED if muted else colour, font_size="10")
-                )
+        body += _point_marks(points, colour, labelled, crowded=len(labels) > 6)
         for i, v in enumerate(values):
             if not isinstance(v, int | float) and v != SMALL and v is not None:
                 # Any other hidden cell ("*"): no point, only its label at the base line.

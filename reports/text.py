@@ -91,6 +91,20 @@ def trend_sentence(snapshot: Snapshot, code: str = "cases", unit: str | None = N
     return _("%(what)s pada %(y1)s dan %(y2)s kurang dari 5 per tahun.") % args
 
 
+def _children_share(snapshot: Snapshot, victims: list, last: object) -> str:
+    """ "Children are x% of victims" for the last column; says something only in a report on
+    women and children both."""
+    children = (_row(snapshot, "victims_status", CHILD) or [None])[-1]
+    n_victims = victims[-1] if victims else 0
+    both = snapshot.subject == ReportSubject.WOMEN_AND_CHILDREN
+    if both and isinstance(n_victims, int) and n_victims > 0 and isinstance(children, int):
+        return _("Anak merupakan %(share)s%% dari korban pada %(year)s.") % {
+            "share": fmt(round(children * 100 / n_victims)),
+            "year": last,
+        }
+    return ""
+
+
 def summary_sentences(snapshot: Snapshot) -> list[str]:
     """The main findings in words, generated from the figures (never hand-written)."""
     years = snapshot.columns
@@ -129,15 +143,7 @@ def summary_sentences(snapshot: Snapshot) -> list[str]:
             _("%(share)s%% kasus pada %(year)s terjadi di rumah tangga.")
             % {"share": fmt(round(household * 100 / total)), "year": last}
         )
-    # The share of children says something only in a report on women and children both.
-    children = (_row(snapshot, "victims_status", CHILD) or [None])[-1]
-    n_victims = victims[-1] if victims else 0
-    both = snapshot.subject == ReportSubject.WOMEN_AND_CHILDREN
-    if both and isinstance(n_victims, int) and n_victims > 0 and isinstance(children, int):
-        sentences.append(
-            _("Anak merupakan %(share)s%% dari korban pada %(year)s.")
-            % {"share": fmt(round(children * 100 / n_victims)), "year": last}
-        )
+    sentences.append(_children_share(snapshot, victims, last))
     forms = snapshot.table("victims_form")
     if forms:
         counted = [(r.values[-1], r.label) for r in forms.rows if isinstance(r.values[-1], int)]
