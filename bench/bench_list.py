@@ -27,9 +27,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from cases import selectors  # noqa: E402
+from cases import access, selectors  # noqa: E402
 from cases.models import Case  # noqa: E402
-from ppa import access  # noqa: E402
 from ppa.models import User  # noqa: E402
 
 CMD = _django.command_line()

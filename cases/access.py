@@ -1,11 +1,19 @@
-"""Access to cases and everything inside them (people, records, services, documents)."""
+"""Access to cases and everything inside them (people, records, services, documents).
 
+Cases of another agency become visible through shares that a layer above (referrals) owns:
+it registers a `CaseShareSource` when the app loads (`register_share_source`), so this module
+asks for shared cases without importing the layer that grants them (docs/architecture.md).
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ppa.access.core import deny_unless, has_role, is_staff_of_case_owner, role_of
+from cases.models import Case, Document, IntakeDraft
+from ppa.access import deny_unless, has_role, is_staff_of_case_owner, role_of
 from ppa.models import Role
 
 __all__ = [
@@ -22,6 +30,8 @@ __all__ = [
     "person_field_groups",
     "get_document_for_user",
     "can_export_case_records",
+    "CaseShareSource",
+    "register_share_source",
 ]
 
 
@@ -66,18 +76,44 @@ class CaseAccess:
         return group in self.field_groups
 
 
+class CaseShareSource(Protocol):
+    """Where cases shared with another agency come from (the referrals app's grants)."""
+
+    def granted_case_ids(self, agency_id: int | None) -> QuerySet:
+        """Ids of the cases shared with the agency: a subquery for `pk__in`."""
+        ...
+
+    def shared_field_groups(self, agency_id: int | None, case_id: int) -> Iterable[str]:
+        """The field groups of the case the agency may see (empty: none)."""
+        ...
+
+
+class _NoShares:
+    """Before a share source registers (or without one): no case is shared."""
+
+    def granted_case_ids(self, agency_id: int | None) -> QuerySet:
+        return Case.objects.none().values("pk")
+
+    def shared_field_groups(self, agency_id: int | None, case_id: int) -> Iterable[str]:
+        return ()
+
+
+_shares: CaseShareSource = _NoShares()
+
+
+def register_share_source(source: CaseShareSource) -> None:
+    """Called once by the app that shares cases (referrals, in its AppConfig.ready)."""
+    global _shares  # noqa: PLW0603 (one registration at start-up)
+    _shares = source
+
+
 def _granted_case_ids(user) -> QuerySet:
-    """Ids of cases shared with the user's agency by an open or completed referral.
-
-    Filled in by the referrals app (guardian direct foreign-key rows on the agency's group)."""
-    from referrals.grants import granted_case_ids  # noqa: PLC0415 (import cycle)
-
-    return granted_case_ids(user.agency_id)
+    """Ids of cases shared with the user's agency by an open or completed referral."""
+    return _shares.granted_case_ids(user.agency_id)
 
 
 def visible_cases(user) -> QuerySet:
     """Cases the user may open: their UPTD's own cases, and cases referred to their agency."""
-    from cases.models import Case  # noqa: PLC0415
 
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return Case.objects.none()
@@ -95,7 +131,6 @@ def visible_case_parts(user) -> list[QuerySet]:
     For lists: PostgreSQL cannot walk the index `cases_case_agency_list` for
     `agency_id = X OR id IN (...)` and scans every case (bench/README.md: 1 s at 1M cases);
     each part on its own pages through an index. Empty for users who see no records."""
-    from cases.models import Case  # noqa: PLC0415
 
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return []
@@ -128,11 +163,9 @@ def case_access(user, case) -> CaseAccess:
             can_reopen=supervisor and case.is_closed,
         )
     if has_role(user, Role.PARTNER, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR):
-        from referrals.grants import shared_field_groups  # noqa: PLC0415
-
-        groups = shared_field_groups(user.agency_id, case.pk)
+        groups = frozenset(_shares.shared_field_groups(user.agency_id, case.pk))
         if groups:
-            return CaseAccess(can_view=True, field_groups=frozenset(groups))
+            return CaseAccess(can_view=True, field_groups=groups)
     return CaseAccess()
 
 
@@ -140,7 +173,6 @@ def get_case_for_user(user, code, *, write: bool = False, need: str = ""):
     """The case, or 404 for anyone outside it; with write=True, 403 for read-only viewers.
 
     `need` names a stronger right ("edit", "manage", "supervise", "reopen"): 403 without it."""
-    from cases.models import Case  # noqa: PLC0415
 
     case = (
         Case.objects.select_related(
@@ -198,7 +230,6 @@ def can_search_names(user) -> bool:
 
 def get_draft_for_user(user, code):
     """An intake draft, for its owner only (404 for anyone else)."""
-    from cases.models import IntakeDraft  # noqa: PLC0415
 
     draft = IntakeDraft.objects.filter(code=code, owner_id=user.pk).first()
     if draft is None or not can_register_case(user) or draft.agency_id != user.agency_id:
@@ -208,7 +239,6 @@ def get_draft_for_user(user, code):
 
 def get_document_for_user(user, code):
     """A case document, for users who may see the case and its documents (404 otherwise)."""
-    from cases.models import Document  # noqa: PLC0415
 
     document = Document.objects.select_related("case").filter(code=code).first()
     if document is None:

@@ -1,6 +1,6 @@
 """Reads of cases: the list (keyset pages), possible duplicates, the case page, its history.
 
-Every function takes querysets already limited by `ppa.access.visible_cases` and loads what a
+Every function takes querysets already limited by `cases.access.visible_cases` and loads what a
 page shows in a fixed number of queries, whatever the number of rows."""
 
 import datetime as dt
@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import refcache
+from cases import access, refcache
 from cases.models import (
     AbhDetail,
     AmpkCategory,
@@ -37,7 +37,6 @@ from cases.models import (
     ViolenceSubtype,
 )
 from cases.services import nik_hash
-from ppa import access
 from ppa.models import User
 
 PAGE_SIZE = 25

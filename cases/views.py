@@ -1,6 +1,6 @@
 """Case pages: intake (stepped, with server-side drafts), list, case page, management actions.
 
-Each view: access helper (ppa.access) -> form or service -> redirect (or the page again with
+Each view: access helper (cases.access) -> form or service -> redirect (or the page again with
 the user's input and the messages next to the fields)."""
 
 from django.contrib import messages
@@ -13,15 +13,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cases import access, refcache, selectors, services
 from cases import forms as f
-from cases import refcache, selectors, services
 from cases.intake import ADD_BUTTONS, STEP_KEYS, STEPS, Wizard, add_form, posted, summary
 from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Step
 from cases.refcache import per_request_cache
-from ppa import access
+from ppa import access as ppa_access
 from ppa.audit import log_access
 from ppa.models import AccessLog
-from referrals.selectors import case_referrals
 
 NAME_SEARCH_KEY = "cases_name_search"
 
@@ -276,7 +275,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _may_list(user) -> bool:
     from ppa.models import Role  # noqa: PLC0415
 
-    return access.has_role(user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER)
+    return ppa_access.has_role(user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER)
 
 
 def _name_search(request: HttpRequest) -> HttpResponse:
@@ -333,7 +332,6 @@ def _case_context_read(request: HttpRequest, case: Case, **forms) -> dict:
         "access": case_access,
         "page": page,
         "next_step": Step(following) if following else None,
-        "referrals": case_referrals(request.user, case),
         "can_export": access.can_export_case_records(request.user, case),
         "history": selectors.case_history(case) if case_access.is_owner else [],
         "show": {group: case_access.shows(group) for group in access.FieldGroup.ALL},

@@ -1,4 +1,17 @@
-"""Role helpers shared by every object type's rules."""
+"""Access rules, core: the role helpers every app's access module builds on.
+
+Access is decided per layer, next to what it guards, and nowhere else:
+- `ppa.access` (this module): roles, `deny_unless`;
+- `cases.access`: cases, people, drafts, documents, field groups, case-record exports;
+- `referrals.access`: referrals; `reports.access`: statistics and report runs.
+
+Conventions:
+- `visible_*(user)` returns a queryset filtered in SQL (never a Python loop over rows).
+- `get_*_for_user(user, code)` returns the object or raises Http404 for anyone who may not
+  know that it exists; with `write=True` it raises PermissionDenied (403) for someone who may
+  see it but not change it.
+- `can_*(user, ...)` answers a yes/no question for templates and services.
+"""
 
 from django.core.exceptions import PermissionDenied
 

@@ -2,7 +2,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from ppa.access.core import role_of
+from ppa.access import role_of
 from ppa.models import Role
 from ppa.otp import otp_required
 

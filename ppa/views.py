@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ppa.access.core import role_of
+from ppa.access import role_of
 from ppa.forms import LanguageForm, LoginForm, OtpEnrolForm, OtpTokenForm
 from ppa.middleware import LANGUAGE_COOKIE
 from ppa.models import RecoveryCodeDevice, Role, UserSession

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cases.access import FieldGroup
 from cases.models import Case, Person, PersonRole
-from ppa.access import FieldGroup
 from ppa.models import AccessLog, User
 from privacy.models import AnonymisedCase, CaseExport
 

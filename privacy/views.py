@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from ppa import access
+from cases import access as cases_access
+from ppa import access as ppa_access
 from ppa.audit import client_ip
 from privacy.forms import ExportRequestForm
 from privacy.models import CaseExport
@@ -16,8 +17,8 @@ from privacy.services import ExportRefused, case_export_request, case_export_tak
 @login_required
 def export_request(request: HttpRequest, code) -> HttpResponse:
     """Ask for an export of one case's records (owner agency's case workers and supervisors)."""
-    case = access.get_case_for_user(request.user, code)
-    access.deny_unless(access.can_export_case_records(request.user, case))
+    case = cases_access.get_case_for_user(request.user, code)
+    ppa_access.deny_unless(cases_access.can_export_case_records(request.user, case))
     form = ExportRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -39,7 +40,7 @@ def export_request(request: HttpRequest, code) -> HttpResponse:
 def export_download(request: HttpRequest, code) -> HttpResponse:
     """The file, once, for the user who asked, before it expires; 404 for anyone else."""
     export = get_object_or_404(CaseExport, code=code, requested_by=request.user)
-    case = access.get_case_for_user(request.user, export.case.code)
+    case = cases_access.get_case_for_user(request.user, export.case.code)
     if not case.access.is_owner:
         raise Http404
     try:

@@ -9,8 +9,9 @@ Officials and administrators see no referral records (statistics only).
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ppa.access.core import deny_unless, has_role, is_staff_of_case_owner, role_of
+from ppa.access import deny_unless, has_role, is_staff_of_case_owner, role_of
 from ppa.models import Agency, Role
+from referrals.models import Referral
 
 __all__ = [
     "visible_referrals",
@@ -47,7 +48,6 @@ def _receiver(user) -> bool:
 
 def visible_referrals(user) -> QuerySet:
     """Referrals the user may open: sent by their UPTD, or delivered to their agency."""
-    from referrals.models import Referral  # noqa: PLC0415
 
     if not _active_member(user):
         return Referral.objects.none()
@@ -77,7 +77,6 @@ def referral_side(user, referral) -> str:
 def get_referral_for_user(user, code, *, write: bool = False):
     """The referral, or 404 for anyone outside it; with write=True, 403 for those who may
     look but take no step on it (intake officers)."""
-    from referrals.models import Referral  # noqa: PLC0415
 
     referral = (
         Referral.objects.select_related("case", "from_agency", "to_agency", "created_by")

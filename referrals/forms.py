@@ -2,9 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.access import FieldGroup
 from cases.models import PersonRole, ServiceType
-from ppa import access
-from ppa.access.cases import FieldGroup
+from referrals import access
 from referrals.models import Urgency
 from referrals.services import REASON_MAX, ReferralData
 

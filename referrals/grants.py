@@ -1,4 +1,5 @@
-"""Cross-agency access created by referrals. Owned by the referrals app; asked by ppa.access.
+"""Cross-agency access created by referrals. Owned by the referrals app; asked by cases.access
+(registered as its share source in ReferralsConfig.ready).
 
 A delivered referral gives the receiving agency's group the guardian object permission
 `cases.view_case` on the case, through the direct foreign-key model

@@ -99,7 +99,7 @@ class Referral(models.Model):
         _("tingkat kedaruratan"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
     reason = models.TextField(_("alasan dan kebutuhan rujukan"))
-    # FieldGroup values (ppa.access.FieldGroup) the receiving agency may see.
+    # FieldGroup values (cases.access.FieldGroup) the receiving agency may see.
     shared_groups = models.JSONField(_("bagian kasus yang dibagikan"), default=list)
     accept_by = models.DateTimeField(_("batas waktu jawaban"), null=True, blank=True)
     consent_override_reason = models.CharField(

@@ -1,11 +1,12 @@
 """Reads of referrals. `case_referrals` feeds the referral panel on the case page
-(templates/referrals/_case_panel.html). Every read starts from `ppa.access`."""
+(templates/referrals/_case_panel.html). Every read starts from `referrals.access`."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from ppa import access
+from ppa import access as ppa_access
 from ppa.models import Role
+from referrals import access
 from referrals.models import (
     SHARED_STATES,
     Notification,
@@ -39,9 +40,9 @@ def inbox_tabs(user) -> list[str]:
     """The tabs this user sees: partners only receive; sending staff also send."""
     if access.is_referral_supervisor(user, user.agency_id):
         return list(TABS)
-    if access.is_staff_of_case_owner(user) and user.role != Role.INTAKE:
+    if ppa_access.is_staff_of_case_owner(user) and user.role != Role.INTAKE:
         return ["sent", "received", "overdue"]
-    if access.is_staff_of_case_owner(user):
+    if ppa_access.is_staff_of_case_owner(user):
         return ["sent", "received"]
     return ["received", "overdue"]
 
@@ -80,7 +81,7 @@ def case_referrals(user, case) -> ReferralList:
     owning agency, only the ones shared with their agency for the receiving side. Three
     queries whatever the number of referrals and steps."""
     rows = Referral.objects.filter(case=case)
-    owner = access.is_staff_of_case_owner(user) and case.agency_id == user.agency_id
+    owner = ppa_access.is_staff_of_case_owner(user) and case.agency_id == user.agency_id
     if not owner:
         rows = rows.filter(to_agency_id=user.agency_id, status__in=SHARED_STATES)
     result = ReferralList(

@@ -18,11 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.access import FieldGroup
 from cases.models import Case, Deadline, Person, PersonRole, ServiceType
-from ppa import access
-from ppa.access.cases import FieldGroup
 from ppa.models import Agency, Role, User
-from referrals import clocks
+from referrals import access, clocks
 from referrals.grants import grant_apply, grant_revoke
 from referrals.models import (
     HandoffOutbox,

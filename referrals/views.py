@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ppa import access
+from cases import access as cases_access
+from ppa import access as ppa_access
 from ppa.audit import log_access
 from ppa.models import AccessLog
-from referrals import selectors, services
+from referrals import access, selectors, services
 from referrals.forms import FIELD_GROUP_LABELS, NoteForm, ReasonForm, ReferralForm
 
 TAB_LABELS = {
@@ -34,8 +35,8 @@ REASON_LABELS = {
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     # Officials and administrators work with statistics, not referral records.
-    access.deny_unless(
-        access.has_role(request.user, "intake", "case_worker", "supervisor", "partner")
+    ppa_access.deny_unless(
+        ppa_access.has_role(request.user, "intake", "case_worker", "supervisor", "partner")
         and request.user.agency_id is not None
     )
     tabs = selectors.inbox_tabs(request.user)
@@ -70,7 +71,7 @@ def _detail_context(request: HttpRequest, referral, forms: dict | None = None) -
         forms.setdefault(key, ReasonForm(prefix=key, label=REASON_LABELS[key]))
     forms.setdefault("complete", NoteForm(prefix="complete"))
     content = access.can_see_referral_content(user, referral)
-    case_access = access.case_access(user, referral.case)
+    case_access = cases_access.case_access(user, referral.case)
     return {
         "referral": referral,
         "side": access.referral_side(user, referral),
@@ -102,8 +103,8 @@ def detail(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 def create(request: HttpRequest, code) -> HttpResponse:
-    case = access.get_case_for_user(request.user, code)
-    access.deny_unless(access.can_draft_referral(request.user, case))
+    case = cases_access.get_case_for_user(request.user, code)
+    ppa_access.deny_unless(access.can_draft_referral(request.user, case))
     form = ReferralForm(request.POST or None, user=request.user, case=case)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,7 +123,7 @@ def create(request: HttpRequest, code) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, code) -> HttpResponse:
     referral = access.get_referral_for_user(request.user, code, write=True)
-    access.deny_unless(access.can_edit_referral(request.user, referral))
+    ppa_access.deny_unless(access.can_edit_referral(request.user, referral))
     form = ReferralForm(
         request.POST or None,
         user=request.user,
@@ -151,7 +152,7 @@ def _step(request: HttpRequest, code, *, allowed, run, form_key: str | None = No
     """A POSTed step: 404 outsiders, 403 those who may not take it, then the service. A
     refused step (wrong state) comes back as a message on the page, with nothing changed."""
     referral = access.get_referral_for_user(request.user, code, write=True)
-    access.deny_unless(allowed(request.user, referral))
+    ppa_access.deny_unless(allowed(request.user, referral))
     kwargs = {}
     if form_key:
         form_cls = NoteForm if form_key == "complete" else ReasonForm
@@ -171,7 +172,7 @@ def _step(request: HttpRequest, code, *, allowed, run, form_key: str | None = No
 
 
 def _sender_actor(user, referral) -> bool:
-    return access.referral_side(user, referral) == "sender" and access.has_role(
+    return access.referral_side(user, referral) == "sender" and ppa_access.has_role(
         user, "case_worker", "supervisor"
     )
 

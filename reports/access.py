@@ -10,8 +10,9 @@ other user with statistics access gets 404, users of other roles 403.
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ppa.access.core import deny_unless, role_of
+from ppa.access import deny_unless, role_of
 from ppa.models import Region, Role
+from reports.models import ReportRun
 
 __all__ = [
     "STATISTICS_ROLES",
@@ -57,7 +58,6 @@ def statistics_regions(user) -> QuerySet:
 
 
 def visible_report_runs(user) -> QuerySet:
-    from reports.models import ReportRun  # noqa: PLC0415
 
     root = statistics_authority(user)
     if root is None:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseType
-from ppa import access
+from reports import access
 from reports.models import ReportRun
 from reports.selectors import DEFAULT_YEARS, MAX_YEARS, DateBasis, ReportParams
 

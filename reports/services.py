@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ppa import access
 from ppa.models import Region, User
+from reports import access
 from reports.models import ReportRun, StatisticsRefresh
 from reports.selectors import (
     CUBE_KEYS,

@@ -1,6 +1,6 @@
 """Statistics pages: the dashboard with its exports, and the annual PDF runs.
 
-Officials and supervisors only (ppa.access.reports); aggregated figures only, never a case.
+Officials and supervisors only (reports.access); aggregated figures only, never a case.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ppa import access
 from ppa.audit import log_access
 from ppa.models import AccessLog
-from reports import services
+from reports import access, services
 from reports.charts import snapshot_charts
 from reports.exports import snapshot_csv, snapshot_xlsx
 from reports.forms import ReportRunForm, StatisticsForm

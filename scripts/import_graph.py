@@ -71,14 +71,18 @@ def graph() -> dict[str, set[str]]:
     return {m: {t for t, _ in imports_of(m, p, modules)} for m, p in modules.items()}
 
 
+def is_upward(module: str, target: str) -> bool:
+    """True when `module` may not import `target`: a higher layer, or a sibling app."""
+    app, other = module.split(".")[0], target.split(".")[0]
+    return LAYERS[other] > LAYERS[app] or (LAYERS[other] == LAYERS[app] and other != app)
+
+
 def layer_violations() -> list[str]:
     modules = app_modules()
     problems = []
     for module, path in modules.items():
-        own = LAYERS[module.split(".")[0]]
         for target, line in sorted(imports_of(module, path, modules)):
-            app = target.split(".")[0]
-            if LAYERS[app] > own or (LAYERS[app] == own and app != module.split(".")[0]):
+            if is_upward(module, target):
                 problems.append(f"{path.relative_to(ROOT)}:{line} imports {target}")
     return problems
 

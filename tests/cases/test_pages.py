@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases import services
+from cases.access import FieldGroup
 from cases.models import Case, Deadline
-from ppa.access import FieldGroup
 from ppa.models import AccessLog
 from tests.factories import make_case
 
