@@ -3,6 +3,7 @@ import csv
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ppa.exports import safe_cell
 from ppa.models import AccessLog, Agency, HistoryOrigin, Region, User, UserSession
-from ppa.security import sessions_end
+from ppa.security import session_store, sessions_end
 from ppa.services import user_set_role
 
 
@@ -88,8 +89,6 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            from django.contrib.auth.models import Group
-
             obj.group, _created = Group.objects.get_or_create(name=f"agency:{obj.name}"[:150])
         super().save_model(request, obj, form, change)
 
@@ -151,10 +150,8 @@ class UserSessionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Akhiri sesi terpilih"))
     def end(self, request, queryset):
-        from ppa.security import _store  # noqa: PLC0415
-
         for row in queryset:
-            _store(row.session_key).delete()
+            session_store(row.session_key).delete()
         queryset.delete()
 
 

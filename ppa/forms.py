@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from ppa.models import Role
+from ppa.otp import verify
 
 
 class LoginForm(AuthenticationForm):
@@ -54,8 +55,6 @@ class OtpTokenForm(forms.Form):
         self.device = None
 
     def clean_token(self) -> str:
-        from ppa.otp import verify  # noqa: PLC0415
-
         token = self.cleaned_data["token"]
         self.device = verify(self.user, token)
         if self.device is None:

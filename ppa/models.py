@@ -1,5 +1,6 @@
 """Core models: administrative regions, agencies, users and their roles, the access log."""
 
+import hashlib
 import uuid
 
 from django.contrib.auth.models import AbstractUser, Group
@@ -220,6 +221,12 @@ class UserSession(models.Model):
         indexes = [models.Index(fields=["user", "created_at"], name="ppa_usersession_user")]
 
 
+def recovery_digest(code: str) -> str:
+    """Digest of a recovery code as typed: case, spaces and dashes do not matter."""
+    normal = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
 class RecoveryCodeDevice(ThrottlingMixin, Device):
     """Single-use recovery codes for a lost authenticator. Only SHA-256 digests are stored
     (django-otp's StaticToken keeps them in clear); each code has 120 random bits."""
@@ -232,8 +239,6 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
         return 1
 
     def verify_token(self, token) -> bool:
-        from ppa.otp import recovery_digest  # noqa: PLC0415
-
         allowed, _info = self.verify_is_allowed()
         if not allowed:
             return False

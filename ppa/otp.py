@@ -1,17 +1,19 @@
 """Two-factor authentication: who needs it, enrolment, verification and recovery codes."""
 
 import base64
-import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ppa.models import RecoveryCode, RecoveryCodeDevice, User
+from ppa.models import RecoveryCode, RecoveryCodeDevice, User, recovery_digest
+from ppa.security import session_track
 
 RECOVERY_CODE_COUNT = 8
 
@@ -36,12 +38,6 @@ def otp_required(user: User, session=None) -> bool:
 
 def has_device(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-
-
-def recovery_digest(code: str) -> str:
-    """Digest of a recovery code as typed: case, spaces and dashes do not matter."""
-    normal = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hashlib.sha256(normal.encode()).hexdigest()
 
 
 def new_recovery_code() -> str:
@@ -105,8 +101,6 @@ def verify(user: User, token: str):
 
 def mark_verified(request: HttpRequest, device) -> None:
     """Record the second factor in the session and give the session a new id."""
-    from ppa.security import session_track  # noqa: PLC0415
-
     previous_key = request.session.session_key
     request.session[ENROLLED_SESSION_KEY] = True
     otp_login(request, device)
@@ -116,3 +110,11 @@ def mark_verified(request: HttpRequest, device) -> None:
 
 def is_verified(request: HttpRequest) -> bool:
     return bool(request.session.get(DEVICE_ID_SESSION_KEY)) and request.user.is_verified()
+
+
+@receiver(user_logged_in)
+def _on_login(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
+    """Note at login whether the user has a second factor (read by the OTP middleware)."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[ENROLLED_SESSION_KEY] = has_device(user)

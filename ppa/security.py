@@ -47,7 +47,7 @@ def login_rate_exceeded(request: HttpRequest) -> bool:
 # --- Sessions -------------------------------------------------------------------------------
 
 
-def _store(session_key: str) -> SessionBase:
+def session_store(session_key: str) -> SessionBase:
     return import_string(f"{settings.SESSION_ENGINE}.SessionStore")(session_key=session_key)
 
 
@@ -78,7 +78,7 @@ def sessions_end(user: User, *, keep: str | None = None) -> int:
         rows = rows.exclude(session_key=keep)
     keys = list(rows.values_list("session_key", flat=True))
     for key in keys:
-        _store(key).delete()
+        session_store(key).delete()
     rows.delete()
     return len(keys)
 
@@ -87,10 +87,7 @@ def sessions_end(user: User, *, keep: str | None = None) -> int:
 def _on_login(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
-    from ppa.otp import ENROLLED_SESSION_KEY, has_device  # noqa: PLC0415
-
     request.session[AUTH_AT_SESSION_KEY] = int(time.time())
-    request.session[ENROLLED_SESSION_KEY] = has_device(user)
     # Sessions that the absolute cap has ended anyway.
     oldest = timezone.now() - dt.timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
     UserSession.objects.filter(user=user, created_at__lt=oldest).delete()
