@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import forms as f
 from cases.models import IntakeDraft, PersonRole
-from cases.services import CaseData, PersonData
+from cases.services import CaseData, PersonData, nik_mask
 from ppa.models import Agency
 
 STEPS = [
@@ -311,14 +312,10 @@ def summary(form) -> list[tuple[str, str]]:
         elif value is True:
             shown = _("Ya")
         elif isinstance(value, dt.date):
-            from django.utils.formats import date_format  # noqa: PLC0415
-
             shown = date_format(value, "j E Y")
         else:
             shown = str(flat.get(value, flat.get(str(value), value)))
         rows.append((str(bound.label), shown))
     if form.cleaned_data.get("nik"):
-        from cases.services import nik_mask  # noqa: PLC0415
-
         rows.append((_("NIK"), nik_mask(form.cleaned_data["nik"])))
     return rows

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -34,8 +35,6 @@ class ReferenceItem(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
         return self.label_en if get_language() == "en" else self.label
 
 

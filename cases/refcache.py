@@ -19,6 +19,8 @@ from typing import TypeVar
 from django.apps import apps
 from django.db import connection
 
+from cases.models import ReferenceItem
+
 T = TypeVar("T")
 
 _store: ContextVar[dict | None] = ContextVar("cases_reference_cache", default=None)
@@ -61,8 +63,6 @@ def cached(key: Hashable, load: Callable[[], T]) -> T:
 
 def reference_models() -> list:
     """Every reference table (the concrete `ReferenceItem` models)."""
-    from cases.models import ReferenceItem  # noqa: PLC0415
-
     return [m for m in apps.get_app_config("cases").get_models() if issubclass(m, ReferenceItem)]
 
 

@@ -5,6 +5,8 @@ migration and by `seed_reference()`; administrators may add entries in the admin
 renumber these codes (statistics and exports key on them).
 """
 
+from django.apps import apps as global_apps
+
 VIOLENCE_FORMS = [
     ("fisik", "Fisik", "Physical"),
     ("psikis", "Psikis", "Psychological"),
@@ -295,8 +297,6 @@ AMPK_CATEGORIES = [
 def seed_reference(apps=None) -> None:
     """Create or update every reference entry (idempotent). Used by the data migration."""
     if apps is None:
-        from django.apps import apps as global_apps
-
         apps = global_apps
 
     def model(name: str):

@@ -27,6 +27,7 @@ from cases.models import (
     Document,
     IntakeDraft,
     LegalProcess,
+    PerpetratorLink,
     Person,
     PersonRole,
     RiskLevel,
@@ -34,6 +35,7 @@ from cases.models import (
     Status,
     Step,
     TraffickingDetail,
+    ViolenceSubtype,
 )
 from ppa.models import Agency, Role, User
 
@@ -168,8 +170,6 @@ class IntakeError(Exception):
 def subtype_forms(subtype_ids) -> dict[str, str]:
     """The SIMFONI form each sub-form rolls up to (read with the other reference lists:
     once per request inside `refcache.per_request`, else one query)."""
-    from cases.models import ViolenceSubtype  # noqa: PLC0415
-
     codes = set(subtype_ids)
     if not codes:
         return {}
@@ -255,8 +255,6 @@ def case_register(
     `case_details_set`); `related` are (case, note) pairs the officer linked as possible
     duplicates. The statutory clocks (`Deadline`) are created in the same transaction.
     """
-    from cases.models import PerpetratorLink  # noqa: PLC0415
-
     token = intake_token or uuid.uuid4()
     existing = Case.objects.filter(intake_token=token).first()
     if existing is not None:

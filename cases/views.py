@@ -20,7 +20,7 @@ from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Step
 from cases.refcache import per_request_cache
 from ppa import access as ppa_access
 from ppa.audit import log_access
-from ppa.models import AccessLog
+from ppa.models import AccessLog, Role
 
 NAME_SEARCH_KEY = "cases_name_search"
 
@@ -273,8 +273,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _may_list(user) -> bool:
-    from ppa.models import Role  # noqa: PLC0415
-
     return ppa_access.has_role(user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER)
 
 

@@ -10,8 +10,21 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.access import FieldGroup
-from cases.models import Case, Person, PersonRole
-from ppa.models import AccessLog, User
+from cases.models import (
+    Case,
+    CaseRecord,
+    Document,
+    LegalProcess,
+    Person,
+    PersonRole,
+    ServiceGiven,
+    TraffickingDetail,
+)
+from cases.services import nik_hash
+from ppa.models import (
+    AccessLog,
+    User,
+)
 from privacy.models import AnonymisedCase, CaseExport
 
 
@@ -151,8 +164,6 @@ class SubjectRefused(Exception):
 
 
 def subject_people(*, case_number: str = "", person_code: str = "", nik: str = "") -> list[Person]:
-    from cases.services import nik_hash  # noqa: PLC0415
-
     if nik:
         nik = "".join(ch for ch in nik if ch.isdigit())
         return list(Person.objects.filter(nik_hash=nik_hash(nik)).select_related("case"))
@@ -177,7 +188,6 @@ def subject_file(*, actor: User, people: list[Person], reason: str) -> bytes:
             "Permintaan ditolak (UU 27/2022 Pasal 33): pemohon tercatat sebagai terlapor; "
             "memberi berkas dapat membahayakan korban."
         )
-    from ppa.models import HistoryOrigin  # noqa: PLC0415,F401
 
     entries = []
     for person in people:
@@ -276,14 +286,6 @@ def anonymisable_cases(*, years: int | None = None, now: dt.datetime | None = No
 
 
 def _objects_of(case: Case) -> dict[str, list]:
-    from cases.models import (  # noqa: PLC0415
-        CaseRecord,
-        Document,
-        LegalProcess,
-        ServiceGiven,
-        TraffickingDetail,
-    )
-
     return {
         "cases.case": [case],
         "cases.person": list(Person.objects.filter(case=case)),

@@ -17,9 +17,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu import pools
 
 from cases.access import FieldGroup
 from cases.models import Case, Deadline, Person, PersonRole, ServiceType
+from ppa.celery import app
 from ppa.models import Agency, Role, User
 from referrals import access, clocks
 from referrals.grants import grant_apply, grant_revoke
@@ -321,24 +323,23 @@ def referral_approve(*, actor: User, referral: Referral) -> Referral:
 
 # Publishing an approval's hand-off must fail fast when Redis is down: the default connection
 # policy retries for about 6 s (measured), which the supervisor would wait out on the page.
+# The task is named, not imported: referrals.tasks imports this module (ReferralsConfig.ready
+# imports the tasks, so the name is registered in every process, also when tasks run eagerly).
+HANDOFF_TASK = "referrals.tasks.handoff_deliver"
 PUBLISH_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 
 
 def handoff_enqueue(outbox_id: int) -> bool:
     """Put the hand-off on the queue. A broker that is down is logged, not raised: the
     approval stands, the user gets their page, and the sweep enqueues it later."""
-    from kombu import pools  # noqa: PLC0415
-
-    from ppa.celery import app  # noqa: PLC0415
-    from referrals.tasks import handoff_deliver  # noqa: PLC0415 (tasks import services)
-
+    task = app.signature(HANDOFF_TASK, args=[outbox_id])
     try:
         if app.conf.task_always_eager:
-            handoff_deliver.apply_async(args=[outbox_id])
+            task.apply_async()
         else:
             conn = app.connection_for_write(connect_timeout=2, transport_options=PUBLISH_OPTIONS)
             with pools.connections[conn].acquire(block=True, timeout=2) as pooled:
-                handoff_deliver.apply_async(args=[outbox_id], connection=pooled, retry=False)
+                task.apply_async(connection=pooled, retry=False)
     except Exception as exc:  # noqa: BLE001 (kombu raises many kinds; all mean "not sent")
         log.warning("hand-off %s not enqueued (%s); the sweep will retry", outbox_id, type(exc))
         first_failure = HandoffOutbox.objects.filter(pk=outbox_id, last_error="").update(

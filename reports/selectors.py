@@ -63,10 +63,12 @@ from cases.models import (
     ViolenceForm,
 )
 from ppa.models import Agency, Region
+from referrals.models import Referral
 from reports.models import (
     AmpkCube,
     CaseCube,
     PerpetratorCube,
+    Population,
     RelationshipCube,
     ServiceCube,
     StatisticsRefresh,
@@ -710,8 +712,6 @@ def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:
     # 13-14. Referrals of these cases (when the referrals app is installed).
     referral_rows, partner_rows = _referral_rows(params, region)
     # 15. Population for rates (small table).
-    from reports.models import Population  # noqa: PLC0415
-
     population = {
         (p["year"], p["sex"], p["age_band"]): p["count"]
         for p in Population.objects.filter(region_id=region.code, year__in=years).values(
@@ -1077,10 +1077,6 @@ def _aggregates_note(refresh: StatisticsRefresh | None) -> str:
 
 
 def _referral_rows(params: ReportParams, region: Region) -> tuple[list | None, list | None]:
-    try:
-        from referrals.models import Referral  # noqa: PLC0415 (optional app)
-    except ImportError:
-        return None, None
     sent = Q(approved_at__isnull=False)
     referrals = Referral.objects.filter(_scope(params, region, "case__"), sent).annotate(
         y=_year(params, "case__")

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from ppa.celery import app
 from ppa.models import Region, User
 from reports import access
 from reports.models import ReportRun, StatisticsRefresh
@@ -74,13 +75,16 @@ def report_run_request(
     return run
 
 
+# Named, not imported: reports.tasks imports this module (ReportsConfig.ready imports the tasks,
+# so the name is registered in every process).
+RENDER_TASK = "reports.tasks.render_report_run"
+
+
 def enqueue_run(run_id: int) -> bool:
     """Send the render task; on a broker failure keep the run pending for the sweep."""
-    from reports.tasks import render_report_run  # noqa: PLC0415 (tasks import services)
-
     ReportRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now(), enqueue_failed_at=None)
     try:
-        render_report_run.apply_async((run_id,))
+        app.signature(RENDER_TASK, args=(run_id,)).apply_async()
     except Exception as exc:  # kombu.exceptions.OperationalError, ConnectionError, ...
         logger.warning("report run %s not enqueued (%s); the sweep will retry", run_id, type(exc))
         ReportRun.objects.filter(pk=run_id).update(enqueue_failed_at=timezone.now())
@@ -120,7 +124,7 @@ def _progress(run: ReportRun, value: int) -> None:
 
 def report_run_render(*, run_id: int, url_fetcher=None) -> ReportRun | None:
     """Compute (once) the figures of a run, render its PDF, store it with its checksum."""
-    from reports.pdf import Letterhead, render_pdf  # noqa: PLC0415 (WeasyPrint is heavy)
+    from reports.pdf import Letterhead, render_pdf  # WeasyPrint is heavy
 
     run = _claim(run_id)
     if run is None:

@@ -45,7 +45,7 @@ def warm_up_pdf_worker(**_kwargs) -> None:
         return
     try:
         start = time.perf_counter()
-        from reports.pdf import warm_up  # noqa: PLC0415 (only the PDF worker needs WeasyPrint)
+        from reports.pdf import warm_up  # only the PDF worker needs WeasyPrint
 
         warm_up()
         logger.info("PDF worker process warmed up in %.2f s", time.perf_counter() - start)

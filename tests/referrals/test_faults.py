@@ -13,6 +13,7 @@ referral from another database connection, so the task blocks inside its transac
 locked the outbox row) until the test lets go.
 """
 
+import ctypes
 import fcntl
 import os
 import signal
@@ -76,8 +77,6 @@ def db_url() -> str:
 
 def die_with_parent() -> None:
     """Run in the worker before exec: SIGKILL it if pytest dies (no orphan workers)."""
-    import ctypes  # noqa: PLC0415
-
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from reports import services, tasks
+from reports import pdf, services, tasks
 from reports.models import ReportRun
 
 pytestmark = pytest.mark.django_db
@@ -148,8 +148,6 @@ def test_task_is_routed_to_the_pdf_queue_with_time_limits():
 
 
 def test_pdf_worker_process_warms_up_without_the_database(monkeypatch, django_assert_num_queries):
-    from reports import pdf  # noqa: PLC0415 (WeasyPrint loads only for this test)
-
     calls = []
     monkeypatch.setattr(pdf, "warm_up", lambda: calls.append("warm"))
     for queues, expected in (({"handoff": 1, "default": 1}, []), ({"pdf": 1}, ["warm"])):
