@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ppa.access import role_of
@@ -26,11 +26,7 @@ def navigation(request: HttpRequest) -> dict:
     for name, label, roles in NAV:
         if role not in roles:
             continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        links.append({"url": url, "label": label, "active": False})
+        links.append({"url": reverse(name), "label": label, "active": False})
     # The current section: the longest link the page's address starts with (the intake under
     # /kasus/pengaduan/ is "Pengaduan baru", not also "Kasus"); none on a page not found.
     if getattr(request, "resolver_match", None) is not None:

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -58,10 +58,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _case_url(case) -> str:
-    try:
-        return reverse("cases:detail", kwargs={"code": case.code})
-    except NoReverseMatch:
-        return ""
+    return reverse("cases:detail", kwargs={"code": case.code})
 
 
 def _detail_context(request: HttpRequest, referral, forms: dict | None = None) -> dict:

@@ -11,6 +11,7 @@ from cases import services
 from cases.access import FieldGroup
 from cases.models import Case, Deadline
 from ppa.models import AccessLog
+from referrals import grants
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -266,7 +267,6 @@ def test_referred_partner_sees_only_the_shared_groups(world, client, monkeypatch
         perpetrators=[{"name": "Terlapor Rahasia"}],
         description="KRONOLOGI-SENTINEL",
     )
-    from referrals import grants
 
     monkeypatch.setattr(
         grants, "granted_case_ids", lambda agency_id: Case.objects.filter(pk=case.pk).values("pk")

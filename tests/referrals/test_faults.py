@@ -44,6 +44,7 @@ from referrals.models import (
     ReferralEvent,
     ReferralGrant,
 )
+from referrals.tasks import handoff_deliver
 from tests.referrals.helpers import make_sexual_violence_case, referral_data
 from tests.world import build_world, make_user
 
@@ -414,8 +415,6 @@ def test_redis_unreachable_at_approval(live, client, monkeypatch):
 
 
 def test_every_message_delivered_several_times(live):
-    from referrals.tasks import handoff_deliver
-
     world, start, mail_dir, queue = live
     referrals = pending_referrals(world, 3)
     approve(world, referrals)  # one message each, on commit

@@ -1,7 +1,9 @@
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from cases import access as cases_access
@@ -422,10 +424,6 @@ def test_a_clock_met_in_time_is_not_reported(world):
 
 
 def test_run_periodic_command_delivers_what_was_not_enqueued(world):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     referral = make_referral(world, status="approved")  # on_commit never ran in this test
     out = StringIO()
     call_command("run_periodic", "--sweep-after", "0", stdout=out)

@@ -6,6 +6,7 @@ import gc
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -139,8 +140,6 @@ def test_pending_message_before_the_worker_is_late(world):
 
 
 def test_task_is_routed_to_the_pdf_queue_with_time_limits():
-    from django.conf import settings
-
     assert settings.CELERY_TASK_ROUTES["reports.tasks.render_report_run"] == {"queue": "pdf"}
     assert tasks.render_report_run.soft_time_limit < tasks.render_report_run.time_limit
     assert tasks.render_report_run.acks_late
