@@ -85,7 +85,7 @@ def _load_all() -> dict[str, dict[str, object]]:
         columns = [quote(own[name]) for name in base]
         columns += [quote(own[name]) if name in own else "NULL" for name in extra]
         parts.append(
-            f"SELECT {n}, {', '.join(columns)} FROM {quote(model._meta.db_table)}"  # noqa: S608  # nosec B608: names from the models
+            f"SELECT {n}, {', '.join(columns)} FROM {quote(model._meta.db_table)}"  # noqa: S608 (names from the models)
         )
     found: dict[str, dict[str, object]] = {m._meta.label_lower: {} for m in models}
     with connection.cursor() as cursor:

@@ -291,12 +291,12 @@ def _case_rows(case: Case) -> dict[str, list]:
                 f"ON r.{quote(fk.target_field.column)} = x.{quote(fk.column)}"
             )
             parts.append(
-                f"SELECT {n} AS source, to_jsonb(x) AS data, to_jsonb(r) AS related "  # noqa: S608  # nosec B608: names from the models, values bound
+                f"SELECT {n} AS source, to_jsonb(x) AS data, to_jsonb(r) AS related "  # noqa: S608 (names from the models, values bound)
                 f"FROM {table} x {join} WHERE x.{case_column} = %s"
             )
         else:
             parts.append(
-                f"SELECT {n} AS source, to_jsonb(x) AS data, NULL::jsonb AS related "  # noqa: S608  # nosec B608: names from the models, values bound
+                f"SELECT {n} AS source, to_jsonb(x) AS data, NULL::jsonb AS related "  # noqa: S608 (names from the models, values bound)
                 f"FROM {table} x WHERE x.{case_column} = %s"
             )
     found: dict[str, list] = {name: [] for name, *_rest in CASE_ROWS}
@@ -416,7 +416,7 @@ def _shown(model_field, value, users: dict) -> str:
 def _history_sources() -> list[tuple[type, str, str]]:
     """(model, label, condition on its history table `h`) of everything whose changes the case
     page lists; `%s` is the case's id. Rows hanging on a person belong to the case's people."""
-    person_ids = f"(SELECT id FROM {Person._meta.db_table} WHERE case_id = %s)"  # noqa: S608  # nosec B608
+    person_ids = f"(SELECT id FROM {Person._meta.db_table} WHERE case_id = %s)"  # noqa: S608
     return [
         (Case, _("Kasus"), "h.id = %s"),
         (Person, _("Orang"), "h.case_id = %s"),
@@ -446,7 +446,7 @@ def _history_rows(case: Case, sources: list) -> list[list]:
         return [
             list(
                 history_model.objects.raw(
-                    f"SELECT h.* FROM {connection.ops.quote_name(history_model._meta.db_table)} h "  # noqa: S608  # nosec B608: names from the models, values bound
+                    f"SELECT h.* FROM {connection.ops.quote_name(history_model._meta.db_table)} h "  # noqa: S608 (names from the models, values bound)
                     f"WHERE {condition} ORDER BY h.id, h.history_date, h.history_id",
                     [case.pk],
                 )
@@ -462,7 +462,7 @@ def _history_rows(case: Case, sources: list) -> list[list]:
         if _model is Person:  # with the lists kept with each row
             data = f"to_jsonb(h) || jsonb_build_object('_lists', {_history_list_sql()})"
         parts.append(
-            f"SELECT {n} AS source, h.id AS row_id, h.history_date, h.history_id, "  # noqa: S608  # nosec B608: names from the models, values bound
+            f"SELECT {n} AS source, h.id AS row_id, h.history_date, h.history_id, "  # noqa: S608 (names from the models, values bound)
             f"{data} AS data FROM {table} h WHERE {condition}"
         )
     sql = " UNION ALL ".join(f"({part})" for part in parts)
@@ -615,7 +615,7 @@ def _history_list_sql() -> str:
         column = through._meta.get_field(target).column
         table = quote(through._meta.db_table)
         items.append(
-            f"'{name}', ARRAY(SELECT m.{quote(column)} FROM {table} m "  # noqa: S608  # nosec B608: names from the models
+            f"'{name}', ARRAY(SELECT m.{quote(column)} FROM {table} m "  # noqa: S608 (names from the models)
             f"WHERE m.history_id = h.history_id ORDER BY 1)"
         )
     return f"jsonb_build_object({', '.join(items)})"
@@ -641,7 +641,7 @@ def _history_lists(history_ids: list[int]) -> dict[int, dict[str, list[str]]]:
     history = _history_model(Person)
     table = connection.ops.quote_name(history._meta.db_table)
     sql = (
-        f"SELECT h.history_id, {_history_list_sql()} FROM {table} h "  # noqa: S608  # nosec B608: names from the models, values bound
+        f"SELECT h.history_id, {_history_list_sql()} FROM {table} h "  # noqa: S608 (names from the models, values bound)
         "WHERE h.history_id = ANY(%s)"
     )
     with connection.cursor() as cursor:

@@ -105,7 +105,7 @@ def next_case_number(region_code: str, year: int) -> str:
     table = CaseSequence._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (region_code, year, last) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608: table name from the model, values bound
+            f"INSERT INTO {table} (region_code, year, last) VALUES (%s, %s, 1) "  # noqa: S608 (table name from the model, values bound)
             f"ON CONFLICT (region_code, year) DO UPDATE SET last = {table}.last + 1 "
             "RETURNING last",
             [region_code, year],

@@ -179,9 +179,15 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # E-mail: notifications carry a case number and a link only.
-globals().update(
-    email_settings(env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost"))
-)
+_EMAIL = email_settings(env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost"))
+EMAIL_BACKEND = _EMAIL.backend
+EMAIL_HOST = _EMAIL.host
+EMAIL_PORT = _EMAIL.port
+EMAIL_HOST_USER = _EMAIL.user
+EMAIL_HOST_PASSWORD = _EMAIL.password
+EMAIL_USE_SSL = _EMAIL.use_ssl
+EMAIL_USE_TLS = _EMAIL.use_tls
+EMAIL_TIMEOUT = _EMAIL.timeout
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sinergi PPA <noreply@localhost>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
@@ -202,10 +208,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
-# --- Referrals (issue 4): hand-off queue, outbox sweep, reminders -------------------------
+# --- Referrals: hand-off queue, outbox sweep, reminders -------------------------
 # Hand-offs on their own queue, so a slow PDF never delays one (worker: -Q handoff,default).
 CELERY_TASK_ROUTES = {
-    **globals().get("CELERY_TASK_ROUTES", {}),
     "referrals.tasks.handoff_deliver": {"queue": "handoff"},
     "referrals.tasks.handoff_sweep": {"queue": "handoff"},
 }
@@ -242,7 +247,7 @@ LOGGING = {
     },
 }
 
-# --- Security (issue 6): lockout, login rate, 2FA, sessions, cookies, CSP ----------------------
+# --- Security: lockout, login rate, 2FA, sessions, cookies, CSP ----------------------
 # django-axes: lock a username (and a username from one address) after 5 failures for 30 min.
 # The database handler, not the cache one (axes #1144: a race in the cache handler).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -304,7 +309,7 @@ SILENCED_SYSTEM_CHECKS = [
 CASE_EXPORT_TTL_MINUTES = env_int("CASE_EXPORT_TTL_MINUTES", 60)
 RETENTION_YEARS = env_int("RETENTION_YEARS", 10)
 
-# --- Reports (issue 5) -------------------------------------------------------------------------
+# --- Reports -------------------------------------------------------------------------
 # The annual PDF renders on its own queue ("pdf", served by worker-pdf in docker-compose.yml) so
 # a slow report never delays a referral hand-off; time limits stop a runaway WeasyPrint job.
 CELERY_TASK_ROUTES |= {"reports.tasks.render_report_run": {"queue": "pdf"}}
