@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseType, Deadline, PersonRole, RiskLevel, Status, Step
+from cases.models import Case, CaseType, PersonRole, RiskLevel, Step
 from ppa.models import Agency, Region, Role, User
 
 NAMESPACE = uuid.UUID("6f1c2a52-8d1e-4c7b-9a43-2b1f0c9d7e11")
@@ -237,12 +237,3 @@ def _one_case(rng, token, year, case_type, today, intake, worker, supervisor, di
             actor=supervisor, case=case, version=case.version, approve=True
         )
     return 1
-
-
-def demo_summary() -> dict[str, int]:
-    """Counts for a quick look in the shell."""
-    return {
-        "cases": Case.objects.count(),
-        "open": Case.objects.exclude(status=Status.CLOSED).count(),
-        "overdue": Deadline.objects.filter(done_at__isnull=True, due_at__lt=timezone.now()).count(),
-    }

@@ -670,10 +670,3 @@ def _list_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
 
         changes.append((str(model_field.verbose_name), labels(old), labels(new)))
     return changes
-
-
-def open_deadlines_overdue(user: User) -> QuerySet:
-    """Overdue clocks of the user's visible cases (for the worker's and supervisor's lists)."""
-    return Deadline.objects.filter(
-        case__in=access.visible_cases(user), done_at__isnull=True, due_at__lt=timezone.now()
-    ).select_related("case")
