@@ -12,7 +12,7 @@ from typing import Protocol
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cases.models import Case, Document, IntakeDraft
+from cases.models import Case, Document, IntakeDraft, PersonRole, Step
 from ppa.access import deny_unless, has_role, is_staff_of_case_owner, role_of
 from ppa.models import Role
 
@@ -151,7 +151,7 @@ def case_access(user, case) -> CaseAccess:
     if is_staff_of_case_owner(user) and case.agency_id == user.agency_id:
         role = role_of(user)
         manager = role in (Role.CASE_WORKER, Role.SUPERVISOR)
-        editor = manager or (role == Role.INTAKE and case.step == "identification")
+        editor = manager or (role == Role.INTAKE and case.step == Step.IDENTIFICATION)
         supervisor = role == Role.SUPERVISOR
         return CaseAccess(
             can_view=True,
@@ -198,9 +198,9 @@ def person_field_groups(role: str) -> frozenset[str]:
     """The field groups a person's data belongs to (see the case page): a victim's block needs
     the victim's needs, their identity and the incident (forms of violence); a perpetrator's
     the perpetrators; a reporter's or guardian's the victim's identity."""
-    if role == "victim":
+    if role == PersonRole.VICTIM:
         return frozenset({FieldGroup.VICTIM_NEEDS, FieldGroup.VICTIM_IDENTITY, FieldGroup.INCIDENT})
-    if role == "perpetrator":
+    if role == PersonRole.PERPETRATOR:
         return frozenset({FieldGroup.PERPETRATORS})
     return frozenset({FieldGroup.VICTIM_IDENTITY})
 

@@ -13,7 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseType, PersonRole, RiskLevel, Step
+from cases.models import (
+    AbhDetail,
+    Case,
+    CaseType,
+    ChildLegalRole,
+    IntakeChannel,
+    PersonRole,
+    RiskLevel,
+    Sex,
+    Step,
+)
 from ppa.models import Agency, Region, Role, User
 
 NAMESPACE = uuid.UUID("6f1c2a52-8d1e-4c7b-9a43-2b1f0c9d7e11")
@@ -46,11 +56,11 @@ def _name(rng: random.Random, first: list[str]) -> str:
 def _people(rng: random.Random, case_type: str, reported: dt.date) -> tuple[list, list]:
     child = case_type != CaseType.KTP
     if child:
-        sex = "P" if rng.random() < 0.7 else "L"
+        sex = Sex.FEMALE if rng.random() < 0.7 else Sex.MALE
         age = rng.randint(4, 17) if case_type != CaseType.CHILD_MARRIAGE else rng.randint(14, 17)
-        first = GIRLS if sex == "P" else BOYS
+        first = GIRLS if sex == Sex.FEMALE else BOYS
     else:
-        sex, age, first = "P", rng.randint(19, 58), WOMEN
+        sex, age, first = Sex.FEMALE, rng.randint(19, 58), WOMEN
     birth = reported - dt.timedelta(days=age * 365 + rng.randint(20, 300))
     if case_type in (CaseType.ABH, CaseType.CHILD_MARRIAGE):
         forms, subtypes = [], []
@@ -71,7 +81,7 @@ def _people(rng: random.Random, case_type: str, reported: dt.date) -> tuple[list
         violence_form_ids=forms,
         violence_subtype_ids=subtypes,
         ampk_category_ids=["kejahatan_seksual"] if subtypes and child else [],
-        child_legal_role="in_conflict" if case_type == CaseType.ABH else "",
+        child_legal_role=ChildLegalRole.IN_CONFLICT if case_type == CaseType.ABH else "",
     )
     people, links = [victim], []
     if case_type not in (CaseType.ABH, CaseType.CHILD_MARRIAGE):
@@ -85,7 +95,7 @@ def _people(rng: random.Random, case_type: str, reported: dt.date) -> tuple[list
                 role=PersonRole.PERPETRATOR,
                 key="p0",
                 name=_name(rng, MEN),
-                sex="L",
+                sex=Sex.MALE,
                 stated_age=rng.randint(18, 60),
             )
         )
@@ -179,9 +189,23 @@ def _one_case(rng, token, year, case_type, today, intake, worker, supervisor, di
     elif case_type == CaseType.TPPO:
         details = {"trafficking": {"destination": "Malaysia", "destination_abroad": True}}
     elif case_type == CaseType.ABH:
-        details = {"abh": {"diversion_status": "agreed" if year < today.year else "pending"}}
+        details = {
+            "abh": {
+                "diversion_status": AbhDetail.Diversion.AGREED
+                if year < today.year
+                else AbhDetail.Diversion.PENDING
+            }
+        }
     data = services.CaseData(
-        intake_channel=rng.choice(["walk_in", "phone", "whatsapp", "third_party", "referral"]),
+        intake_channel=rng.choice(
+            [
+                IntakeChannel.WALK_IN,
+                IntakeChannel.PHONE,
+                IntakeChannel.WHATSAPP,
+                IntakeChannel.THIRD_PARTY,
+                IntakeChannel.REFERRAL,
+            ]
+        ),
         reported_on=reported,
         incident_date=incident,
         description=STORIES[case_type],

@@ -27,6 +27,7 @@ from cases.models import (
     LegalProcess,
     MaritalStatus,
     Occupation,
+    PersonRole,
     Place,
     Relationship,
     RiskLevel,
@@ -283,7 +284,7 @@ def subtype_choices(prefix: str) -> list[tuple[str, str]]:
 
 
 class VictimForm(PersonForm):
-    role = "victim"
+    role = PersonRole.VICTIM
     violence_forms = forms.MultipleChoiceField(
         label=_("Bentuk kekerasan (SIMFONI)"),
         required=False,
@@ -369,7 +370,7 @@ class VictimForm(PersonForm):
 class PerpetratorForm(PersonForm):
     """A reported person, with the relationship to each victim (SIMFONI counts per pair)."""
 
-    role = "perpetrator"
+    role = PersonRole.PERPETRATOR
 
     def __init__(self, *args, victims: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -651,12 +652,12 @@ class PersonEditMixin(VersionForm):
 
 
 class VictimEditForm(VictimForm, PersonEditMixin):
-    person_role = "victim"
+    person_role = PersonRole.VICTIM
     edit_keys = VICTIM_FORM_KEYS
 
 
 class PerpetratorEditForm(PerpetratorForm, PersonEditMixin):
-    person_role = "perpetrator"
+    person_role = PersonRole.PERPETRATOR
     edit_keys = PERSON_FORM_KEYS
 
 
@@ -692,7 +693,7 @@ def person_initial(person, lists: dict[str, list[str]]) -> dict:
         "phone": person.phone,
         "relation_to_victim": person.relation_to_victim,
     }
-    if person.role == "victim":
+    if person.role == PersonRole.VICTIM:
         subtypes = lists["violence_subtypes"]
         initial.update(
             child_legal_role=person.child_legal_role,
@@ -710,9 +711,9 @@ def person_edit_form(person, case, data=None, lists=None) -> PersonEditMixin:
     (`lists`: see `person_initial`)."""
     initial = None if data is not None else person_initial(person, lists)
     common = {"initial": initial, "agency": case.agency, "reference_date": case.reference_date}
-    if person.role == "victim":
+    if person.role == PersonRole.VICTIM:
         form = VictimEditForm(data, case_type=case.case_type, **common)
-    elif person.role == "perpetrator":
+    elif person.role == PersonRole.PERPETRATOR:
         form = PerpetratorEditForm(data, **common)
     else:
         form = ContactEditForm(data, initial=initial, role=person.role)

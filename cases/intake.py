@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import forms as f
-from cases.models import IntakeDraft, PersonRole
+from cases.models import IntakeDraft, LegalBasis, PersonRole
 from cases.services import CaseData, PersonData, nik_mask
 from ppa.models import Agency
 
@@ -259,7 +259,7 @@ class Wizard:
             within_authority=bool(d.get("within_authority")),
             consent_sharing=bool(consent.get("consent_sharing")),
             consent_statistics=bool(consent.get("consent_statistics")),
-            legal_basis=consent.get("legal_basis") or "consent",
+            legal_basis=consent.get("legal_basis") or LegalBasis.CONSENT,
             legal_basis_note=consent.get("legal_basis_note", ""),
         )
 

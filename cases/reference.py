@@ -7,10 +7,13 @@ renumber these codes (statistics and exports key on them).
 
 from django.apps import apps as global_apps
 
+# Codes that rules name (the statutory clocks of sexual violence, UU TPKS).
+SEXUAL_VIOLENCE = "seksual"
+
 VIOLENCE_FORMS = [
     ("fisik", "Fisik", "Physical"),
     ("psikis", "Psikis", "Psychological"),
-    ("seksual", "Seksual", "Sexual"),
+    (SEXUAL_VIOLENCE, "Seksual", "Sexual"),
     ("eksploitasi", "Eksploitasi", "Exploitation"),
     ("trafficking", "Trafficking (perdagangan orang)", "Trafficking"),
     ("penelantaran", "Penelantaran", "Neglect"),

@@ -26,6 +26,7 @@ from cases.models import (
     Deadline,
     Document,
     IntakeDraft,
+    LegalBasis,
     LegalProcess,
     PerpetratorLink,
     Person,
@@ -37,6 +38,7 @@ from cases.models import (
     TraffickingDetail,
     ViolenceSubtype,
 )
+from cases.reference import SEXUAL_VIOLENCE
 from ppa.models import Agency, Role, User
 
 # --- Derived values ----------------------------------------------------------------------
@@ -159,7 +161,7 @@ class CaseData:
     within_authority: bool = True
     consent_sharing: bool = False
     consent_statistics: bool = True
-    legal_basis: str = "consent"
+    legal_basis: str = LegalBasis.CONSENT
     legal_basis_note: str = ""
 
 
@@ -298,7 +300,9 @@ def case_register(
                     case=case, linked_case=other, note=note[:255], created_by=actor
                 )
             sexual = any(
-                "seksual" in victim_forms(p, rollup) for p in people if p.role == PersonRole.VICTIM
+                SEXUAL_VIOLENCE in victim_forms(p, rollup)
+                for p in people
+                if p.role == PersonRole.VICTIM
             )
             deadlines_open(case=case, new_case=True, sexual=sexual, abh=written.get("abh"))
     except IntegrityError:
@@ -385,7 +389,7 @@ def deadlines_open(
     due: dict[str, dt.datetime] = {}
     if sexual is None:
         sexual = Person.violence_forms.through.objects.filter(
-            person__case=case, person__role=PersonRole.VICTIM, violenceform_id="seksual"
+            person__case=case, person__role=PersonRole.VICTIM, violenceform_id=SEXUAL_VIOLENCE
         ).exists()
     if sexual:
         due[Deadline.Kind.POLICE_REPORT_TPKS] = start + dt.timedelta(hours=72)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import access, refcache, selectors, services
 from cases import forms as f
 from cases.intake import ADD_BUTTONS, STEP_KEYS, STEPS, Wizard, add_form, posted, summary
-from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Step
+from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Status, Step
 from cases.refcache import per_request_cache
 from ppa import access as ppa_access
 from ppa.audit import log_access
@@ -305,7 +305,7 @@ def _case_context_read(request: HttpRequest, case: Case, **forms) -> dict:
     victims = [(str(p.code), _person_label(p, case_access)) for p in page.victims]
     perpetrators = [(str(p.code), _person_label(p, case_access)) for p in page.perpetrators]
     version = {"version": case.version}
-    following = services.next_step(case.step) if case.status == "open" else None
+    following = services.next_step(case.step) if case.status == Status.OPEN else None
     defaults = {
         "edit_hint": None,
         "step_form": f.StepForm(initial={**version, "to_step": following}) if following else None,

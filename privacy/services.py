@@ -18,6 +18,7 @@ from cases.models import (
     Person,
     PersonRole,
     ServiceGiven,
+    Status,
     TraffickingDetail,
 )
 from cases.services import nik_hash
@@ -282,7 +283,7 @@ def anonymisable_cases(*, years: int | None = None, now: dt.datetime | None = No
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=round(365.25 * years))
     done = AnonymisedCase.objects.values("case_id")
-    return Case.objects.filter(status="closed", closed_at__lt=cutoff).exclude(pk__in=done)
+    return Case.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff).exclude(pk__in=done)
 
 
 def _objects_of(case: Case) -> dict[str, list]:
@@ -312,7 +313,7 @@ def case_anonymise(*, case: Case, years: int | None = None) -> AnonymisedCase:
     """Remove the personal data of a closed case, its people, notes, services and documents
     (files deleted), and of their history rows; keep the statistical fields."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if case.status != "closed":
+    if case.status != Status.CLOSED:
         raise ValueError("only closed cases are anonymised")
     with connection.cursor() as cursor:
         # The append-only trigger lets this transaction (only) rewrite history rows.

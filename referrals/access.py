@@ -11,7 +11,7 @@ from django.http import Http404
 
 from ppa.access import deny_unless, has_role, is_staff_of_case_owner, role_of
 from ppa.models import Agency, Role
-from referrals.models import Referral
+from referrals.models import Referral, ReferralStatus
 
 __all__ = [
     "visible_referrals",
@@ -109,7 +109,7 @@ def can_draft_referral(user, case) -> bool:
 
 def can_edit_referral(user, referral) -> bool:
     return (
-        referral.status in ("draft", "returned")
+        referral.status in (ReferralStatus.DRAFT, ReferralStatus.RETURNED)
         and referral_side(user, referral) == "sender"
         and has_role(user, *SENDING_ACTORS)
     )
@@ -130,7 +130,7 @@ def is_referral_supervisor(user, agency_id: int) -> bool:
 def can_approve_referral(user, referral) -> bool:
     """A supervisor of the sending UPTD who neither drafted nor submitted it."""
     return (
-        referral.status == "pending_approval"
+        referral.status == ReferralStatus.PENDING_APPROVAL
         and is_referral_supervisor(user, referral.from_agency_id)
         and user.pk not in (referral.created_by_id, referral.submitted_by_id)
     )
@@ -139,7 +139,8 @@ def can_approve_referral(user, referral) -> bool:
 def can_answer_referral(user, referral) -> bool:
     """Receiving staff: accept or decline a delivered referral, act on an accepted one."""
     return (
-        referral.status in ("delivered", "accepted") and referral_side(user, referral) == "receiver"
+        referral.status in (ReferralStatus.DELIVERED, ReferralStatus.ACCEPTED)
+        and referral_side(user, referral) == "receiver"
     )
 
 
@@ -148,7 +149,7 @@ def can_cancel_referral(user, referral) -> bool:
     if side == "sender":
         return referral.is_open and has_role(user, *SENDING_ACTORS)
     if side == "receiver":
-        return referral.status in ("delivered", "accepted")
+        return referral.status in (ReferralStatus.DELIVERED, ReferralStatus.ACCEPTED)
     return False
 
 

@@ -186,15 +186,15 @@ class Referral(models.Model):
                 name="referrals_referral_accepted_state_has_date",
             ),
             models.CheckConstraint(
-                condition=~Q(status="declined") | Q(declined_at__isnull=False),
+                condition=~Q(status=ReferralStatus.DECLINED) | Q(declined_at__isnull=False),
                 name="referrals_referral_declined_state_has_date",
             ),
             models.CheckConstraint(
-                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+                condition=~Q(status=ReferralStatus.COMPLETED) | Q(completed_at__isnull=False),
                 name="referrals_referral_completed_state_has_date",
             ),
             models.CheckConstraint(
-                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                condition=~Q(status=ReferralStatus.CANCELLED) | Q(cancelled_at__isnull=False),
                 name="referrals_referral_cancelled_state_has_date",
             ),
         ]
@@ -208,7 +208,7 @@ class Referral(models.Model):
             # Beat scan and the "overdue" tab: delivered referrals not answered by their deadline.
             models.Index(
                 fields=["accept_by"],
-                condition=Q(status="delivered"),
+                condition=Q(status=ReferralStatus.DELIVERED),
                 name="referrals_awaiting_answer_due",
             ),
         ]
@@ -226,7 +226,11 @@ class Referral(models.Model):
 
     @property
     def shows_status_reason(self) -> bool:
-        return bool(self.status_reason) and self.status in ("returned", "declined", "cancelled")
+        return bool(self.status_reason) and self.status in (
+            ReferralStatus.RETURNED,
+            ReferralStatus.DECLINED,
+            ReferralStatus.CANCELLED,
+        )
 
 
 class EventKind(models.TextChoices):

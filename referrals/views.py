@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from cases import access as cases_access
 from ppa import access as ppa_access
 from ppa.audit import log_access
-from ppa.models import AccessLog
+from ppa.models import AccessLog, Role
 from referrals import access, selectors, services
 from referrals.forms import FIELD_GROUP_LABELS, NoteForm, ReasonForm, ReferralForm
 
@@ -36,7 +36,9 @@ REASON_LABELS = {
 def inbox(request: HttpRequest) -> HttpResponse:
     # Officials and administrators work with statistics, not referral records.
     ppa_access.deny_unless(
-        ppa_access.has_role(request.user, "intake", "case_worker", "supervisor", "partner")
+        ppa_access.has_role(
+            request.user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER
+        )
         and request.user.agency_id is not None
     )
     tabs = selectors.inbox_tabs(request.user)
@@ -170,7 +172,7 @@ def _step(request: HttpRequest, code, *, allowed, run, form_key: str | None = No
 
 def _sender_actor(user, referral) -> bool:
     return access.referral_side(user, referral) == "sender" and ppa_access.has_role(
-        user, "case_worker", "supervisor"
+        user, Role.CASE_WORKER, Role.SUPERVISOR
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from reports.models import ReportRun
 from reports.selectors import Snapshot
 from reports.suppression import HIDDEN, SMALL
 
@@ -118,7 +119,7 @@ def summary_sentences(snapshot: Snapshot) -> list[str]:
     if forms:
         counted = [(r.values[-1], r.label) for r in forms.rows if isinstance(r.values[-1], int)]
         top = max((v for v, _label in counted), default=0)
-        if top >= 5 or (top > 0 and snapshot.edition == "internal"):
+        if top >= 5 or (top > 0 and snapshot.edition == ReportRun.Edition.INTERNAL):
             names = ", ".join(label.lower() for v, label in counted if v == top)
             sentences.append(
                 _(
@@ -127,7 +128,7 @@ def summary_sentences(snapshot: Snapshot) -> list[str]:
                 )
                 % {"year": last, "forms": names, "n": fmt(top)}
             )
-    if snapshot.edition == "public":
+    if snapshot.edition == ReportRun.Edition.PUBLIC:
         sentences.append(
             _(
                 'Edisi publik: angka 1 sampai 4 ditulis "%(small)s" dan beberapa angka lain '
