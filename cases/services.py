@@ -262,13 +262,13 @@ def case_register(
     if existing is not None:
         return existing, False
     if actor.agency_id is None:
-        raise IntakeError("Akun Anda tidak terhubung dengan lembaga.")
+        raise IntakeError(_("Akun Anda tidak terhubung dengan lembaga."))
     if not any(p.role == PersonRole.VICTIM for p in people):
-        raise IntakeError("Kasus harus memiliki sedikitnya satu korban.")
+        raise IntakeError(_("Kasus harus memiliki sedikitnya satu korban."))
     if data.incident_date and data.incident_date > data.reported_on:
-        raise IntakeError("Tanggal kejadian tidak boleh setelah tanggal pelaporan.")
+        raise IntakeError(_("Tanggal kejadian tidak boleh setelah tanggal pelaporan."))
     if data.reported_on > timezone.localdate():
-        raise IntakeError("Tanggal pelaporan tidak boleh di masa depan.")
+        raise IntakeError(_("Tanggal pelaporan tidak boleh di masa depan."))
     agency = actor.agency
     try:
         with transaction.atomic():

@@ -8,6 +8,7 @@ import zipfile
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.access import FieldGroup
 from cases.models import (
@@ -42,7 +43,7 @@ def case_export_request(
     """Record the request (with its reason) and log it; the file is built at download."""
     reason = reason.strip()
     if len(reason) < 10:
-        raise ExportRefused("Tuliskan alasan ekspor (minimal 10 karakter).")
+        raise ExportRefused(_("Tuliskan alasan ekspor (minimal 10 karakter)."))
     now = timezone.now()
     with transaction.atomic():
         export = CaseExport.objects.create(
@@ -64,11 +65,11 @@ def case_export_take(
     """Mark the export downloaded (once, before it expires) and log the download."""
     export = CaseExport.objects.select_for_update().get(pk=export.pk)
     if export.requested_by_id != actor.pk:
-        raise ExportRefused("Ekspor ini bukan milik Anda.")
+        raise ExportRefused(_("Ekspor ini bukan milik Anda."))
     if export.downloaded_at is not None:
-        raise ExportRefused("Tautan ekspor ini sudah dipakai. Ajukan ekspor baru bila perlu.")
+        raise ExportRefused(_("Tautan ekspor ini sudah dipakai. Ajukan ekspor baru bila perlu."))
     if export.is_expired:
-        raise ExportRefused("Tautan ekspor ini sudah kedaluwarsa. Ajukan ekspor baru.")
+        raise ExportRefused(_("Tautan ekspor ini sudah kedaluwarsa. Ajukan ekspor baru."))
     export.downloaded_at = timezone.now()
     export.save(update_fields=["downloaded_at"])
     _log(actor, AccessLog.Action.DOWNLOAD, export.case, export.reason, ip_address, path)
@@ -181,13 +182,15 @@ def subject_file(*, actor: User, people: list[Person], reason: str) -> bytes:
     did what, when). Withholds other people (co-victims, perpetrators, reporters), the
     chronology and the case notes, which describe others too (Pasal 33)."""
     if not people:
-        raise SubjectRefused("Tidak ada data untuk orang ini.")
+        raise SubjectRefused(_("Tidak ada data untuk orang ini."))
     if any(p.role == PersonRole.PERPETRATOR for p in people):
         for p in people:
             _log(actor, AccessLog.Action.DENIED, p, f"subjek data ditolak: {reason}", None, "")
         raise SubjectRefused(
-            "Permintaan ditolak (UU 27/2022 Pasal 33): pemohon tercatat sebagai terlapor; "
-            "memberi berkas dapat membahayakan korban."
+            _(
+                "Permintaan ditolak (UU 27/2022 Pasal 33): pemohon tercatat sebagai terlapor; "
+                "memberi berkas dapat membahayakan korban."
+            )
         )
 
     entries = []
