@@ -1,4 +1,4 @@
-"""Official category lists (SIMFONI-PPA, UU TPKS, UU PKDRT, UU PA), from ../shared/domain.md.
+"""Official category lists (SIMFONI-PPA, UU TPKS, UU PKDRT, UU PA); see docs/domain.md.
 
 Each entry: (code, Indonesian label, English label). Loaded into the reference tables by a data
 migration and by `seed_reference()`; administrators may add entries in the admin, never

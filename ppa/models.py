@@ -202,7 +202,7 @@ class AccessLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}"
 
 
-# --- Security: sessions, recovery codes, history origin (issue 6) ---------------------------
+# --- Security: sessions, recovery codes, history origin ------------------------------------
 
 
 class UserSession(models.Model):

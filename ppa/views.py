@@ -63,7 +63,7 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-# --- Accounts: login, two-factor authentication, sessions (issue 6) -------------------------
+# --- Accounts: login, two-factor authentication, sessions ------------------------------------
 
 
 class LoginView(auth_views.LoginView):

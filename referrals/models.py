@@ -336,7 +336,7 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     """guardian direct foreign-key object permission of a group on a case (referral grants).
 
     A bigint foreign key instead of guardian's generic text `object_pk`: the grant lookup uses
-    the primary-key index (see quality.md B4)."""
+    the primary-key index (docs/quality.md, B4)."""
 
     content_object = models.ForeignKey("cases.Case", on_delete=models.CASCADE)
 

@@ -264,7 +264,7 @@ def referral_submit(*, actor: User, referral: Referral) -> Referral:
         locked.save(update_fields=["status", "submitted_by", "submitted_at"])
         event = _event(locked, ReferralEvent.Kind.SUBMITTED, actor)
         if locked.consent_override_reason:
-            # Issue 6: sharing without consent needs a reason, and it is logged.
+            # Sharing without consent needs a reason, and it is logged.
             _event(
                 locked,
                 ReferralEvent.Kind.CONSENT_OVERRIDE,

@@ -4,7 +4,7 @@ query while rendering and no network.
 Resources (fonts, logo) are named with URLs under `ASSET_BASE`, an address that cannot
 resolve (.invalid); `LocalAssetFetcher` serves them from the app's static files and the
 DejaVu font directory only, and refuses everything else (http, file://, data from case
-fields). WeasyPrint is single-threaded and memory-hungry on long tables (quality.md B3): the
+fields). WeasyPrint is single-threaded and memory-hungry on long tables (docs/quality.md B3): the
 PDF therefore holds aggregated tables and charts only, never a list of cases.
 
 Speed (bench/README.md, "PDF render"): one `FontConfiguration` and one image cache per process

@@ -4,7 +4,7 @@
 constant number of them, whatever the amount of data) and returns a `Snapshot` of plain
 Python data (ints, strings, lists), which is JSON-serialisable and stored with a PDF run.
 
-Counting conventions (SIMFONI-PPA, see ../shared/domain.md 1.2):
+Counting conventions (SIMFONI-PPA, see docs/domain.md):
 - cases, victims and perpetrators are counted separately; one case can have several of each;
 - the year of a case is the year of its reporting date (default) or of its incident date;
   victims and perpetrators take the year of their case;

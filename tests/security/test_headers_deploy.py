@@ -1,4 +1,4 @@
-"""Headers, CSP, error pages and `check --deploy` with production settings (quality.md S6)."""
+"""Headers, CSP, error pages and `check --deploy` with production settings (docs/quality.md S6)."""
 
 import os
 import subprocess

@@ -1,5 +1,5 @@
 """Every URL, for a supervisor and an administrator who signed in with a password but have
-not given the second factor: sent to the verification page (quality.md A1 #4, S5)."""
+not given the second factor: sent to the verification page (docs/quality.md A1 #4, S5)."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""Sentinel personal data never reaches logs, e-mails or URLs (quality.md S8)."""
+"""Sentinel personal data never reaches logs, e-mails or URLs (docs/quality.md S8)."""
 
 import io
 import logging
