@@ -164,20 +164,20 @@ def seed_cases(agencies: dict[str, Agency]) -> int:
     return created
 
 
-@transaction.atomic
-def _one_case(rng, token, year, case_type, today, intake, worker, supervisor, districts, villages):
-    last_day = min(dt.date(year, 12, 31), today)
-    first_day = dt.date(year, 1, 1)
-    reported = first_day + dt.timedelta(days=rng.randint(0, (last_day - first_day).days))
-    incident = max(
-        first_day - dt.timedelta(days=30), reported - dt.timedelta(days=rng.randint(0, 40))
-    )
-    district = rng.choice(districts) if districts else None
-    village = rng.choice(villages.get(district.code, [None])) if district else None
-    people, links = _people(rng, case_type, reported)
-    details = {}
+CHANNELS = [
+    IntakeChannel.WALK_IN,
+    IntakeChannel.PHONE,
+    IntakeChannel.WHATSAPP,
+    IntakeChannel.THIRD_PARTY,
+    IntakeChannel.REFERRAL,
+]
+PLACES = ["rumah_tangga", "rumah_tangga", "sekolah", "fasilitas_umum", "daring", "lainnya"]
+
+
+def _details(rng: random.Random, case_type: str, year: int, today: dt.date) -> dict:
+    """The type-specific part of a synthetic case."""
     if case_type == CaseType.CHILD_MARRIAGE:
-        details = {
+        return {
             "child_marriage": {
                 "bride_age": rng.randint(14, 18),
                 "groom_age": rng.randint(18, 30),
@@ -186,43 +186,23 @@ def _one_case(rng, token, year, case_type, today, intake, worker, supervisor, di
                 "counselling_given": True,
             }
         }
-    elif case_type == CaseType.TPPO:
-        details = {"trafficking": {"destination": "Malaysia", "destination_abroad": True}}
-    elif case_type == CaseType.ABH:
-        details = {
-            "abh": {
-                "diversion_status": AbhDetail.Diversion.AGREED
-                if year < today.year
-                else AbhDetail.Diversion.PENDING
-            }
-        }
-    data = services.CaseData(
-        intake_channel=rng.choice(
-            [
-                IntakeChannel.WALK_IN,
-                IntakeChannel.PHONE,
-                IntakeChannel.WHATSAPP,
-                IntakeChannel.THIRD_PARTY,
-                IntakeChannel.REFERRAL,
-            ]
-        ),
-        reported_on=reported,
-        incident_date=incident,
-        description=STORIES[case_type],
-        place_id=rng.choice(
-            ["rumah_tangga", "rumah_tangga", "sekolah", "fasilitas_umum", "daring", "lainnya"]
-        ),
-        case_type=case_type,
-        risk_level=rng.choice([RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.LOW]),
-        incident_district_id=district.code if district else None,
-        incident_village_id=village,
-        consent_sharing=rng.random() < 0.6,
-    )
-    case, created = services.case_register(
-        actor=intake, data=data, people=people, links=links, intake_token=token, details=details
-    )
-    if not created or worker is None:
-        return int(created)
+    if case_type == CaseType.TPPO:
+        return {"trafficking": {"destination": "Malaysia", "destination_abroad": True}}
+    if case_type == CaseType.ABH:
+        diversion = AbhDetail.Diversion.AGREED if year < today.year else AbhDetail.Diversion.PENDING
+        return {"abh": {"diversion_status": diversion}}
+    return {}
+
+
+def _handle(
+    rng: random.Random,
+    case: Case,
+    reported: dt.date,
+    today: dt.date,
+    worker: User,
+    supervisor: User | None,
+) -> None:
+    """Take a registered synthetic case through the steps its age allows."""
     age_days = (today - reported).days
     if age_days > 7:  # older clocks were met in time
         for deadline in case.deadlines.all():
@@ -260,4 +240,41 @@ def _one_case(rng, token, year, case_type, today, intake, worker, supervisor, di
         services.case_closure_decide(
             actor=supervisor, case=case, version=case.version, approve=True
         )
+
+
+@transaction.atomic
+def _one_case(rng, token, year, case_type, today, intake, worker, supervisor, districts, villages):
+    last_day = min(dt.date(year, 12, 31), today)
+    first_day = dt.date(year, 1, 1)
+    reported = first_day + dt.timedelta(days=rng.randint(0, (last_day - first_day).days))
+    incident = max(
+        first_day - dt.timedelta(days=30), reported - dt.timedelta(days=rng.randint(0, 40))
+    )
+    district = rng.choice(districts) if districts else None
+    village = rng.choice(villages.get(district.code, [None])) if district else None
+    people, links = _people(rng, case_type, reported)
+    details = _details(rng, case_type, year, today)
+    data = services.CaseData(
+        intake_channel=rng.choice(CHANNELS),
+        reported_on=reported,
+        incident_date=incident,
+        description=STORIES[case_type],
+        place_id=rng.choice(PLACES),
+        case_type=case_type,
+        risk_level=rng.choice([RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.LOW]),
+        incident_district_id=district.code if district else None,
+        incident_village_id=village,
+        consent_sharing=rng.random() < 0.6,
+    )
+    case, created = services.case_register(
+        actor=intake,
+        data=data,
+        people=people,
+        links=links,
+        intake_token=token,
+        details=details,
+    )
+    if not created or worker is None:
+        return int(created)
+    _handle(rng, case, reported, today, worker, supervisor)
     return 1

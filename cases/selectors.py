@@ -119,30 +119,34 @@ def _overdue(now: dt.datetime) -> Exists:
     )
 
 
+# List filter (query-string name) -> the field it compares with equality.
+EQUAL_FILTERS = {
+    "status": "status",
+    "jenis": "case_type",
+    "tahap": "step",
+    "risiko": "risk_level",
+    "kecamatan": "incident_district_id",
+    "dari": "reported_on__gte",
+    "sampai": "reported_on__lte",
+}
+
+
+def _worker_filter(user: User, worker: str) -> Q:
+    if worker == "me":
+        return Q(assigned_worker_id=user.pk)
+    if worker == "none":
+        return Q(assigned_worker__isnull=True)
+    return Q(assigned_worker__code=worker)
+
+
 def apply_filters(qs: QuerySet, user: User, filters: dict) -> QuerySet:
     if filters.get("nomor"):
         qs = qs.filter(number__icontains=filters["nomor"].strip())
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("jenis"):
-        qs = qs.filter(case_type=filters["jenis"])
-    if filters.get("tahap"):
-        qs = qs.filter(step=filters["tahap"])
-    if filters.get("risiko"):
-        qs = qs.filter(risk_level=filters["risiko"])
-    if filters.get("kecamatan"):
-        qs = qs.filter(incident_district_id=filters["kecamatan"])
-    if filters.get("dari"):
-        qs = qs.filter(reported_on__gte=filters["dari"])
-    if filters.get("sampai"):
-        qs = qs.filter(reported_on__lte=filters["sampai"])
-    worker = filters.get("petugas")
-    if worker == "me":
-        qs = qs.filter(assigned_worker_id=user.pk)
-    elif worker == "none":
-        qs = qs.filter(assigned_worker__isnull=True)
-    elif worker:
-        qs = qs.filter(assigned_worker__code=worker)
+    for name, lookup in EQUAL_FILTERS.items():
+        if filters.get(name):
+            qs = qs.filter(**{lookup: filters[name]})
+    if filters.get("petugas"):
+        qs = qs.filter(_worker_filter(user, filters["petugas"]))
     if filters.get("lewat"):
         qs = qs.filter(overdue=True)
     return qs

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import uuid
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -239,6 +240,38 @@ def person_create(*, case: Case, data: PersonData, rollup: dict[str, str] | None
     return person
 
 
+def _register_guard(actor: User, data: CaseData, people: list[PersonData]) -> None:
+    if actor.agency_id is None:
+        raise IntakeError(_("Akun Anda tidak terhubung dengan lembaga."))
+    if not any(p.role == PersonRole.VICTIM for p in people):
+        raise IntakeError(_("Kasus harus memiliki sedikitnya satu korban."))
+    if data.incident_date and data.incident_date > data.reported_on:
+        raise IntakeError(_("Tanggal kejadian tidak boleh setelah tanggal pelaporan."))
+    if data.reported_on > timezone.localdate():
+        raise IntakeError(_("Tanggal pelaporan tidak boleh di masa depan."))
+
+
+def _register_people(
+    case: Case, people: list[PersonData], links: Iterable[tuple[str, str, str]]
+) -> dict[str, str]:
+    """Create the people and the perpetrator-victim links; the sub-form roll-up they used."""
+    rollup = subtype_forms(
+        code for person_data in people for code in person_data.violence_subtype_ids
+    )
+    by_key = {}
+    for person_data in people:
+        by_key[person_data.key or str(id(person_data))] = person_create(
+            case=case, data=person_data, rollup=rollup
+        )
+    for perpetrator_key, victim_key, relationship in links:
+        PerpetratorLink.objects.create(
+            perpetrator=by_key[perpetrator_key],
+            victim=by_key[victim_key],
+            relationship_id=relationship,
+        )
+    return rollup
+
+
 def case_register(
     *,
     actor: User,
@@ -261,14 +294,7 @@ def case_register(
     existing = Case.objects.filter(intake_token=token).first()
     if existing is not None:
         return existing, False
-    if actor.agency_id is None:
-        raise IntakeError(_("Akun Anda tidak terhubung dengan lembaga."))
-    if not any(p.role == PersonRole.VICTIM for p in people):
-        raise IntakeError(_("Kasus harus memiliki sedikitnya satu korban."))
-    if data.incident_date and data.incident_date > data.reported_on:
-        raise IntakeError(_("Tanggal kejadian tidak boleh setelah tanggal pelaporan."))
-    if data.reported_on > timezone.localdate():
-        raise IntakeError(_("Tanggal pelaporan tidak boleh di masa depan."))
+    _register_guard(actor, data, people)
     agency = actor.agency
     try:
         with transaction.atomic():
@@ -280,20 +306,7 @@ def case_register(
                 registered_by=actor,
                 **data.__dict__,
             )
-            rollup = subtype_forms(
-                code for person_data in people for code in person_data.violence_subtype_ids
-            )
-            by_key = {}
-            for person_data in people:
-                by_key[person_data.key or str(id(person_data))] = person_create(
-                    case=case, data=person_data, rollup=rollup
-                )
-            for perpetrator_key, victim_key, relationship in links:
-                PerpetratorLink.objects.create(
-                    perpetrator=by_key[perpetrator_key],
-                    victim=by_key[victim_key],
-                    relationship_id=relationship,
-                )
+            rollup = _register_people(case, people, links)
             written = case_details_set(case=case, details=details) if details else {}
             for other, note in related:
                 CaseLink.objects.create(
@@ -705,6 +718,75 @@ VICTIM_ONLY = {"child_legal_role", "violence_form_ids", "violence_subtype_ids", 
 EDITABLE_PERSON_FIELDS = frozenset({*PERSON_SCALARS, *PERSON_LISTS, "nik"})
 
 
+def _person_guard(changes: dict, reason: str) -> None:
+    unknown = set(changes) - EDITABLE_PERSON_FIELDS
+    if unknown:
+        raise ValueError(sorted(unknown))
+    if not reason.strip():
+        raise CaseActionError(_("Alasan perubahan wajib diisi."))
+
+
+def _person_scalars(current: Person, changes: dict) -> list[str]:
+    """Set the changed scalar fields and the NIK; the names of the fields that changed."""
+    changed = []
+    for key, name in PERSON_SCALARS.items():
+        if key not in changes:
+            continue
+        attname = current._meta.get_field(name).attname
+        value = changes[key]
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(current, attname) != value:
+            setattr(current, attname, value)
+            changed.append(name)
+    nik = "".join(str(changes.get("nik") or "").split())
+    if nik and nik_hash(nik) != current.nik_hash:
+        if nik_errors(nik):
+            raise CaseActionError(nik_errors(nik)[0])
+        current.nik_hash, current.nik_masked = nik_hash(nik), nik_mask(nik)
+        changed += ["nik_hash", "nik_masked"]
+    return changed
+
+
+def _person_age(current: Person, case: Case) -> list[str]:
+    """Derive the age at the incident again; the names of the fields that changed."""
+    age, group, is_child = derived_age(
+        birth_date=current.birth_date,
+        stated_age=current.stated_age,
+        stated_on=case.reported_on,
+        at=case.reference_date,
+    )
+    changed = []
+    for name, value in (("age", age), ("age_group", group), ("is_child", is_child)):
+        if getattr(current, name) != value:
+            setattr(current, name, value)
+            changed.append(name)
+    return changed
+
+
+def _person_lists(current: Person, changes: dict, *, is_victim: bool) -> dict[str, list]:
+    """The coded lists to replace (relation name -> new primary keys), only those that differ."""
+    lists = {key: list(changes[key]) for key in PERSON_LISTS if key in changes}
+    if is_victim and ("violence_form_ids" in lists or "violence_subtype_ids" in lists):
+        chosen = PersonData(
+            role=current.role,
+            name=current.name,
+            violence_form_ids=lists.get("violence_form_ids", []),
+            violence_subtype_ids=lists.get("violence_subtype_ids", []),
+        )
+        lists["violence_form_ids"] = victim_forms(
+            chosen, subtype_forms(chosen.violence_subtype_ids)
+        )
+    if is_victim and not current.is_child:
+        lists["ampk_category_ids"] = []  # AMPK is for children only (as at intake)
+    to_set = {}
+    for key, values in lists.items():
+        name = PERSON_LISTS[key]
+        stored = set(getattr(current, name).values_list("pk", flat=True))
+        if stored != set(values):
+            to_set[name] = values
+    return to_set
+
+
 def person_update(
     *, actor: User, person: Person, version: int, changes: dict, reason: str
 ) -> Person:
@@ -715,11 +797,7 @@ def person_update(
     the age at the incident derived again, and the forms of violence rolled up from the
     sub-forms. One history row records the change (lists included), with the actor and the
     reason."""
-    unknown = set(changes) - EDITABLE_PERSON_FIELDS
-    if unknown:
-        raise ValueError(sorted(unknown))
-    if not reason.strip():
-        raise CaseActionError(_("Alasan perubahan wajib diisi."))
+    _person_guard(changes, reason)
     with transaction.atomic():
         current = (
             Person.objects.select_for_update(of=("self",)).select_related("case").get(pk=person.pk)
@@ -734,51 +812,8 @@ def person_update(
             raise ValueError(sorted(set(changes) & VICTIM_ONLY))
         if "name" in changes and not str(changes["name"]).strip():
             raise CaseActionError(_("Nama wajib diisi."))
-        changed = []
-        for key, name in PERSON_SCALARS.items():
-            if key not in changes:
-                continue
-            attname = current._meta.get_field(name).attname
-            value = changes[key]
-            value = value.strip() if isinstance(value, str) else value
-            if getattr(current, attname) != value:
-                setattr(current, attname, value)
-                changed.append(name)
-        nik = "".join(str(changes.get("nik") or "").split())
-        if nik and nik_hash(nik) != current.nik_hash:
-            if nik_errors(nik):
-                raise CaseActionError(nik_errors(nik)[0])
-            current.nik_hash, current.nik_masked = nik_hash(nik), nik_mask(nik)
-            changed += ["nik_hash", "nik_masked"]
-        age, group, is_child = derived_age(
-            birth_date=current.birth_date,
-            stated_age=current.stated_age,
-            stated_on=case.reported_on,
-            at=case.reference_date,
-        )
-        for name, value in (("age", age), ("age_group", group), ("is_child", is_child)):
-            if getattr(current, name) != value:
-                setattr(current, name, value)
-                changed.append(name)
-        lists = {key: list(changes[key]) for key in PERSON_LISTS if key in changes}
-        if is_victim and ("violence_form_ids" in lists or "violence_subtype_ids" in lists):
-            chosen = PersonData(
-                role=current.role,
-                name=current.name,
-                violence_form_ids=lists.get("violence_form_ids", []),
-                violence_subtype_ids=lists.get("violence_subtype_ids", []),
-            )
-            lists["violence_form_ids"] = victim_forms(
-                chosen, subtype_forms(chosen.violence_subtype_ids)
-            )
-        if is_victim and not is_child:
-            lists["ampk_category_ids"] = []  # AMPK is for children only (as at intake)
-        to_set = {}
-        for key, values in lists.items():
-            name = PERSON_LISTS[key]
-            stored = set(getattr(current, name).values_list("pk", flat=True))
-            if stored != set(values):
-                to_set[name] = values
+        changed = _person_scalars(current, changes) + _person_age(current, case)
+        to_set = _person_lists(current, changes, is_victim=is_victim)
         if not changed and not to_set:
             return current
         current._history_user = actor

@@ -174,6 +174,45 @@ def subject_people(*, case_number: str = "", person_code: str = "", nik: str = "
     )
 
 
+def _subject_entry(person: Person) -> dict[str, object]:
+    """One person's part of the data-subject file: own data, case facts, services, trails."""
+    case = person.case
+    trail = AccessLog.objects.filter(
+        object_type__in=["cases.case", "cases.person"],
+        object_id__in=[case.pk, person.pk],
+    ).select_related("agency")
+    return {
+        "kasus": case_payload(case, frozenset({FieldGroup.INCIDENT})),
+        "data_diri": person_payload(person, identity=True),
+        "layanan": [
+            {
+                "jenis": str(s.service_type),
+                "tanggal": s.given_on.isoformat(),
+                "lembaga": s.provider.name,
+            }
+            for s in person.services.select_related("service_type", "provider")
+        ],
+        "riwayat_pemrosesan": [
+            {
+                "waktu": row.at.isoformat(),
+                "lembaga": row.agency.name if row.agency else "",
+                "peran": row.role,
+                "tindakan": row.get_action_display(),
+                "tujuan": row.purpose,
+            }
+            for row in trail.order_by("at")
+        ],
+        "riwayat_perubahan": [
+            {"waktu": h.history_date.isoformat(), "jenis": h.get_history_type_display()}
+            for h in person.history.all().order_by("history_date")
+        ],
+        "tidak_diberikan": (
+            "Data korban lain, terlapor, pelapor, kronologi dan catatan kasus tidak "
+            "disertakan karena memuat data pribadi orang lain (UU 27/2022 Pasal 33)."
+        ),
+    }
+
+
 def subject_file(*, actor: User, people: list[Person], reason: str) -> bytes:
     """Everything held about one person, as a ZIP (data.json, LIHAT-SAYA.txt).
 
@@ -195,43 +234,7 @@ def subject_file(*, actor: User, people: list[Person], reason: str) -> bytes:
 
     entries = []
     for person in people:
-        case = person.case
-        trail = AccessLog.objects.filter(
-            object_type__in=["cases.case", "cases.person"],
-            object_id__in=[case.pk, person.pk],
-        ).select_related("agency")
-        entries.append(
-            {
-                "kasus": case_payload(case, frozenset({FieldGroup.INCIDENT})),
-                "data_diri": person_payload(person, identity=True),
-                "layanan": [
-                    {
-                        "jenis": str(s.service_type),
-                        "tanggal": s.given_on.isoformat(),
-                        "lembaga": s.provider.name,
-                    }
-                    for s in person.services.select_related("service_type", "provider")
-                ],
-                "riwayat_pemrosesan": [
-                    {
-                        "waktu": row.at.isoformat(),
-                        "lembaga": row.agency.name if row.agency else "",
-                        "peran": row.role,
-                        "tindakan": row.get_action_display(),
-                        "tujuan": row.purpose,
-                    }
-                    for row in trail.order_by("at")
-                ],
-                "riwayat_perubahan": [
-                    {"waktu": h.history_date.isoformat(), "jenis": h.get_history_type_display()}
-                    for h in person.history.all().order_by("history_date")
-                ],
-                "tidak_diberikan": (
-                    "Data korban lain, terlapor, pelapor, kronologi dan catatan kasus tidak "
-                    "disertakan karena memuat data pribadi orang lain (UU 27/2022 Pasal 33)."
-                ),
-            }
-        )
+        entries.append(_subject_entry(person))
         _log(actor, AccessLog.Action.EXPORT, person, f"subjek data: {reason}", None, "")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

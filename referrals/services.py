@@ -142,8 +142,8 @@ def _clean_reason(reason: str, field_name: str = "reason") -> str:
     return reason
 
 
-def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
-    """Validate what a draft says; return the cleaned values."""
+def _check_agency(case: Case, data: ReferralData) -> Agency:
+    """The receiving agency of a draft: exists, active, not one's own, a service provider."""
     if data.to_agency_id is None:
         raise ReferralError(_("Pilih lembaga tujuan."), "to_agency")
     agency = Agency.objects.filter(pk=data.to_agency_id).first()
@@ -161,6 +161,30 @@ def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
             _("Dinas PPPA bukan lembaga layanan; rujuk ke lembaga yang memberi layanan."),
             "to_agency",
         )
+    return agency
+
+
+def _check_consent(case: Case, data: ReferralData) -> str:
+    """The reason for sharing without the victim's consent ("" when consent was given)."""
+    override = (data.consent_override_reason or "").strip()
+    if not case.consent_sharing and not override:
+        raise ReferralError(
+            _(
+                "Korban (atau walinya) belum menyetujui data dibagikan. Isi alasan merujuk "
+                "tanpa persetujuan (misalnya keselamatan korban atau kewajiban hukum)."
+            ),
+            "consent_override_reason",
+        )
+    if len(override) > 500:
+        raise ReferralError(
+            _("Alasan terlalu panjang (paling banyak 500 karakter)."), "consent_override_reason"
+        )
+    return override if not case.consent_sharing else ""
+
+
+def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
+    """Validate what a draft says; return the cleaned values."""
+    agency = _check_agency(case, data)
     codes = sorted(set(data.service_codes))
     if not codes:
         raise ReferralError(_("Pilih sedikitnya satu layanan yang diminta."), "services")
@@ -180,19 +204,7 @@ def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
         raise ReferralError(_("Pilih bagian kasus yang dibagikan."), "shared_groups")
     if data.accept_by is not None and data.accept_by <= timezone.now():
         raise ReferralError(_("Batas waktu jawaban harus di masa depan."), "accept_by")
-    override = (data.consent_override_reason or "").strip()
-    if not case.consent_sharing and not override:
-        raise ReferralError(
-            _(
-                "Korban (atau walinya) belum menyetujui data dibagikan. Isi alasan merujuk "
-                "tanpa persetujuan (misalnya keselamatan korban atau kewajiban hukum)."
-            ),
-            "consent_override_reason",
-        )
-    if len(override) > 500:
-        raise ReferralError(
-            _("Alasan terlalu panjang (paling banyak 500 karakter)."), "consent_override_reason"
-        )
+    override = _check_consent(case, data)
     return {
         "to_agency": agency,
         "services": services,
@@ -201,7 +213,7 @@ def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
         "victims": victims,
         "shared_groups": groups,
         "accept_by": data.accept_by,
-        "consent_override_reason": override if not case.consent_sharing else "",
+        "consent_override_reason": override,
     }
 
 
