@@ -5,6 +5,7 @@ it registers a `CaseShareSource` when the app loads (`register_share_source`), s
 asks for shared cases without importing the layer that grants them (docs/architecture.md).
 """
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -12,9 +13,9 @@ from typing import Protocol
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cases.models import Case, Document, IntakeDraft, PersonRole, Step
+from cases.models import Case, Document, IntakeDraft, Person, PersonRole, Step
 from ppa.access import deny_unless, has_role, is_staff_of_case_owner, role_of
-from ppa.models import Role
+from ppa.models import Role, User
 
 __all__ = [
     "FieldGroup",
@@ -107,24 +108,24 @@ def register_share_source(source: CaseShareSource) -> None:
     _shares = source
 
 
-def _granted_case_ids(user) -> QuerySet:
+def _granted_case_ids(user: User) -> QuerySet:
     """Ids of cases shared with the user's agency by an open or completed referral."""
     return _shares.granted_case_ids(user.agency_id)
 
 
-def visible_cases(user) -> QuerySet:
+def visible_cases(user: User) -> QuerySet:
     """Cases the user may open: their UPTD's own cases, and cases referred to their agency."""
 
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return Case.objects.none()
     if is_staff_of_case_owner(user):
         return Case.objects.filter(Q(agency_id=user.agency_id) | Q(pk__in=_granted_case_ids(user)))
-    if has_role(user, Role.PARTNER) and user.agency.is_active:
+    if has_role(user, Role.PARTNER) and user.agency is not None and user.agency.is_active:
         return Case.objects.filter(pk__in=_granted_case_ids(user))
     return Case.objects.none()  # officials and administrators see aggregates, not records
 
 
-def visible_case_parts(user) -> list[QuerySet]:
+def visible_case_parts(user: User) -> list[QuerySet]:
     """`visible_cases` as separate querysets whose union is the same set of cases:
     the agency's own cases (UPTD staff only), then the cases referred to the agency.
 
@@ -139,12 +140,12 @@ def visible_case_parts(user) -> list[QuerySet]:
             Case.objects.filter(agency_id=user.agency_id),
             Case.objects.filter(pk__in=_granted_case_ids(user)),
         ]
-    if has_role(user, Role.PARTNER) and user.agency.is_active:
+    if has_role(user, Role.PARTNER) and user.agency is not None and user.agency.is_active:
         return [Case.objects.filter(pk__in=_granted_case_ids(user))]
     return []
 
 
-def case_access(user, case) -> CaseAccess:
+def case_access(user: User, case: Case) -> CaseAccess:
     """What the user may do with this case, and which parts of it they may see."""
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return CaseAccess()
@@ -169,7 +170,9 @@ def case_access(user, case) -> CaseAccess:
     return CaseAccess()
 
 
-def get_case_for_user(user, code, *, write: bool = False, need: str = ""):
+def get_case_for_user(
+    user: User, code: uuid.UUID | str, *, write: bool = False, need: str = ""
+) -> Case:
     """The case, or 404 for anyone outside it; with write=True, 403 for read-only viewers.
 
     `need` names a stronger right ("edit", "manage", "supervise", "reopen"): 403 without it."""
@@ -205,7 +208,9 @@ def person_field_groups(role: str) -> frozenset[str]:
     return frozenset({FieldGroup.VICTIM_IDENTITY})
 
 
-def get_person_for_user(user, code, person_code):
+def get_person_for_user(
+    user: User, code: uuid.UUID | str, person_code: uuid.UUID | str
+) -> tuple[Case, Person]:
     """(case, person) for a user who may change the person's data.
 
     404 for anyone outside the case and for a person not in it, 403 for read-only viewers of
@@ -219,16 +224,16 @@ def get_person_for_user(user, code, person_code):
     return case, person
 
 
-def can_register_case(user) -> bool:
+def can_register_case(user: User) -> bool:
     return is_staff_of_case_owner(user)
 
 
-def can_search_names(user) -> bool:
+def can_search_names(user: User) -> bool:
     """Staff of an UPTD may look cases up by a person's name (only in their own cases)."""
     return is_staff_of_case_owner(user)
 
 
-def get_draft_for_user(user, code):
+def get_draft_for_user(user: User, code: uuid.UUID | str) -> IntakeDraft:
     """An intake draft, for its owner only (404 for anyone else)."""
 
     draft = IntakeDraft.objects.filter(code=code, owner_id=user.pk).first()
@@ -237,7 +242,7 @@ def get_draft_for_user(user, code):
     return draft
 
 
-def get_document_for_user(user, code):
+def get_document_for_user(user: User, code: uuid.UUID | str) -> Document:
     """A case document, for users who may see the case and its documents (404 otherwise)."""
 
     document = Document.objects.select_related("case").filter(code=code).first()
@@ -250,7 +255,7 @@ def get_document_for_user(user, code):
     return document
 
 
-def can_export_case_records(user, case) -> bool:
+def can_export_case_records(user: User, case: Case) -> bool:
     """Case workers and supervisors of the owning agency may export a case's records (with a
     stated reason, logged, expiring: see the privacy app). `case` comes from get_case_for_user."""
     return case.access.is_owner and has_role(user, Role.CASE_WORKER, Role.SUPERVISOR)

@@ -7,6 +7,7 @@ are written by `cases.services` and guarded by check constraints.
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ppa.models import Agency, Region
+
+if TYPE_CHECKING:  # for the annotation only: cases.access imports this module
+    from cases.access import CaseAccess
 
 # --- Reference tables ----------------------------------------------------------------------
 
@@ -230,6 +234,9 @@ class CaseQuerySet(models.QuerySet):
 
 class Case(models.Model):
     """One complaint (pengaduan) registered by an UPTD PPA."""
+
+    # Set by cases.access.get_case_for_user: what the requesting user may do with the case.
+    access: "CaseAccess"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("nomor register"), max_length=32, unique=True, editable=False)

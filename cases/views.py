@@ -3,10 +3,12 @@
 Each view: access helper (cases.access) -> form or service -> redirect (or the page again with
 the user's input and the messages next to the fields)."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,6 +22,7 @@ from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Status
 from cases.refcache import per_request_cache
 from ppa import access as ppa_access
 from ppa.audit import log_access
+from ppa.http import AuthedRequest
 from ppa.models import AccessLog, Role
 
 NAME_SEARCH_KEY = "cases_name_search"
@@ -27,14 +30,14 @@ NAME_SEARCH_KEY = "cases_name_search"
 # --- Intake ----------------------------------------------------------------------------------
 
 
-def _require_intake(request: HttpRequest) -> None:
+def _require_intake(request: AuthedRequest) -> None:
     if not access.can_register_case(request.user):
         raise PermissionDenied
 
 
 @login_required
 @per_request_cache
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: AuthedRequest) -> HttpResponse:
     """Step 1 of a new intake; the first save creates the server-side draft."""
     _require_intake(request)
     wizard = Wizard(None, request.user.agency)
@@ -49,7 +52,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @per_request_cache
-def intake_step(request: HttpRequest, code, step: str) -> HttpResponse:
+def intake_step(request: AuthedRequest, code: uuid.UUID, step: str) -> HttpResponse:
     _require_intake(request)
     draft = access.get_draft_for_user(request.user, code)
     if step not in STEP_KEYS:
@@ -74,7 +77,7 @@ def intake_step(request: HttpRequest, code, step: str) -> HttpResponse:
     return _render_step(request, wizard, step, forms, show_errors=show_errors, **extra)
 
 
-def _intake_post(request: HttpRequest, wizard: Wizard, step: str) -> HttpResponse:
+def _intake_post(request: AuthedRequest, wizard: Wizard, step: str) -> HttpResponse:
     draft = wizard.draft
     action = request.POST.get("action", "next")
     index = STEP_KEYS.index(step)
@@ -110,7 +113,7 @@ def _intake_post(request: HttpRequest, wizard: Wizard, step: str) -> HttpRespons
     return _intake_submit(request, wizard, forms, extra)
 
 
-def _summary_context(request: HttpRequest, wizard: Wizard) -> dict:
+def _summary_context(request: AuthedRequest, wizard: Wizard) -> dict:
     bad = wizard.invalid_steps()
     people, _links = wizard.people() if not bad else ([], [])
     duplicates = selectors.possible_duplicates(request.user, people)
@@ -143,7 +146,7 @@ def _label_for(name: str) -> str:
     }.get(name, name)
 
 
-def _intake_submit(request: HttpRequest, wizard: Wizard, forms, extra: dict) -> HttpResponse:
+def _intake_submit(request: AuthedRequest, wizard: Wizard, forms, extra: dict) -> HttpResponse:
     if extra["invalid_steps"]:
         first = extra["invalid_steps"][0]
         messages.error(
@@ -176,7 +179,9 @@ def _intake_submit(request: HttpRequest, wizard: Wizard, forms, extra: dict) -> 
     return redirect("cases:detail", code=case.code)
 
 
-def _render_step(request, wizard: Wizard, step: str, forms, show_errors=False, **extra):
+def _render_step(
+    request: AuthedRequest, wizard: Wizard, step: str, forms, show_errors=False, **extra
+):
     index = STEP_KEYS.index(step)
     context = {
         "draft": wizard.draft,
@@ -198,7 +203,7 @@ def _render_step(request, wizard: Wizard, step: str, forms, show_errors=False, *
 
 @login_required
 @require_GET
-def drafts(request: HttpRequest) -> HttpResponse:
+def drafts(request: AuthedRequest) -> HttpResponse:
     _require_intake(request)
     rows = IntakeDraft.objects.filter(
         owner=request.user, agency_id=request.user.agency_id, case__isnull=True
@@ -223,7 +228,7 @@ def drafts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def draft_delete(request: HttpRequest, code) -> HttpResponse:
+def draft_delete(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     _require_intake(request)
     draft = access.get_draft_for_user(request.user, code)
     if draft.case_id is None:
@@ -236,7 +241,7 @@ def draft_delete(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     """The user's cases. Filters live in the address (bookmarkable); a name search is posted
     and kept in the session, so a name never appears in an address, a log or a bookmark."""
     user = request.user
@@ -276,7 +281,7 @@ def _may_list(user) -> bool:
     return ppa_access.has_role(user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER)
 
 
-def _name_search(request: HttpRequest) -> HttpResponse:
+def _name_search(request: AuthedRequest) -> HttpResponse:
     if not access.can_search_names(request.user):
         raise PermissionDenied
     target = reverse("cases:list")
@@ -294,12 +299,12 @@ def _name_search(request: HttpRequest) -> HttpResponse:
 # --- Case page -------------------------------------------------------------------------------
 
 
-def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+def _case_context(request: AuthedRequest, case: Case, **forms) -> dict:
     with refcache.per_request():  # the page and the service form share the reference lists
         return _case_context_read(request, case, **forms)
 
 
-def _case_context_read(request: HttpRequest, case: Case, **forms) -> dict:
+def _case_context_read(request: AuthedRequest, case: Case, **forms) -> dict:
     page = selectors.case_page(case)
     case_access = case.access
     victims = [(str(p.code), _person_label(p, case_access)) for p in page.victims]
@@ -348,13 +353,13 @@ def _person_label(person: Person, case_access) -> str:
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, code) -> HttpResponse:
+def case_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_user(request.user, code)
     log_access(request, action=AccessLog.Action.VIEW, obj=case)
     return render(request, "cases/detail.html", _case_context(request, case))
 
 
-def _detail_again(request: HttpRequest, case: Case, **forms) -> HttpResponse:
+def _detail_again(request: AuthedRequest, case: Case, **forms) -> HttpResponse:
     """The case page again, with the form the user sent and its messages (nothing lost)."""
     log_access(request, action=AccessLog.Action.VIEW, obj=case)
     return render(request, "cases/detail.html", _case_context(request, case, **forms))
@@ -362,14 +367,14 @@ def _detail_again(request: HttpRequest, case: Case, **forms) -> HttpResponse:
 
 @login_required
 @require_GET
-def case_print(request: HttpRequest, code) -> HttpResponse:
+def case_print(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_user(request.user, code)
     log_access(request, action=AccessLog.Action.PRINT, obj=case)
     context = _case_context(request, case)
     return render(request, "cases/print.html", context)
 
 
-def _stale(request: HttpRequest, case: Case, exc: services.StaleVersion, version: int, **forms):
+def _stale(request: AuthedRequest, case: Case, exc: services.StaleVersion, version: int, **forms):
     """Refuse a stale save: show what changed meanwhile and keep the user's input."""
     messages.error(request, str(exc))
     current = access.get_case_for_user(request.user, case.code)
@@ -382,7 +387,7 @@ def _stale(request: HttpRequest, case: Case, exc: services.StaleVersion, version
 
 
 @login_required
-def case_edit(request: HttpRequest, code) -> HttpResponse:
+def case_edit(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, need="edit")
     agency = case.agency
     if request.method == "POST":
@@ -431,7 +436,7 @@ def case_edit(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @per_request_cache
-def person_edit(request: HttpRequest, code, person) -> HttpResponse:
+def person_edit(request: AuthedRequest, code: uuid.UUID, person) -> HttpResponse:
     """Correct the data of a victim, perpetrator, reporter or guardian (the intake's form)."""
     case, person = access.get_person_for_user(request.user, code, person)
     context = {"case": case, "person": person}
@@ -471,7 +476,15 @@ def person_edit(request: HttpRequest, code, person) -> HttpResponse:
     return render(request, "cases/person_edit.html", {**context, "form": form})
 
 
-def _action(request, code, need: str, form_class, context_name: str, run, form_kwargs=None):
+def _action(
+    request: AuthedRequest,
+    code: uuid.UUID,
+    need: str,
+    form_class,
+    context_name: str,
+    run,
+    form_kwargs=None,
+):
     """Common shape of the small POST actions on the case page."""
     case = access.get_case_for_user(request.user, code, need=need)
     form = form_class(request.POST, **(form_kwargs(case) if form_kwargs else {}))
@@ -492,7 +505,7 @@ def _action(request, code, need: str, form_class, context_name: str, run, form_k
 
 @login_required
 @require_POST
-def case_advance(request: HttpRequest, code) -> HttpResponse:
+def case_advance(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     def run(case, d):
         services.case_step_advance(
             actor=request.user,
@@ -508,7 +521,7 @@ def case_advance(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_record(request: HttpRequest, code) -> HttpResponse:
+def case_record(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     def run(case, d):
         services.case_record_add(actor=request.user, case=case, kind=d["kind"], body=d["body"])
         return _("Catatan tersimpan.")
@@ -518,7 +531,7 @@ def case_record(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def closure_request(request: HttpRequest, code) -> HttpResponse:
+def closure_request(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     def run(case, d):
         services.case_closure_request(
             actor=request.user, case=case, version=d["version"], report=d["report"]
@@ -530,7 +543,7 @@ def closure_request(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def closure_decide(request: HttpRequest, code) -> HttpResponse:
+def closure_decide(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     def run(case, d):
         approve = d["decision"] == "approve"
         services.case_closure_decide(
@@ -543,7 +556,7 @@ def closure_decide(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_reopen(request: HttpRequest, code) -> HttpResponse:
+def case_reopen(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     def run(case, d):
         services.case_reopen(
             actor=request.user, case=case, version=d["version"], reason=d["reason"]
@@ -555,7 +568,7 @@ def case_reopen(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_assign(request: HttpRequest, code) -> HttpResponse:
+def case_assign(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     def run(case, d):
         services.case_assign(
             actor=request.user, case=case, version=d["version"], worker=d["worker"]
@@ -582,7 +595,7 @@ def _people_choices(case: Case, role: str) -> list[tuple[str, str]]:
 
 @login_required
 @require_POST
-def service_add(request: HttpRequest, code) -> HttpResponse:
+def service_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     def run(case, d):
         victim = case.people.get(code=d["victim"], role=PersonRole.VICTIM)
         services.service_record(
@@ -612,7 +625,7 @@ def service_add(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def legal_add(request: HttpRequest, code) -> HttpResponse:
+def legal_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     def run(case, d):
         perpetrator = case.people.get(code=d["perpetrator"], role=PersonRole.PERPETRATOR)
         services.legal_step_record(
@@ -639,7 +652,7 @@ def legal_add(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_upload(request: HttpRequest, code) -> HttpResponse:
+def document_upload(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, need="edit")
     form = f.DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -656,7 +669,7 @@ def document_upload(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, code) -> HttpResponse:
+def document_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     document = access.get_document_for_user(request.user, code)
     try:
         handle = document.file.open("rb")
@@ -677,7 +690,7 @@ def document_download(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def deadline_done(request: HttpRequest, code, kind: str) -> HttpResponse:
+def deadline_done(request: AuthedRequest, code: uuid.UUID, kind: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, need="edit")
     deadline = Deadline.objects.filter(case=case, kind=kind).first()
     if deadline is None:

@@ -13,30 +13,29 @@ Conventions:
 - `can_*(user, ...)` answers a yes/no question for templates and services.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from ppa.models import Role
+from ppa.models import Role, User
 
 
-def role_of(user) -> str:
+def role_of(user: User | AnonymousUser | None) -> str:
     """The user's role, or "" for anonymous and inactive users and users without a role."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return ""
     return user.role
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser | None, *roles: str) -> bool:
     return role_of(user) in roles
 
 
-def is_staff_of_case_owner(user) -> bool:
+def is_staff_of_case_owner(user: User) -> bool:
     """Intake officers, case workers and supervisors of an UPTD PPA (the case owners)."""
-    return (
-        has_role(user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR)
-        and user.agency_id is not None
-        and user.agency.is_case_owner
-        and user.agency.is_active
-    )
+    if not has_role(user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR):
+        return False
+    agency = user.agency
+    return agency is not None and agency.is_case_owner and agency.is_active
 
 
 def deny_unless(allowed: bool) -> None:

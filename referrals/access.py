@@ -6,11 +6,14 @@ them (delivered); they see what it shares only while it is delivered, accepted o
 Officials and administrators see no referral records (statistics only).
 """
 
+import uuid
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from cases.models import Case
 from ppa.access import deny_unless, has_role, is_staff_of_case_owner, role_of
-from ppa.models import Agency, Role
+from ppa.models import Agency, Role, User
 from referrals.models import Referral, ReferralStatus
 
 __all__ = [
@@ -33,20 +36,17 @@ SENDING_ACTORS = (Role.CASE_WORKER, Role.SUPERVISOR)
 RECEIVING_ROLES = (Role.PARTNER, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR)
 
 
-def _active_member(user) -> bool:
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.agency_id is not None
-        and user.agency.is_active
-    )
+def _active_member(user: User) -> bool:
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    return user.agency is not None and user.agency.is_active
 
 
-def _receiver(user) -> bool:
+def _receiver(user: User) -> bool:
     return _active_member(user) and has_role(user, *RECEIVING_ROLES)
 
 
-def visible_referrals(user) -> QuerySet:
+def visible_referrals(user: User) -> QuerySet:
     """Referrals the user may open: sent by their UPTD, or delivered to their agency."""
 
     if not _active_member(user):
@@ -59,7 +59,7 @@ def visible_referrals(user) -> QuerySet:
     return Referral.objects.none()
 
 
-def referral_side(user, referral) -> str:
+def referral_side(user: User, referral: Referral) -> str:
     """'sender', 'receiver' or '' (no access)."""
     if not _active_member(user):
         return ""
@@ -74,7 +74,7 @@ def referral_side(user, referral) -> str:
     return ""
 
 
-def get_referral_for_user(user, code, *, write: bool = False):
+def get_referral_for_user(user: User, code: uuid.UUID | str, *, write: bool = False) -> Referral:
     """The referral, or 404 for anyone outside it; with write=True, 403 for those who may
     look but take no step on it (intake officers)."""
 
@@ -90,14 +90,14 @@ def get_referral_for_user(user, code, *, write: bool = False):
     return referral
 
 
-def can_act_on_referral(user, referral) -> bool:
+def can_act_on_referral(user: User, referral: Referral) -> bool:
     """May take some step on it in principle (the service then checks the state): case
     workers and supervisors of the sending UPTD, staff of the receiving agency."""
     side = referral_side(user, referral)
     return (side == "sender" and has_role(user, *SENDING_ACTORS)) or side == "receiver"
 
 
-def can_draft_referral(user, case) -> bool:
+def can_draft_referral(user: User, case: Case) -> bool:
     """Case workers and supervisors of the owning UPTD, on an open case."""
     return (
         is_staff_of_case_owner(user)
@@ -107,7 +107,7 @@ def can_draft_referral(user, case) -> bool:
     )
 
 
-def can_edit_referral(user, referral) -> bool:
+def can_edit_referral(user: User, referral: Referral) -> bool:
     return (
         referral.status in (ReferralStatus.DRAFT, ReferralStatus.RETURNED)
         and referral_side(user, referral) == "sender"
@@ -115,11 +115,11 @@ def can_edit_referral(user, referral) -> bool:
     )
 
 
-def can_submit_referral(user, referral) -> bool:
+def can_submit_referral(user: User, referral: Referral) -> bool:
     return can_edit_referral(user, referral)
 
 
-def is_referral_supervisor(user, agency_id: int) -> bool:
+def is_referral_supervisor(user: User, agency_id: int | None) -> bool:
     return (
         role_of(user) == Role.SUPERVISOR
         and user.agency_id == agency_id
@@ -127,7 +127,7 @@ def is_referral_supervisor(user, agency_id: int) -> bool:
     )
 
 
-def can_approve_referral(user, referral) -> bool:
+def can_approve_referral(user: User, referral: Referral) -> bool:
     """A supervisor of the sending UPTD who neither drafted nor submitted it."""
     return (
         referral.status == ReferralStatus.PENDING_APPROVAL
@@ -136,7 +136,7 @@ def can_approve_referral(user, referral) -> bool:
     )
 
 
-def can_answer_referral(user, referral) -> bool:
+def can_answer_referral(user: User, referral: Referral) -> bool:
     """Receiving staff: accept or decline a delivered referral, act on an accepted one."""
     return (
         referral.status in (ReferralStatus.DELIVERED, ReferralStatus.ACCEPTED)
@@ -144,7 +144,7 @@ def can_answer_referral(user, referral) -> bool:
     )
 
 
-def can_cancel_referral(user, referral) -> bool:
+def can_cancel_referral(user: User, referral: Referral) -> bool:
     side = referral_side(user, referral)
     if side == "sender":
         return referral.is_open and has_role(user, *SENDING_ACTORS)
@@ -153,18 +153,18 @@ def can_cancel_referral(user, referral) -> bool:
     return False
 
 
-def can_see_referral_content(user, referral) -> bool:
+def can_see_referral_content(user: User, referral: Referral) -> bool:
     """The reason, the victims' needs and the link to the case: the sender always, the
     receiver only while the referral shares the case."""
     side = referral_side(user, referral)
     return side == "sender" or (side == "receiver" and referral.is_shared)
 
 
-def referral_target_agencies(user) -> QuerySet:
+def referral_target_agencies(user: User) -> QuerySet:
     """Agencies a referral may be sent to: active, not one's own, not an office above."""
     return (
         Agency.objects.filter(is_active=True)
-        .exclude(pk=user.agency_id)
+        .exclude(Q(pk=user.agency_id))
         .exclude(kind=Agency.Kind.DP3AP2KB)
         .order_by("name")
     )

@@ -1,9 +1,11 @@
 """Referral pages: thin views (access helper → form/service → redirect)."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 from cases import access as cases_access
 from ppa import access as ppa_access
 from ppa.audit import log_access
+from ppa.http import AuthedRequest
 from ppa.models import AccessLog, Role
 from referrals import access, selectors, services
 from referrals.forms import FIELD_GROUP_LABELS, NoteForm, ReasonForm, ReferralForm
@@ -33,7 +36,7 @@ REASON_LABELS = {
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     # Officials and administrators work with statistics, not referral records.
     ppa_access.deny_unless(
         ppa_access.has_role(
@@ -63,7 +66,7 @@ def _case_url(case) -> str:
     return reverse("cases:detail", kwargs={"code": case.code})
 
 
-def _detail_context(request: HttpRequest, referral, forms: dict | None = None) -> dict:
+def _detail_context(request: AuthedRequest, referral, forms: dict | None = None) -> dict:
     user = request.user
     forms = forms or {}
     for key in REASON_LABELS:
@@ -93,7 +96,7 @@ def _detail_context(request: HttpRequest, referral, forms: dict | None = None) -
 
 
 @login_required
-def detail(request: HttpRequest, code) -> HttpResponse:
+def detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     referral = access.get_referral_for_user(request.user, code)
     if access.can_see_referral_content(request.user, referral):
         log_access(request, action=AccessLog.Action.VIEW, obj=referral)
@@ -101,7 +104,7 @@ def detail(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def create(request: HttpRequest, code) -> HttpResponse:
+def create(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = cases_access.get_case_for_user(request.user, code)
     ppa_access.deny_unless(access.can_draft_referral(request.user, case))
     form = ReferralForm(request.POST or None, user=request.user, case=case)
@@ -120,7 +123,7 @@ def create(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def edit(request: HttpRequest, code) -> HttpResponse:
+def edit(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     referral = access.get_referral_for_user(request.user, code, write=True)
     ppa_access.deny_unless(access.can_edit_referral(request.user, referral))
     form = ReferralForm(
@@ -147,7 +150,9 @@ def edit(request: HttpRequest, code) -> HttpResponse:
     )
 
 
-def _step(request: HttpRequest, code, *, allowed, run, form_key: str | None = None, done: str):
+def _step(
+    request: AuthedRequest, code: uuid.UUID, *, allowed, run, form_key: str | None = None, done: str
+):
     """A POSTed step: 404 outsiders, 403 those who may not take it, then the service. A
     refused step (wrong state) comes back as a message on the page, with nothing changed."""
     referral = access.get_referral_for_user(request.user, code, write=True)
@@ -186,7 +191,7 @@ def _receiver(user, referral) -> bool:
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, code) -> HttpResponse:
+def submit(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -198,7 +203,7 @@ def submit(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, code) -> HttpResponse:
+def approve(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -210,7 +215,7 @@ def approve(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def return_(request: HttpRequest, code) -> HttpResponse:
+def return_(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -223,7 +228,7 @@ def return_(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def accept(request: HttpRequest, code) -> HttpResponse:
+def accept(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -235,7 +240,7 @@ def accept(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def decline(request: HttpRequest, code) -> HttpResponse:
+def decline(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -248,7 +253,7 @@ def decline(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_action(request: HttpRequest, code) -> HttpResponse:
+def record_action(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -261,7 +266,7 @@ def record_action(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete(request: HttpRequest, code) -> HttpResponse:
+def complete(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -274,7 +279,7 @@ def complete(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, code) -> HttpResponse:
+def cancel(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -286,7 +291,7 @@ def cancel(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthedRequest) -> HttpResponse:
     page = Paginator(selectors.user_notifications(request.user), 50).get_page(
         request.GET.get("page")
     )
@@ -295,6 +300,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthedRequest) -> HttpResponse:
     services.notifications_mark_read(actor=request.user)
     return redirect("referrals:notifications")

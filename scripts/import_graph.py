@@ -1,7 +1,8 @@
 """The app's module import graph: layer violations and import cycles.
 
 Every `import` statement counts, at module level or inside a function (a function-level import
-still ties the two modules together). Only imports between the app packages are followed.
+still ties the two modules together), except under `if TYPE_CHECKING:` (annotations only).
+Only imports between the app packages are followed.
 
 Layers, lowest first; a module may import its own layer and the ones below, never one above:
 
@@ -49,7 +50,16 @@ def imports_of(module: str, path: Path, modules: dict[str, Path]) -> set[tuple[s
     tree = ast.parse(path.read_text(), str(path))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[tuple[str, int]] = set()
+    type_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If)
+        and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+        for inner in ast.walk(node)
+    }
     for node in ast.walk(tree):
+        if id(node) in type_only:  # annotations only: no import at run time
+            continue
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
