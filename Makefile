@@ -44,6 +44,7 @@ lint: export DEBUG := 1
 lint: env
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 fmt: env

@@ -1,7 +1,7 @@
 """The demo data of every layer; in the top app (reports), the one that may import them all."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from cases.demo import seed_cases
@@ -13,10 +13,10 @@ from reports.services import statistics_refresh
 class Command(BaseCommand):
     help = "Load regions, demo agencies, one user per role and synthetic cases (idempotent)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="allow with DEBUG off")
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args: object, force: bool = False, **options: object) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo is for demo databases: set DEBUG=1 or pass --force.")
         agencies, credentials = seed_core()
