@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
@@ -126,8 +127,12 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-class User(AbstractUser):
+# django-stubs cannot resolve the reverse manager of django-otp's abstract Device on this model.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A staff member. Belongs to one agency; has exactly one role (a group)."""
+
+    # Added to request.user by django-otp's OTPMiddleware: the session passed the second factor.
+    is_verified: Callable[[], bool]
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agency = models.ForeignKey(
@@ -238,7 +243,7 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
     def get_throttle_factor(self) -> int:
         return 1
 
-    def verify_token(self, token) -> bool:
+    def verify_token(self, token: object) -> bool:
         allowed, _info = self.verify_is_allowed()
         if not allowed:
             return False

@@ -51,7 +51,7 @@ class ContextWordValidator:
     """Refuses passwords containing the system's name, the unit, the ministry or a region name
     of the agencies using it, also when written with digits for letters (s1nerg1)."""
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: object = None) -> None:
         plain = normalise(password)
         folded = plain.translate(_LEET)
         for word in (*CONTEXT_WORDS, *region_words()):

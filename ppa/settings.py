@@ -2,6 +2,7 @@
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -142,7 +143,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded case documents live outside the web root and are served by an access-checked view.
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
@@ -227,7 +228,7 @@ CELERY_BEAT_SCHEDULE |= {
 
 # Every handler masks NIK-like numbers, phone numbers and e-mail addresses (ppa.logging);
 # Django's own loggers are routed here too (no mail_admins: error e-mails would carry data).
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_pii": {"()": "ppa.logging.MaskPiiFilter"}},
