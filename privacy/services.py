@@ -7,6 +7,7 @@ import zipfile
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,7 +77,14 @@ def case_export_take(
     return export
 
 
-def _log(actor, action, case, purpose, ip_address, path) -> AccessLog:
+def _log(
+    actor: User,
+    action: str,
+    case: Model,
+    purpose: str,
+    ip_address: str | None,
+    path: str,
+) -> AccessLog:
     return AccessLog.objects.create(
         user=actor,
         agency_id=actor.agency_id,
@@ -90,12 +98,12 @@ def _log(actor, action, case, purpose, ip_address, path) -> AccessLog:
     )
 
 
-def _label(obj) -> str:
+def _label(obj: object) -> str:
     return str(obj) if obj is not None else ""
 
 
 def person_payload(person: Person, *, identity: bool) -> dict:
-    data = {
+    data: dict[str, object] = {
         "kode": str(person.code),
         "peran": person.get_role_display(),
         "jenis_kelamin": person.get_sex_display(),
@@ -121,7 +129,7 @@ def person_payload(person: Person, *, identity: bool) -> dict:
 
 def case_payload(case: Case, groups: frozenset[str]) -> dict:
     """The case's records as a dictionary, limited to the field groups the reader may see."""
-    data = {
+    data: dict[str, object] = {
         "nomor_register": case.number,
         "lembaga": case.agency.name,
         "tanggal_pelaporan": case.reported_on.isoformat(),
@@ -284,7 +292,7 @@ ANONYMISE_FIELDS: dict[str, dict[str, object]] = {
 }
 
 
-def anonymisable_cases(*, years: int | None = None, now: dt.datetime | None = None):
+def anonymisable_cases(*, years: int | None = None, now: dt.datetime | None = None) -> QuerySet:
     years = settings.RETENTION_YEARS if years is None else years
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=round(365.25 * years))
@@ -304,7 +312,7 @@ def _objects_of(case: Case) -> dict[str, list]:
     }
 
 
-def _blank(obj, fields: dict[str, object]) -> dict[str, object]:
+def _blank(obj: Model, fields: dict[str, object]) -> dict[str, object]:
     """The subset of `fields` the model has, as attribute names (foreign keys as *_id)."""
     present = {}
     for name, value in fields.items():

@@ -42,6 +42,8 @@ def seed_referrals(agencies: dict[str, Agency]) -> int:
     made = 0
     for case, (partner, service, goal) in zip(cases, PLAN, strict=False):
         victim = case.people.filter(role=PersonRole.VICTIM).order_by("id").first()
+        if victim is None:
+            continue
         referral = services.referral_draft(
             actor=worker,
             case=case,

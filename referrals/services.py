@@ -6,6 +6,7 @@ re-checks the state, saves with `update_fields`, writes a timeline event and not
 side effects (the hand-off task, e-mail) run after commit.
 """
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from referrals.models import (
     Referral,
     ReferralEvent,
     ReferralStatus,
+    Urgency,
 )
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ class ReferralData:
     reason: str
     victim_ids: list[int]
     shared_groups: list[str] = field(default_factory=lambda: sorted(FieldGroup.DEFAULT_SHARED))
-    accept_by: object = None  # an aware datetime, or None for the urgency's default
+    accept_by: dt.datetime | None = None  # aware; None: the urgency's default
     consent_override_reason: str = ""
 
 
@@ -191,7 +193,7 @@ def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
     services = list(ServiceType.objects.filter(code__in=codes, is_active=True))
     if len(services) != len(codes):
         raise ReferralError(_("Jenis layanan tidak dikenal."), "services")
-    if data.urgency not in dict(Referral._meta.get_field("urgency").choices):
+    if data.urgency not in Urgency.values:
         raise ReferralError(_("Pilih tingkat kedaruratan."), "urgency")
     reason = _clean_reason(data.reason)
     victims = list(
@@ -409,7 +411,7 @@ def referral_deliver(*, outbox_id: int) -> bool:
     return True
 
 
-def _close_police_report_clock(case_id: int, now) -> None:
+def _close_police_report_clock(case_id: int, now: dt.datetime) -> None:
     """Handing a TPKS case to the police meets the 3×24 h reporting duty (UU TPKS)."""
     for deadline in Deadline.objects.select_for_update().filter(
         case_id=case_id, kind=Deadline.Kind.POLICE_REPORT_TPKS, done_at__isnull=True
@@ -447,7 +449,7 @@ def handoff_sweep(*, older_than_seconds: int | None = None, limit: int = 100) ->
     seconds = (
         settings.REFERRAL_HANDOFF_SWEEP_AFTER if older_than_seconds is None else older_than_seconds
     )
-    cutoff = timezone.now() - timezone.timedelta(seconds=seconds)
+    cutoff = timezone.now() - dt.timedelta(seconds=seconds)
     with transaction.atomic():
         rows = list(
             HandoffOutbox.objects.select_for_update(skip_locked=True)
@@ -488,12 +490,12 @@ def referral_accept(*, actor: User, referral: Referral) -> Referral:
         actor,
         referral,
         (S.DELIVERED,),
-        msgs.get(referral.status, _("Rujukan ini belum dapat diterima.")),
+        msgs.get(S(referral.status), _("Rujukan ini belum dapat diterima.")),
     )
     with transaction.atomic():
         locked = _lock(referral)
         if locked.status != S.DELIVERED:
-            raise ReferralError(msgs.get(locked.status, _("Rujukan ini belum dapat diterima.")))
+            raise ReferralError(msgs.get(S(locked.status), _("Rujukan ini belum dapat diterima.")))
         locked.status, locked.accepted_at, locked.answered_by = S.ACCEPTED, timezone.now(), actor
         locked.save(update_fields=["status", "accepted_at", "answered_by"])
         event = _event(locked, ReferralEvent.Kind.ACCEPTED, actor)
@@ -594,7 +596,7 @@ def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral
 # --- reminders, escalation and statutory clocks (beat) --------------------------------------
 
 
-def referral_reminders_scan(*, now=None, limit: int = 200) -> dict[str, int]:
+def referral_reminders_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Delivered referrals not answered by their deadline: remind the receiving agency once,
     then escalate to the supervisors of both agencies once. Due rows only (indexed scan)."""
     now = now or timezone.now()
@@ -608,7 +610,7 @@ def referral_reminders_scan(*, now=None, limit: int = 200) -> dict[str, int]:
             .filter(
                 # Escalation comes at least a day after the deadline (exact rule below).
                 Q(reminded_at__isnull=True)
-                | Q(escalated_at__isnull=True, accept_by__lte=now - timezone.timedelta(days=1))
+                | Q(escalated_at__isnull=True, accept_by__lte=now - dt.timedelta(days=1))
             )
             .order_by("accept_by")[:limit]
         )
@@ -629,7 +631,9 @@ def referral_reminders_scan(*, now=None, limit: int = 200) -> dict[str, int]:
                     )
                 )
                 counts["reminded"] += 1
-            elif now >= clocks.escalation_due(referral.accept_by, referral.to_agency.time_zone):
+            elif referral.accept_by is not None and now >= clocks.escalation_due(
+                referral.accept_by, referral.to_agency.time_zone
+            ):
                 referral.escalated_at = now
                 referral.save(update_fields=["escalated_at"])
                 event = _event(referral, ReferralEvent.Kind.ESCALATION, None)
@@ -648,11 +652,11 @@ def referral_reminders_scan(*, now=None, limit: int = 200) -> dict[str, int]:
     return counts
 
 
-def deadline_scan(*, now=None, limit: int = 200) -> dict[str, int]:
+def deadline_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Open case clocks: remind the case's worker before they fall due, and tell the worker and
     the supervisors once they are overdue. Each notification once (unique per deadline)."""
     now = now or timezone.now()
-    lead = timezone.timedelta(seconds=settings.DEADLINE_REMIND_BEFORE)
+    lead = dt.timedelta(seconds=settings.DEADLINE_REMIND_BEFORE)
     counts = {"reminded": 0, "overdue": 0}
     mails: list[tuple[str, str, list[str]]] = []
     with transaction.atomic():
@@ -667,7 +671,7 @@ def deadline_scan(*, now=None, limit: int = 200) -> dict[str, int]:
             case = deadline.case
             workers = (
                 [case.assigned_worker]
-                if case.assigned_worker_id and case.assigned_worker.is_active
+                if case.assigned_worker is not None and case.assigned_worker.is_active
                 else _staff(case.agency_id, (Role.CASE_WORKER,))
             )
             if deadline.due_at <= now and deadline.escalated_at is None:

@@ -1,6 +1,8 @@
 """Referral pages: thin views (access helper → form/service → redirect)."""
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,12 +15,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases import access as cases_access
+from cases.models import Case
 from ppa import access as ppa_access
 from ppa.audit import log_access
 from ppa.http import AuthedRequest
-from ppa.models import AccessLog, Role
+from ppa.models import AccessLog, Role, User
 from referrals import access, selectors, services
 from referrals.forms import FIELD_GROUP_LABELS, NoteForm, ReasonForm, ReferralForm
+from referrals.models import Referral
 
 TAB_LABELS = {
     "approval": gettext_lazy("Menunggu persetujuan saya"),
@@ -62,11 +66,11 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _case_url(case) -> str:
+def _case_url(case: Case) -> str:
     return reverse("cases:detail", kwargs={"code": case.code})
 
 
-def _detail_context(request: AuthedRequest, referral, forms: dict | None = None) -> dict:
+def _detail_context(request: AuthedRequest, referral: Referral, forms: dict | None = None) -> dict:
     user = request.user
     forms = forms or {}
     for key in REASON_LABELS:
@@ -151,8 +155,14 @@ def edit(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
 
 
 def _step(
-    request: AuthedRequest, code: uuid.UUID, *, allowed, run, form_key: str | None = None, done: str
-):
+    request: AuthedRequest,
+    code: uuid.UUID,
+    *,
+    allowed: Callable[[User, Referral], bool],
+    run: Callable[..., object],
+    form_key: str | None = None,
+    done: str,
+) -> HttpResponse:
     """A POSTed step: 404 outsiders, 403 those who may not take it, then the service. A
     refused step (wrong state) comes back as a message on the page, with nothing changed."""
     referral = access.get_referral_for_user(request.user, code, write=True)
@@ -160,7 +170,7 @@ def _step(
     kwargs = {}
     if form_key:
         form_cls = NoteForm if form_key == "complete" else ReasonForm
-        extra = {} if form_key == "complete" else {"label": REASON_LABELS[form_key]}
+        extra: dict[str, Any] = {} if form_key == "complete" else {"label": REASON_LABELS[form_key]}
         form = form_cls(request.POST, prefix=form_key, **extra)
         if not form.is_valid():
             context = _detail_context(request, referral, {form_key: form})
@@ -175,17 +185,17 @@ def _step(
     return redirect("referrals:detail", code=referral.code)
 
 
-def _sender_actor(user, referral) -> bool:
+def _sender_actor(user: User, referral: Referral) -> bool:
     return access.referral_side(user, referral) == "sender" and ppa_access.has_role(
         user, Role.CASE_WORKER, Role.SUPERVISOR
     )
 
 
-def _supervisor(user, referral) -> bool:
+def _supervisor(user: User, referral: Referral) -> bool:
     return access.is_referral_supervisor(user, referral.from_agency_id)
 
 
-def _receiver(user, referral) -> bool:
+def _receiver(user: User, referral: Referral) -> bool:
     return access.referral_side(user, referral) == "receiver"
 
 
