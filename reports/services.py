@@ -14,10 +14,13 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -65,7 +68,7 @@ def report_run_request(
     with transaction.atomic():
         run = ReportRun.objects.create(
             authority=authority,
-            agency_id=actor.agency_id,
+            agency_id=cast(int, actor.agency_id),  # staff with statistics access have one
             params=params.to_dict(),
             edition=edition,
             language=language,
@@ -122,7 +125,7 @@ def _progress(run: ReportRun, value: int) -> None:
     run.save(update_fields=["progress"])
 
 
-def report_run_render(*, run_id: int, url_fetcher=None) -> ReportRun | None:
+def report_run_render(*, run_id: int, url_fetcher: Any = None) -> ReportRun | None:
     """Compute (once) the figures of a run, render its PDF, store it with its checksum."""
     from reports.pdf import Letterhead, render_pdf  # WeasyPrint is heavy
 
@@ -295,7 +298,7 @@ def statistics_refresh(*, before: dt.datetime | None = None) -> StatisticsRefres
     return refresh
 
 
-def _insert_select(cursor, model, queryset) -> int:
+def _insert_select(cursor: CursorWrapper, model: Any, queryset: QuerySet) -> int:
     """INSERT INTO <cube> (<columns>) <the queryset's SELECT>; returns the rows written.
 
     The SELECT list is in the order Django's ValuesIterable reads it (`query.selected`, or

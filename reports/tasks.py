@@ -38,7 +38,7 @@ def refresh_statistics() -> int:
 
 
 @worker_process_init.connect
-def warm_up_pdf_worker(**_kwargs) -> None:
+def warm_up_pdf_worker(**_kwargs: object) -> None:
     """A worker process that consumes the PDF queue loads WeasyPrint and the fonts when it
     starts, not during the first report (about 1.5 s on the bench machine)."""
     if PDF_QUEUE not in current_app.amqp.queues.consume_from:

@@ -23,19 +23,21 @@ from reports.exports import snapshot_csv, snapshot_xlsx
 from reports.forms import ReportRunForm, StatisticsForm
 from reports.layout import sections
 from reports.models import ReportRun
-from reports.selectors import annual_statistics
+from reports.selectors import Snapshot, annual_statistics
 from reports.suppression import public_edition
 from reports.text import summary_sentences
 
 RECENT_RUNS = 10
 
 
-def _snapshot(form: StatisticsForm):
+def _snapshot(form: StatisticsForm) -> Snapshot:
     snapshot = annual_statistics(form.params())
     return public_edition(snapshot) if form.chosen_edition == ReportRun.Edition.PUBLIC else snapshot
 
 
-def _dashboard(request: AuthedRequest, form: StatisticsForm, run_form: ReportRunForm, status=200):
+def _dashboard(
+    request: AuthedRequest, form: StatisticsForm, run_form: ReportRunForm, status: int = 200
+) -> HttpResponse:
     snapshot = _snapshot(form) if not form.is_bound or form.is_valid() else None
     charts = snapshot_charts(snapshot) if snapshot else {}
     context = {
@@ -133,7 +135,7 @@ def run_status(request: AuthedRequest, code: uuid.UUID) -> JsonResponse:
 
 @login_required
 @require_GET
-def run_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+def run_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse | FileResponse:
     run = access.get_report_run_for_user(request.user, code)
     if run.status != ReportRun.Status.DONE:
         return render(
