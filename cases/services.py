@@ -7,10 +7,13 @@ import uuid
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lokal import add_working_days, parse_nik
@@ -170,13 +173,19 @@ class IntakeError(Exception):
     """A rule of intake was broken; the message is for the officer, in Indonesian."""
 
 
-def subtype_forms(subtype_ids) -> dict[str, str]:
+def _add_codes(related: Any, codes: Iterable[str]) -> None:
+    """Add reference rows to a many-to-many relation by code (their primary key; the stubs
+    expect instances or integers)."""
+    related.add(*codes)
+
+
+def subtype_forms(subtype_ids: Iterable[str]) -> dict[str, str]:
     """The SIMFONI form each sub-form rolls up to (read with the other reference lists:
     once per request inside `refcache.per_request`, else one query)."""
     codes = set(subtype_ids)
     if not codes:
         return {}
-    known = refcache.all_rows(ViolenceSubtype)
+    known = cast(dict[str, ViolenceSubtype], refcache.all_rows(ViolenceSubtype))
     return {code: known[code].form_id for code in codes if code in known}
 
 
@@ -225,24 +234,22 @@ def person_create(*, case: Case, data: PersonData, rollup: dict[str, str] | None
     )
     # A new person has no rows yet: add() is what set() does then, without reading them first.
     if data.disability_type_ids:
-        person.disability_types.add(*data.disability_type_ids)
+        _add_codes(person.disability_types, data.disability_type_ids)
     if data.role == PersonRole.VICTIM:
         if rollup is None:
             rollup = subtype_forms(data.violence_subtype_ids)
         # Sub-forms (TPKS, PKDRT, trafficking) roll up to their SIMFONI form.
         forms = victim_forms(data, rollup)
         if forms:
-            person.violence_forms.add(*forms)
+            _add_codes(person.violence_forms, forms)
         if data.violence_subtype_ids:
-            person.violence_subtypes.add(*data.violence_subtype_ids)
+            _add_codes(person.violence_subtypes, data.violence_subtype_ids)
         if is_child and data.ampk_category_ids:
-            person.ampk_categories.add(*data.ampk_category_ids)
+            _add_codes(person.ampk_categories, data.ampk_category_ids)
     return person
 
 
-def _register_guard(actor: User, data: CaseData, people: list[PersonData]) -> None:
-    if actor.agency_id is None:
-        raise IntakeError(_("Akun Anda tidak terhubung dengan lembaga."))
+def _register_guard(data: CaseData, people: list[PersonData]) -> None:
     if not any(p.role == PersonRole.VICTIM for p in people):
         raise IntakeError(_("Kasus harus memiliki sedikitnya satu korban."))
     if data.incident_date and data.incident_date > data.reported_on:
@@ -277,10 +284,10 @@ def case_register(
     actor: User,
     data: CaseData,
     people: list[PersonData],
-    links: list[tuple[str, str, str]] = (),
+    links: Iterable[tuple[str, str, str]] = (),
     intake_token: uuid.UUID | None = None,
     details: dict | None = None,
-    related: list[tuple[Case, str]] = (),
+    related: Iterable[tuple[Case, str]] = (),
 ) -> tuple[Case, bool]:
     """Open a case with its people in one transaction; return (case, created).
 
@@ -294,8 +301,10 @@ def case_register(
     existing = Case.objects.filter(intake_token=token).first()
     if existing is not None:
         return existing, False
-    _register_guard(actor, data, people)
     agency = actor.agency
+    if agency is None:
+        raise IntakeError(_("Akun Anda tidak terhubung dengan lembaga."))
+    _register_guard(data, people)
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -317,7 +326,8 @@ def case_register(
                 for p in people
                 if p.role == PersonRole.VICTIM
             )
-            deadlines_open(case=case, new_case=True, sexual=sexual, abh=written.get("abh"))
+            abh = cast(AbhDetail | None, written.get("abh"))
+            deadlines_open(case=case, new_case=True, sexual=sexual, abh=abh)
     except IntegrityError:
         # Two submissions of the same form raced: the other one created the case.
         existing = Case.objects.filter(intake_token=token).first()
@@ -333,7 +343,7 @@ def case_details_set(*, case: Case, details: dict) -> dict[str, object]:
 
     `details` maps "trafficking" / "abh" / "child_marriage" to field dicts; many-to-many
     values are lists under the field name (`exploitation_purpose`)."""
-    models = {
+    models: dict[str, Any] = {
         "trafficking": TraffickingDetail,
         "abh": AbhDetail,
         "child_marriage": ChildMarriageDetail,
@@ -423,7 +433,10 @@ def deadlines_open(
         if kind not in existing:
             created.append(
                 Deadline.objects.create(
-                    case=case, kind=kind, due_at=due_at, legal_basis=LEGAL_BASIS.get(kind, "")
+                    case=case,
+                    kind=kind,
+                    due_at=due_at,
+                    legal_basis=LEGAL_BASIS.get(Deadline.Kind(kind), ""),
                 )
             )
     return created
@@ -437,7 +450,7 @@ def draft_save(
 ) -> IntakeDraft:
     """Keep what the officer typed on one step (even when it does not validate yet)."""
     if draft is None:
-        draft = IntakeDraft(owner=actor, agency_id=actor.agency_id)
+        draft = IntakeDraft(owner=actor, agency_id=cast(int, actor.agency_id))
     if draft.case_id is not None:
         return draft  # already registered: the data was cleared on purpose
     draft.data = {**draft.data, step: data}
@@ -466,7 +479,7 @@ def intake_submit(
     """Register the case of a draft; the draft's token makes a resubmission return the same
     case, and the draft's data is cleared (the case now holds it)."""
     draft = IntakeDraft.objects.select_for_update().get(pk=draft.pk)
-    if draft.case_id is not None:
+    if draft.case is not None:
         return draft.case, False
     case, created = case_register(
         actor=actor,
@@ -563,7 +576,7 @@ def case_update(*, actor: User, case: Case, version: int, changes: dict, reason:
         for name, value in changes.items():
             if name not in EDITABLE_CASE_FIELDS:
                 raise ValueError(name)
-            attname = current._meta.get_field(name).attname
+            attname = cast(Field, current._meta.get_field(name)).attname
             value = getattr(value, "pk", value)
             if getattr(current, attname) != value:
                 setattr(current, attname, value)
@@ -586,7 +599,7 @@ def case_step_advance(*, actor: User, case: Case, version: int, to_step: str, bo
             raise CaseActionError(_("Tahap berikutnya tidak sesuai urutan standar layanan."))
         if not body.strip():
             raise CaseActionError(_("Isi catatan tahap ini wajib diisi."))
-        _record(current, actor, RECORD_FOR_STEP[to_step], body)
+        _record(current, actor, RECORD_FOR_STEP[Step(to_step)], body)
         current.step = to_step
         _save_case(current, actor, ["step"], _("Pindah tahap: %s") % Step(to_step).label)
     return current
@@ -732,7 +745,7 @@ def _person_scalars(current: Person, changes: dict) -> list[str]:
     for key, name in PERSON_SCALARS.items():
         if key not in changes:
             continue
-        attname = current._meta.get_field(name).attname
+        attname = cast(Field, current._meta.get_field(name)).attname
         value = changes[key]
         value = value.strip() if isinstance(value, str) else value
         if getattr(current, attname) != value:
@@ -912,9 +925,9 @@ def sniff_content_type(head: bytes) -> str | None:
     return None
 
 
-def document_check(upload) -> str:
+def document_check(upload: UploadedFile) -> str:
     """Refuse an empty, oversized or disguised file; return its real content type."""
-    if upload.size == 0:
+    if not upload.size:
         raise CaseActionError(_("Berkas kosong."))
     if upload.size > settings.DOCUMENT_MAX_BYTES:
         raise CaseActionError(
@@ -929,7 +942,7 @@ def document_check(upload) -> str:
     return content_type
 
 
-def document_upload(*, actor: User, case: Case, kind: str, upload) -> Document:
+def document_upload(*, actor: User, case: Case, kind: str, upload: UploadedFile) -> Document:
     """Store a document in private storage under a random name, with its checksum."""
     content_type = document_check(upload)
     digest = hashlib.sha256()
@@ -942,7 +955,7 @@ def document_upload(*, actor: User, case: Case, kind: str, upload) -> Document:
         kind=kind,
         original_name=(upload.name or "berkas")[-255:],
         content_type=content_type,
-        size=upload.size,
+        size=upload.size or 0,  # document_check refused an empty file
         sha256=digest.hexdigest(),
         uploaded_by=actor,
     )
