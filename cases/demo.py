@@ -40,7 +40,7 @@ GIRLS = ["Aisyah", "Nabila", "Zahra", "Salsa", "Keysha", "Putri", "Naura", "Syif
 BOYS = ["Rafi", "Fajar", "Arif", "Dimas", "Ilham", "Rizky", "Fikri", "Bayu", "Gilang"]
 MEN = ["Andi", "Budi", "Joni", "Herman", "Syafri", "Yusra", "Zulkifli", "Irwan", "Dedi"]
 FAMILY = ["Putra", "Yanti", "Saputra", "Wati", "Hidayat", "Lestari", "Pratama", "Sintetis"]
-STORIES = {
+STORIES: dict[str, str] = {
     CaseType.KTP: "Korban (data sintetis) melaporkan kekerasan oleh pasangannya di rumah.",
     CaseType.AMPK: "Data sintetis: anak korban dilaporkan oleh keluarga setelah kejadian.",
     CaseType.TPPO: "Data sintetis: korban direkrut dengan janji pekerjaan di luar daerah.",
@@ -63,7 +63,8 @@ def _people(rng: random.Random, case_type: str, reported: dt.date) -> tuple[list
         sex, age, first = Sex.FEMALE, rng.randint(19, 58), WOMEN
     birth = reported - dt.timedelta(days=age * 365 + rng.randint(20, 300))
     if case_type in (CaseType.ABH, CaseType.CHILD_MARRIAGE):
-        forms, subtypes = [], []
+        forms: list[str] = []
+        subtypes: list[str] = []
     elif case_type == CaseType.TPPO:
         forms, subtypes = [], [rng.choice(["tppo_eksploitasi_seksual", "tppo_kerja_paksa"])]
     elif case_type == CaseType.KTP:
@@ -243,7 +244,18 @@ def _handle(
 
 
 @transaction.atomic
-def _one_case(rng, token, year, case_type, today, intake, worker, supervisor, districts, villages):
+def _one_case(
+    rng: random.Random,
+    token: uuid.UUID,
+    year: int,
+    case_type: str,
+    today: dt.date,
+    intake: User,
+    worker: User | None,
+    supervisor: User | None,
+    districts: list[Region],
+    villages: dict[str, list[str]],
+) -> int:
     last_day = min(dt.date(year, 12, 31), today)
     first_day = dt.date(year, 1, 1)
     reported = first_day + dt.timedelta(days=rng.randint(0, (last_day - first_day).days))

@@ -519,7 +519,7 @@ class ChildMarriageForm(forms.Form):
         return data
 
 
-DETAIL_FORMS = {
+DETAIL_FORMS: dict[str, tuple[str, type[forms.Form]]] = {
     CaseType.TPPO: ("trafficking", TraffickingForm),
     CaseType.ABH: ("abh", AbhForm),
     CaseType.CHILD_MARRIAGE: ("child_marriage", ChildMarriageForm),

@@ -5,6 +5,8 @@ migration and by `seed_reference()`; administrators may add entries in the admin
 renumber these codes (statistics and exports key on them).
 """
 
+from typing import Any
+
 from django.apps import apps as global_apps
 
 # Codes that rules name (the statutory clocks of sexual violence, UU TPKS).
@@ -297,12 +299,12 @@ AMPK_CATEGORIES = [
 ]
 
 
-def seed_reference(apps=None) -> None:
+def seed_reference(apps: Any = None) -> None:
     """Create or update every reference entry (idempotent). Used by the data migration."""
     if apps is None:
         apps = global_apps
 
-    def model(name: str):
+    def model(name: str) -> Any:
         return apps.get_model("cases", name)
 
     simple = {
