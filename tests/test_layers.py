@@ -15,6 +15,10 @@ import_graph = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(import_graph)
 
 
+def test_every_app_has_a_layer():
+    assert import_graph.unlisted_apps() == []
+
+
 def test_no_layer_imports_a_layer_above_it():
     assert import_graph.layer_violations() == []
 
