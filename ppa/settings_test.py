@@ -1,4 +1,4 @@
-"""Test override: PostgreSQL at DATABASE_URL (never a silent fallback), fast hashing, no real mail."""
+"""Test override: PostgreSQL at DATABASE_URL (no silent fallback), fast hashing, no real mail."""
 
 import os
 

@@ -3,11 +3,12 @@
 `make run` calls `python scripts/embedded_db.py run`: start the server (initdb on first use),
 create the demo database, migrate, seed, serve the app, and stop the server when the app
 stops (Ctrl-C). The data stays in `var/postgres/`, so the next `make run` finds the demo as it
-was left. `start` and `stop` do one half each, for a shell on the demo database:
+was left. `seed` does the same without serving (start, migrate, seed, stop); `start` and
+`stop` do one half each, for a shell on the demo database:
 
-    python scripts/embedded_db.py start   # prints the DATABASE_URL
-    DATABASE_URL=... DEBUG=1 .venv/bin/python manage.py shell
-    python scripts/embedded_db.py stop
+    .venv/bin/python scripts/embedded_db.py start   # prints the DATABASE_URL
+    DATABASE_URL=... .venv/bin/python manage.py shell
+    .venv/bin/python scripts/embedded_db.py stop
 
 The server listens on a Unix socket only (in its data folder, or in a private folder under
 the system's temporary folder when that path is too long for a socket), never on TCP, so it
@@ -181,10 +182,14 @@ def prepare(server: Server) -> None:
 
 
 def is_running(server: Server) -> bool:
-    """`pg_ctl status`: 0 when a server runs on the data folder, 3 when none does."""
+    """`pg_ctl status`: 0 when a server runs on the data folder, 3 when none does, 4 when
+    the server's user cannot reach the folder."""
     if not (server.data / "PG_VERSION").exists():
         return False
-    return _pg(server, "pg_ctl", "status") == 0
+    status = _pg(server, "pg_ctl", "status")
+    if status not in (0, 3):
+        raise RuntimeError(f"pg_ctl status failed ({status}); see {server.control_log}")
+    return status == 0
 
 
 def start(server: Server) -> bool:
@@ -245,6 +250,21 @@ def _exit_on_term(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # subprocess.run kills the app; `running` stops the server
 
 
+def prepare_demo(url: str) -> int:
+    """Migrate the demo database and load the demo data (idempotent); 0 when both worked."""
+    for step in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+        status = _manage(url, *step)
+        if status != 0:
+            return status
+    return 0
+
+
+def seed(server: Server) -> int:
+    """`make run` without serving: start, migrate, seed, stop (the quick-start test)."""
+    with running(server) as url:
+        return prepare_demo(url)
+
+
 def run(server: Server, address: str) -> int:
     """Migrate, seed and serve the demo on the embedded server; stop the server afterwards."""
     os.environ.setdefault("SITE_URL", f"http://{address}")
@@ -252,28 +272,29 @@ def run(server: Server, address: str) -> int:
     # stopping the server. A Python handler, unlike SIG_IGN, is not inherited by children.
     previous = signal.signal(signal.SIGINT, _note_interrupt)
     signal.signal(signal.SIGTERM, _exit_on_term)
+    status = 1
     try:
         with running(server) as url:
-            for step in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-                status = _manage(url, *step)
-                if status != 0:
-                    return status
-            _manage(url, "runserver", address)
-            print("embedded_db: stopping PostgreSQL (the demo data stays in var/postgres)")
+            status = prepare_demo(url)
+            if status == 0:
+                _manage(url, "runserver", address)
+            print(f"embedded_db: stopping PostgreSQL (the demo data stays in {server.data})")
     finally:
         signal.signal(signal.SIGINT, previous)
-    return 0
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("action", choices=["run", "start", "stop", "url"])
+    parser.add_argument("action", choices=["run", "seed", "start", "stop", "url"])
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="data folder (var/postgres)")
     parser.add_argument("--address", default="127.0.0.1:8000", help="where `run` serves the app")
     args = parser.parse_args(argv)
     server = server_for(args.data)
     if args.action == "run":
         return run(server, args.address)
+    if args.action == "seed":
+        return seed(server)
     if args.action == "start":
         start(server)
         print(ensure_database(server))
