@@ -112,7 +112,7 @@ def socket_dir_for(data: Path) -> Path:
 
 def _pg(server: Server, program: str, *args: str, timeout: float = START_TIMEOUT) -> int:
     """Run one of the wheel's PostgreSQL programs on the data folder, as the server's user;
-    its output goes to the server log. Returns the exit status."""
+    its output goes to the control log. Returns the exit status."""
     with open(server.control_log, "a") as log:
         return _as_server_user(server, [program, "-D", str(server.data), *args], log, timeout)
 
