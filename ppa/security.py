@@ -160,8 +160,6 @@ def audit_tables(conn: BaseDatabaseWrapper = connection) -> list[str]:
 
 def install_append_only_triggers(conn: BaseDatabaseWrapper = connection) -> list[str]:
     """Install (idempotently) a trigger refusing UPDATE and DELETE on every audit table."""
-    if conn.vendor != "postgresql":
-        return []
     tables = audit_tables(conn)
     qn = conn.ops.quote_name
     with conn.cursor() as cursor:

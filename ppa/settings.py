@@ -88,23 +88,28 @@ TEMPLATES = [
     }
 ]
 
-# Embedded default for `make run`; the test suite and production use PostgreSQL.
+# PostgreSQL only, everywhere (the demo of `make run` too: an embedded server, see
+# scripts/embedded_db.py). Without DATABASE_URL, development (DEBUG) uses the local PostgreSQL
+# that `make test` uses; production refuses to start, as it does without SECRET_KEY.
+_LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/sinergi_ppa"
+_DATABASE_URL = env_str("DATABASE_URL", _LOCAL_DATABASE_URL if DEBUG else "")
+if not _DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be a postgres:// URL (postgres://user:pass@host:5432/db); "
+        "Sinergi PPA runs on PostgreSQL only."
+    )
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        _DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # --- PostgreSQL JIT off (perf) ---
 # With JIT on (the PostgreSQL default), any list or statistics query whose cost estimate passes
 # jit_above_cost paid 50-1,000 ms of compilation at 1M cases, and one wide statement of the
 # bench generator took 100 s to compile (bench/README.md, "Why the targets are missed", 2).
-if IS_POSTGRES:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 AUTH_USER_MODEL = "ppa.User"
 AUTHENTICATION_BACKENDS = [

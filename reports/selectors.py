@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
@@ -611,25 +610,18 @@ def annual_statistics(params: ReportParams, *, aggregates: bool = True) -> Snaps
     nightly aggregate tables, the others live; `aggregates=False` counts everything live
     (same figures as of the refresh; for checks and the bench).
 
-    On PostgreSQL all queries run in one read-only REPEATABLE READ transaction, so every table
-    counts the same cases even while cases are being registered, and without JIT compilation
-    (measured: about 150 ms of JIT per query against a few ms of work on a city-year)."""
+    All queries run in one read-only REPEATABLE READ transaction, so every table counts the
+    same cases even while cases are being registered, and without JIT compilation (measured:
+    about 150 ms of JIT per query against a few ms of work on a city-year). Inside a caller's
+    transaction (e.g. a test) the isolation level can no longer be chosen."""
+    own_transaction = transaction.get_autocommit()  # not inside a caller's atomic block
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            statement = "SET LOCAL jit = off"
-            if not _in_outer_transaction():
-                statement = (
-                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; " + statement
-                )
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
+        statement = "SET LOCAL jit = off"
+        if own_transaction:
+            statement = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; " + statement
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
         return _annual_statistics(params, aggregates=aggregates)
-
-
-def _in_outer_transaction() -> bool:
-    """True when annual_statistics runs inside a caller's transaction (e.g. a test), where
-    the isolation level can no longer be chosen."""
-    return len(connection.atomic_blocks) > 1
 
 
 # Being split into one small builder per table (then the exemption goes).
@@ -1084,11 +1076,7 @@ def _referral_rows(params: ReportParams, region: Region) -> tuple[list | None, l
     referrals = Referral.objects.filter(_scope(params, region, "case__"), sent).annotate(
         y=_year(params, "case__")
     )
-    median = (
-        MedianDays(F("accepted_at") - F("delivered_at"))
-        if settings.IS_POSTGRES
-        else Value(None, output_field=FloatField())
-    )
+    median = MedianDays(F("accepted_at") - F("delivered_at"))
     rows = list(
         referrals.values("y")
         .annotate(

@@ -273,11 +273,10 @@ def statistics_refresh(*, before: dt.datetime | None = None) -> StatisticsRefres
     total = 0
     with transaction.atomic():
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # One refresh at a time (beat and the command at once): a second one waits
-                # here, then deletes what the first wrote instead of adding to it.
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
-                cursor.execute("SET LOCAL jit = off")
+            # One refresh at a time (beat and the command at once): a second one waits
+            # here, then deletes what the first wrote instead of adding to it.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+            cursor.execute("SET LOCAL jit = off")
             for measure in MEASURES.values():
                 model = measure.cube
                 table = connection.ops.quote_name(model._meta.db_table)
@@ -285,9 +284,8 @@ def statistics_refresh(*, before: dt.datetime | None = None) -> StatisticsRefres
                 for rollup in (False, True):
                     query = measure.query(scope, cube_keys(rollup=rollup))
                     total += _insert_select(cursor, model, query)
-                if connection.vendor == "postgresql":
-                    # Fresh statistics for the planner (autovacuum would come later).
-                    cursor.execute(f"ANALYZE {table}")
+                # Fresh statistics for the planner (autovacuum would come later).
+                cursor.execute(f"ANALYZE {table}")
         refresh = StatisticsRefresh.objects.create(
             refreshed_at=started,
             covers_before=before,

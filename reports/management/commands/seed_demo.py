@@ -31,8 +31,6 @@ class Command(BaseCommand):
             f"Rekap statistik / statistics aggregates: {refresh.rows} baris, "
             f"kasus sebelum {timezone.localtime(refresh.covers_before):%Y-%m-%d %H:%M}"
         )
-        self.stdout.write(
-            self.style.SUCCESS("\nAkun demo / demo accounts (http://127.0.0.1:8000):")
-        )
+        self.stdout.write(self.style.SUCCESS(f"\nAkun demo / demo accounts ({settings.SITE_URL}):"))
         for username, password, role in credentials:
             self.stdout.write(f"  {username:<10} {password:<14} {role}")
