@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import (
     Aggregate,
     BooleanField,
@@ -62,6 +62,7 @@ from cases.models import (
     Status,
     ViolenceForm,
 )
+from ppa.db import current_read_alias
 from ppa.models import Agency, Region
 from reports.models import (
     AmpkCube,
@@ -159,6 +160,7 @@ class Snapshot:
     aggregated_before: str | None = None
     aggregated_at: str | None = None
     aggregates_note: str = ""  # the same, as a sentence for the reader
+    source_note: str = ""  # "Data per ..." when a read replica is configured (reports.replica)
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)
@@ -612,22 +614,19 @@ def annual_statistics(params: ReportParams, *, aggregates: bool = True) -> Snaps
     On PostgreSQL all queries run in one read-only REPEATABLE READ transaction, so every table
     counts the same cases even while cases are being registered, and without JIT compilation
     (measured: about 150 ms of JIT per query against a few ms of work on a city-year)."""
-    with transaction.atomic(savepoint=False):
+    alias = current_read_alias()  # the read replica inside ppa.db.reading_from(...)
+    # Inside a caller's transaction (e.g. a test) the isolation level can no longer be chosen.
+    outer_transaction = connections[alias].in_atomic_block
+    with transaction.atomic(using=alias, savepoint=False):
         if connection.vendor == "postgresql":
             statement = "SET LOCAL jit = off"
-            if not _in_outer_transaction():
+            if not outer_transaction:
                 statement = (
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; " + statement
                 )
-            with connection.cursor() as cursor:
+            with connections[alias].cursor() as cursor:
                 cursor.execute(statement)
         return _annual_statistics(params, aggregates=aggregates)
-
-
-def _in_outer_transaction() -> bool:
-    """True when annual_statistics runs inside a caller's transaction (e.g. a test), where
-    the isolation level can no longer be chosen."""
-    return len(connection.atomic_blocks) > 1
 
 
 def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ppa import access
 from ppa.audit import log_access
+from ppa.db import request_reporting_source
 from ppa.models import AccessLog
 from reports import services
 from reports.charts import snapshot_charts
@@ -21,20 +22,21 @@ from reports.exports import snapshot_csv, snapshot_xlsx
 from reports.forms import ReportRunForm, StatisticsForm
 from reports.layout import sections
 from reports.models import ReportRun
-from reports.selectors import annual_statistics
+from reports.replica import statistics_from
+from reports.selectors import Snapshot
 from reports.suppression import public_edition
 from reports.text import summary_sentences
 
 RECENT_RUNS = 10
 
 
-def _snapshot(form: StatisticsForm):
-    snapshot = annual_statistics(form.params())
+def _snapshot(request: HttpRequest, form: StatisticsForm) -> Snapshot:
+    snapshot = statistics_from(form.params(), request_reporting_source(request))
     return public_edition(snapshot) if form.chosen_edition == ReportRun.Edition.PUBLIC else snapshot
 
 
 def _dashboard(request: HttpRequest, form: StatisticsForm, run_form: ReportRunForm, status=200):
-    snapshot = _snapshot(form) if not form.is_bound or form.is_valid() else None
+    snapshot = _snapshot(request, form) if not form.is_bound or form.is_valid() else None
     charts = snapshot_charts(snapshot) if snapshot else {}
     context = {
         "form": form,
@@ -68,7 +70,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     form = StatisticsForm(request.GET or None, user=request.user)
     if form.is_bound and not form.is_valid():
         return _dashboard(request, form, ReportRunForm(user=request.user), status=400)
-    snapshot = _snapshot(form)
+    snapshot = _snapshot(request, form)
     params = form.params()
     name = f"statistik-{params.region_code}-{params.year_from}-{params.year_to}"
     if snapshot.edition == ReportRun.Edition.PUBLIC:
