@@ -275,8 +275,13 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 # Per-address ceiling on login POSTs, checked before any password hash (344 ms each):
 # "<count>/<seconds>". An office behind one NAT address shares it, so keep it generous.
 LOGIN_RATE_PER_IP = env_str("LOGIN_RATE_PER_IP", "30/300")
+# Several web nodes must share one cache (the login rate limit lives there): CACHE_URL.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _cache,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "sinergi"),
+    }
     if (_cache := env_str("CACHE_URL", ""))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

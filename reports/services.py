@@ -136,7 +136,7 @@ def report_run_render(*, run_id: int, url_fetcher=None) -> ReportRun | None:
         with translation.override(run.language):
             if run.figures is None:
                 # The replica must have replayed at least the request of this run.
-                source = reporting_source(wrote_at=run.created_at.timestamp())
+                source = reporting_source(wrote_at=run.requested_at.timestamp())
                 snapshot = statistics_from(ReportParams.from_dict(run.params), source)
                 if run.edition == ReportRun.Edition.PUBLIC:
                     snapshot = public_edition(snapshot)
