@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "ppa.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ppa.middleware.SessionLimitMiddleware",
+    "ppa.middleware.SessionTouchMiddleware",
+    "ppa.db.WriteMarkMiddleware",
     "ppa.middleware.OtpRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -110,6 +112,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # jit_above_cost paid 50-1,000 ms of compilation at 1M cases, and one wide statement of the
 # bench generator took 100 s to compile (bench/README.md, "Why the targets are missed", 2).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# Optional read replica (PostgreSQL streaming replication) for statistics, dashboards,
+# exports and report figures; see ppa/db.py and docs/scaling.md.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL", ""),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {"options": "-c jit=off", "connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ppa.db.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 300)
 
 AUTH_USER_MODEL = "ppa.User"
 AUTHENTICATION_BACKENDS = [
@@ -165,7 +180,10 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # Sessions and cookies.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle expiry is renewed by SessionTouchMiddleware at most once a minute, not by a
+# session write on every request (measured: that UPDATE was a large part of a list request).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -268,8 +286,13 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 # Per-address ceiling on login POSTs, checked before any password hash (344 ms each):
 # "<count>/<seconds>". An office behind one NAT address shares it, so keep it generous.
 LOGIN_RATE_PER_IP = env_str("LOGIN_RATE_PER_IP", "30/300")
+# Several web nodes must share one cache (the login rate limit lives there): CACHE_URL.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _cache,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "sinergi"),
+    }
     if (_cache := env_str("CACHE_URL", ""))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import (
     Aggregate,
     BooleanField,
@@ -61,6 +61,7 @@ from cases.models import (
     Status,
     ViolenceForm,
 )
+from ppa.db import current_read_alias
 from ppa.models import Agency, Region
 from referrals.models import Referral
 from reports.models import (
@@ -160,6 +161,7 @@ class Snapshot:
     aggregated_before: str | None = None
     aggregated_at: str | None = None
     aggregates_note: str = ""  # the same, as a sentence for the reader
+    source_note: str = ""  # "Data per ..." when a read replica is configured (reports.replica)
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)
@@ -613,13 +615,15 @@ def annual_statistics(params: ReportParams, *, aggregates: bool = True) -> Snaps
     All queries run in one read-only REPEATABLE READ transaction, so every table counts the
     same cases even while cases are being registered, and without JIT compilation (measured:
     about 150 ms of JIT per query against a few ms of work on a city-year). Inside a caller's
-    transaction (e.g. a test) the isolation level can no longer be chosen."""
-    own_transaction = transaction.get_autocommit()  # not inside a caller's atomic block
-    with transaction.atomic(savepoint=False):
+    transaction (e.g. a test) the isolation level can no longer be chosen. The queries go to
+    the read replica when the caller chose it (`ppa.db.reading_from`, `reports.replica`)."""
+    alias = current_read_alias()
+    own_transaction = transaction.get_autocommit(using=alias)  # not in a caller's atomic block
+    with transaction.atomic(using=alias, savepoint=False):
         statement = "SET LOCAL jit = off"
         if own_transaction:
             statement = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; " + statement
-        with connection.cursor() as cursor:
+        with connections[alias].cursor() as cursor:
             cursor.execute(statement)
         return _annual_statistics(params, aggregates=aggregates)
 

@@ -26,15 +26,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ppa.celery import app
+from ppa.db import reporting_source
 from ppa.models import Region, User
 from reports import access
 from reports.models import ReportRun, StatisticsRefresh
+from reports.replica import statistics_from
 from reports.selectors import (
     CUBE_KEYS,
     MEASURES,
     ReportParams,
     Snapshot,
-    annual_statistics,
     cube_keys,
     cube_scope,
 )
@@ -99,7 +100,13 @@ def figures_checksum(figures: dict) -> str:
     """SHA-256 of the figures without the time they were computed (nor which nightly
     aggregates served the past years: they give the same numbers): equal for the same request
     on the same data."""
-    volatile = ("computed_at", "aggregated_before", "aggregated_at", "aggregates_note")
+    volatile = (
+        "computed_at",
+        "aggregated_before",
+        "aggregated_at",
+        "aggregates_note",
+        "source_note",
+    )
     stable = {k: v for k, v in figures.items() if k not in volatile}
     return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
@@ -135,7 +142,9 @@ def report_run_render(*, run_id: int, url_fetcher: Any = None) -> ReportRun | No
     try:
         with translation.override(run.language):
             if run.figures is None:
-                snapshot = annual_statistics(ReportParams.from_dict(run.params))
+                # The replica must have replayed at least the request of this run.
+                source = reporting_source(wrote_at=run.requested_at.timestamp())
+                snapshot = statistics_from(ReportParams.from_dict(run.params), source)
                 if run.edition == ReportRun.Edition.PUBLIC:
                     snapshot = public_edition(snapshot)
                 run.figures = snapshot.to_dict()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ppa.audit import log_access
+from ppa.db import request_reporting_source
 from ppa.http import AuthedRequest
 from ppa.models import AccessLog
 from reports import access, services
@@ -23,22 +24,23 @@ from reports.exports import snapshot_csv, snapshot_xlsx
 from reports.forms import ReportRunForm, StatisticsForm
 from reports.layout import sections
 from reports.models import ReportRun
-from reports.selectors import Snapshot, annual_statistics
+from reports.replica import statistics_from
+from reports.selectors import Snapshot
 from reports.suppression import public_edition
 from reports.text import summary_sentences
 
 RECENT_RUNS = 10
 
 
-def _snapshot(form: StatisticsForm) -> Snapshot:
-    snapshot = annual_statistics(form.params())
+def _snapshot(request: AuthedRequest, form: StatisticsForm) -> Snapshot:
+    snapshot = statistics_from(form.params(), request_reporting_source(request))
     return public_edition(snapshot) if form.chosen_edition == ReportRun.Edition.PUBLIC else snapshot
 
 
 def _dashboard(
     request: AuthedRequest, form: StatisticsForm, run_form: ReportRunForm, status: int = 200
 ) -> HttpResponse:
-    snapshot = _snapshot(form) if not form.is_bound or form.is_valid() else None
+    snapshot = _snapshot(request, form) if not form.is_bound or form.is_valid() else None
     charts = snapshot_charts(snapshot) if snapshot else {}
     context = {
         "form": form,
@@ -72,7 +74,7 @@ def export(request: AuthedRequest, fmt: str) -> HttpResponse:
     form = StatisticsForm(request.GET or None, user=request.user)
     if form.is_bound and not form.is_valid():
         return _dashboard(request, form, ReportRunForm(user=request.user), status=400)
-    snapshot = _snapshot(form)
+    snapshot = _snapshot(request, form)
     params = form.params()
     name = f"statistik-{params.region_code}-{params.year_from}-{params.year_to}"
     if snapshot.edition == ReportRun.Edition.PUBLIC:
