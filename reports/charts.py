@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from reports.snapshot import Snapshot, Table
 from reports.suppression import SMALL
 from reports.text import fmt
 
@@ -48,14 +50,14 @@ class Chart(SafeString):
     """An SVG chart (safe markup) that also carries its title and width, so the PDF can print
     the title as a caption outside the drawing (WeasyPrint lays out SVG text letter by letter)."""
 
-    title: str = ""
+    title: str = ""  # type: ignore[assignment]  # a caption, shadowing str.title on purpose
     width: int = WIDTH
 
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> Chart:
     t = escape(title)
     chart = Chart(
-        mark_safe(  # noqa: S308  # nosec B308 B703: every text below is escaped
+        mark_safe(  # noqa: S308 (every text below is escaped)
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" '
             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
             f'aria-label="{t}" {FONT} font-size="11"><title>{t}</title>' + "".join(body) + "</svg>"
@@ -89,7 +91,7 @@ def _line_points(
 ) -> list[tuple[int, float, float, object]]:
     """(index, x, y, value) of the drawn points of one line: numbers where they are, "<5" at
     `small_at` (below 5 on the axis); other hidden or missing values are not drawn."""
-    out = []
+    out: list[tuple[int, float, float, object]] = []
     for i, v in enumerate(values):
         if isinstance(v, int | float) and not isinstance(v, bool):
             out.append((i, *xy(i, v), v))
@@ -158,7 +160,8 @@ def _line_segments(points: list[tuple[int, float, float, object]], colour: str) 
 
 def _legend_places(items: list[tuple[str, str]], x: int, y: int, width: int) -> list[tuple]:
     """(label, colour, x, y) of colour keys left to right, wrapping when the row is full."""
-    out, cx = [], x
+    out: list[tuple] = []
+    cx: float = x
     for label, colour in items:
         w = 22 + 6.6 * len(label)
         if cx + w > width and cx > x:
@@ -376,7 +379,9 @@ def hbar_chart(
     return _svg(width, height, title, body)
 
 
-def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> dict[str, Chart]:
+def snapshot_charts(
+    snapshot: Snapshot, *, titled: bool = True, narrow: bool = False
+) -> dict[str, Chart]:
     """The charts the dashboard and the PDF show, by name. The PDF asks for them without the
     drawn title (it prints `chart.title` as a caption) and, for a single year (or month), with
     the per-column charts `narrow` (half width, beside their table). The columns are years, or
@@ -386,7 +391,7 @@ def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> d
     headline = snapshot.table("headline")
     if headline is None:
         return charts
-    per_column = {"titled": titled, "width": WIDTH // 2 if narrow else WIDTH}
+    per_column: dict[str, Any] = {"titled": titled, "width": WIDTH // 2 if narrow else WIDTH}
     trend = snapshot.table("trend_months")
     if trend is not None:  # always full width: twelve months
         charts["trend_months"] = line_chart(
@@ -404,7 +409,7 @@ def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> d
             else _("Korban per tahun menurut jenis kelamin dan status usia"),
             columns,
             [(r.label, r.values) for r in cross.rows],
-            cross.total,
+            cross.total or [],
             **per_column,
         )
     last = columns[-1]
@@ -420,7 +425,9 @@ def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> d
     return charts
 
 
-def _headline_charts(snapshot, headline, per_column: dict) -> dict[str, Chart]:
+def _headline_charts(
+    snapshot: Snapshot, headline: Table, per_column: dict[str, Any]
+) -> dict[str, Chart]:
     """The cases per column (bars) and cases, victims and perpetrators over the columns."""
     columns, period = snapshot.columns, snapshot.period_label
     cases, victims, perps = (r.values for r in headline.rows)

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ppa.exports import safe_cell
+from reports.models import ReportRun
 from reports.snapshot import Snapshot
 from reports.text import statistics_title
 
@@ -22,7 +23,7 @@ NO_VALUE = "–"
 
 def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
     """The snapshot as a list of spreadsheet rows (shared by CSV and XLSX)."""
-    edition = _("publik") if snapshot.edition == "public" else _("internal")
+    edition = _("publik") if snapshot.edition == ReportRun.Edition.PUBLIC else _("internal")
     rows: list[list[object]] = [
         [statistics_title(snapshot)],
         [_("Wilayah"), snapshot.region["name"]],

@@ -216,6 +216,7 @@ class Snapshot:
     aggregated_before: str | None = None
     aggregated_at: str | None = None
     aggregates_note: str = ""  # the same, as a sentence for the reader
+    source_note: str = ""  # "Data per ..." when a read replica is configured (reports.replica)
     # Column headers (the years, or "Mar 2024" for the months of a periodic report) and the
     # period in words ("2021–2023", "Maret 2024", "Triwulan I 2024"). Figures stored before
     # periods existed have neither: they are the years.

@@ -14,7 +14,7 @@ a periodic one. The rows of a measure carry their column in `y`; a row whose `y`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ class Figures:
 
     region: Region
     subject: ReportSubject  # whom the report is about (its case-type filter)
-    columns: list[Hashable]
+    columns: list[int]
     labels: dict[str, list[tuple[str, str]]]  # reference list name -> [(code, label)]
     case_rows: list[dict]  # cases by top-level place: n, closed, household
     area_rows: list[dict]  # cases by kecamatan (a province: by city/regency)
@@ -77,9 +77,7 @@ class Figures:
         return self.total_by_columns(self.columns, rows, value)
 
     @staticmethod
-    def total_by_columns(
-        columns: list[Hashable], rows: Iterable[dict], value: str = "n"
-    ) -> list[int]:
+    def total_by_columns(columns: list[int], rows: Iterable[dict], value: str = "n") -> list[int]:
         index = {c: i for i, c in enumerate(columns)}
         out = [0] * len(columns)
         for r in rows:
@@ -112,7 +110,7 @@ def is_child(row: dict) -> bool:
 
 
 def grid(
-    rows: Iterable[dict], key: str, columns: list[Hashable], value: str = "n"
+    rows: Iterable[dict], key: str, columns: list[int], value: str = "n"
 ) -> dict[str, list[int]]:
     """{category code: [count per column]} from GROUP BY rows with `y`, `key` and `value`."""
     index = {c: i for i, c in enumerate(columns)}
@@ -128,7 +126,7 @@ def grid(
 def category_rows(
     counts: dict[str, list[int]],
     categories: list[tuple[str, str]],
-    columns: list[Hashable],
+    columns: list[int],
     *,
     unknown_label: str | None = None,
     groups: dict[str, list[str]] | None = None,
@@ -563,7 +561,7 @@ def kla_served_table(f: Figures) -> Table:
 # --- Rates ---------------------------------------------------------------------------------
 
 
-def _population(f: Figures, year: Hashable, sex: str, band: str) -> int | None:
+def _population(f: Figures, year: int, sex: str, band: str) -> int | None:
     population = f.population
     if (year, sex, band) in population:
         return population[(year, sex, band)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from reports.models import ReportRun
 from reports.snapshot import ReportSubject, Snapshot
 from reports.suppression import HIDDEN, SMALL
 from reports.tables import CHILD, PLACE_HOUSEHOLD
@@ -91,18 +92,42 @@ def trend_sentence(snapshot: Snapshot, code: str = "cases", unit: str | None = N
     return _("%(what)s pada %(y1)s dan %(y2)s kurang dari 5 per tahun.") % args
 
 
-def _children_share(snapshot: Snapshot, victims: list, last: object) -> str:
-    """ "Children are x% of victims" for the last column; says something only in a report on
-    women and children both."""
+def _share_sentences(snapshot: Snapshot, cases: list, victims: list, last: object) -> list[str]:
+    """The share of household cases and of child victims in the last column (the children's
+    share only in a report on women and children both)."""
+    sentences = []
+    total = cases[-1] if cases else 0
+    household = (_row(snapshot, "cases_place", PLACE_HOUSEHOLD) or [None])[-1]
+    if isinstance(total, int) and total > 0 and isinstance(household, int):
+        sentences.append(
+            _("%(share)s%% kasus pada %(year)s terjadi di rumah tangga.")
+            % {"share": fmt(round(household * 100 / total)), "year": last}
+        )
     children = (_row(snapshot, "victims_status", CHILD) or [None])[-1]
     n_victims = victims[-1] if victims else 0
     both = snapshot.subject == ReportSubject.WOMEN_AND_CHILDREN
     if both and isinstance(n_victims, int) and n_victims > 0 and isinstance(children, int):
-        return _("Anak merupakan %(share)s%% dari korban pada %(year)s.") % {
-            "share": fmt(round(children * 100 / n_victims)),
-            "year": last,
-        }
-    return ""
+        sentences.append(
+            _("Anak merupakan %(share)s%% dari korban pada %(year)s.")
+            % {"share": fmt(round(children * 100 / n_victims)), "year": last}
+        )
+    return sentences
+
+
+def _top_form_sentence(snapshot: Snapshot, last: object) -> str:
+    """The most frequent form of violence in the last year ("" when none may be named)."""
+    forms = snapshot.table("victims_form")
+    if not forms:
+        return ""
+    counted = [(r.values[-1], r.label) for r in forms.rows if isinstance(r.values[-1], int)]
+    top = max((v for v, _label in counted), default=0)
+    if not (top >= 5 or (top > 0 and snapshot.edition == ReportRun.Edition.INTERNAL)):
+        return ""
+    names = ", ".join(label.lower() for v, label in counted if v == top)
+    return _(
+        "Bentuk kekerasan yang paling banyak dialami korban pada %(year)s: "
+        "%(forms)s (%(n)s korban)."
+    ) % {"year": last, "forms": names, "n": fmt(top)}
 
 
 def summary_sentences(snapshot: Snapshot) -> list[str]:
@@ -136,28 +161,9 @@ def summary_sentences(snapshot: Snapshot) -> list[str]:
     if len(years) > 1:
         sentences.append(trend_sentence(snapshot, "cases"))
     last = years[-1]
-    total = cases[-1] if cases else 0
-    household = (_row(snapshot, "cases_place", PLACE_HOUSEHOLD) or [None])[-1]
-    if isinstance(total, int) and total > 0 and isinstance(household, int):
-        sentences.append(
-            _("%(share)s%% kasus pada %(year)s terjadi di rumah tangga.")
-            % {"share": fmt(round(household * 100 / total)), "year": last}
-        )
-    sentences.append(_children_share(snapshot, victims, last))
-    forms = snapshot.table("victims_form")
-    if forms:
-        counted = [(r.values[-1], r.label) for r in forms.rows if isinstance(r.values[-1], int)]
-        top = max((v for v, _label in counted), default=0)
-        if top >= 5 or (top > 0 and snapshot.edition == "internal"):
-            names = ", ".join(label.lower() for v, label in counted if v == top)
-            sentences.append(
-                _(
-                    "Bentuk kekerasan yang paling banyak dialami korban pada %(year)s: "
-                    "%(forms)s (%(n)s korban)."
-                )
-                % {"year": last, "forms": names, "n": fmt(top)}
-            )
-    if snapshot.edition == "public":
+    sentences += _share_sentences(snapshot, cases, victims, last)
+    sentences.append(_top_form_sentence(snapshot, last))
+    if snapshot.edition == ReportRun.Edition.PUBLIC:
         sentences.append(
             _(
                 'Edisi publik: angka 1 sampai 4 ditulis "%(small)s" dan beberapa angka lain '

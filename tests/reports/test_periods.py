@@ -14,6 +14,7 @@ from reports.pdf import Letterhead, render_pdf
 from reports.selectors import ReportParams, annual_statistics
 from reports.snapshot import Period
 from reports.suppression import SMALL, public_edition
+from tests.factories import make_case
 from tests.reports.helpers import csv_tables, html_tables, xlsx_tables
 from tests.reports.test_pdf import pdf_text
 
@@ -67,7 +68,6 @@ def test_a_single_month_and_its_trend(dataset):
 
 
 def test_periodic_query_count_does_not_grow_with_data(world, django_assert_num_queries):
-    from tests.factories import make_case
 
     params = ReportParams.for_period(Period.MONTH, dt.date.today().year, 1, "13.76")
     with django_assert_num_queries(17):
@@ -137,7 +137,6 @@ def test_monthly_pdf_has_the_trend_chart_and_month_columns(dataset, tmp_path):
 def test_periodic_dashboard_query_count_does_not_grow_with_data(
     client, world, django_assert_num_queries
 ):
-    from tests.factories import make_case
 
     client.force_login(world.users["official_own"])
     today = dt.date.today()
