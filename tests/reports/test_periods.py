@@ -143,7 +143,7 @@ def test_periodic_dashboard_query_count_does_not_grow_with_data(
     query = {"period": "bulan", "period_year": today.year, "period_number": today.month}
     url = reverse("reports:dashboard")
     client.get(url, query)  # warm the session
-    with django_assert_num_queries(26) as first:
+    with django_assert_num_queries(23) as first:
         client.get(url, query)
     for _i in range(3):
         make_case(world.users["intake_own"], reported_on=today, victims=[{}, {}])
