@@ -22,9 +22,11 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from coordination import access as coordination_access
+from coordination.models import Meeting
 from ppa import access
 from ppa.models import Region, User
-from reports.models import ReportRun, StatisticsRefresh
+from reports.models import MeetingPack, ReportRun, StatisticsRefresh
 from reports.selectors import (
     CUBE_KEYS,
     MEASURES,
@@ -311,3 +313,18 @@ def _insert_select(cursor, model, queryset) -> int:
     table = qn(model._meta.db_table)
     cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)  # noqa: S608
     return cursor.rowcount
+
+
+# --- Statistics pack of a coordination meeting -------------------------------------------------
+
+
+def meeting_pack_attach(
+    *, actor: User, meeting: Meeting, params: ReportParams, edition: str, language: str
+) -> MeetingPack:
+    """Generate the report for a meeting and link it from the meeting page, in one step: the
+    run and the link are written together; the PDF renders on the queue as any report run."""
+    if not coordination_access.can_edit_meeting(actor, meeting):
+        raise ReportRequestError(_("Hanya penyelenggara rapat yang dapat melampirkan statistik."))
+    with transaction.atomic():
+        run = report_run_request(actor=actor, params=params, edition=edition, language=language)
+        return MeetingPack.objects.create(meeting=meeting, run=run, attached_by=actor)

@@ -5,20 +5,22 @@ Officials and supervisors only (ppa.access.reports); aggregated figures only, ne
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coordination import access as coordination_access
 from ppa import access
 from ppa.audit import log_access
 from ppa.models import AccessLog
 from reports import services
 from reports.charts import snapshot_charts
 from reports.exports import snapshot_csv, snapshot_xlsx
-from reports.forms import ReportRunForm, StatisticsForm
+from reports.forms import MeetingPackForm, ReportRunForm, StatisticsForm
 from reports.layout import sections
 from reports.models import ReportRun
 from reports.selectors import annual_statistics
@@ -152,3 +154,50 @@ def run_download(request: HttpRequest, code) -> HttpResponse:
         filename=services.run_filename(run),
         content_type="application/pdf",
     )
+
+
+# --- Coordination meetings: statistics pack and minutes (reports reads coordination) ----------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_pack(request: HttpRequest, code) -> HttpResponse:
+    meeting = coordination_access.get_meeting_for_user(request.user, code, write=True)
+    access.deny_unless_statistics(request.user)
+    form = MeetingPackForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_pack_attach(
+                actor=request.user,
+                meeting=meeting,
+                params=form.params(),
+                edition=form.cleaned_data["edition"],
+                language=form.cleaned_data["language"],
+            )
+        except services.ReportRequestError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Paket statistik sedang dibuat dan tertaut ke rapat ini."))
+            return redirect("coordination:detail", code=meeting.code)
+    return render(
+        request,
+        "reports/meeting_pack.html",
+        {"form": form, "m": meeting},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_GET
+def meeting_minutes(request: HttpRequest, code) -> HttpResponse:
+    meeting = coordination_access.get_meeting_for_user(request.user, code)
+    # Imported here: only printing loads WeasyPrint (the pages run without Pango installed).
+    from reports.minutes import render_minutes
+
+    body, _pages = render_minutes(meeting)
+    log_access(
+        request, action=AccessLog.Action.PRINT, obj=meeting, purpose=_("Cetak notulen rakor")
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="notulen-{meeting.code}.pdf"'
+    return response

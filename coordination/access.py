@@ -1,0 +1,108 @@
+"""Access to coordination meetings and their follow-up actions.
+
+- Officials and supervisors of an active agency convene meetings; they (and only they) edit
+  the meetings of their own agency.
+- Every staff member (not administrators) of the convening agency or of an invited agency
+  may open a meeting; anyone else gets 404, so a meeting of another city is never revealed.
+- The staff of the agency an action is assigned to see it in their inbox and record its
+  progress; the convening agency's officials and supervisors see every action of its meetings.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from coordination.models import FollowUpAction, Meeting
+from ppa.access.core import deny_unless, has_role, role_of
+from ppa.models import Agency, Region, Role
+
+__all__ = [
+    "can_convene",
+    "is_member",
+    "can_edit_meeting",
+    "can_update_action",
+    "get_action_for_user",
+    "get_meeting_for_user",
+    "invitable_agencies",
+    "visible_actions",
+    "visible_meetings",
+]
+
+CONVENERS = (Role.OFFICIAL, Role.SUPERVISOR)
+MEMBERS = (Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER, Role.OFFICIAL)
+
+
+def is_member(user) -> bool:
+    return role_of(user) in MEMBERS and user.agency_id is not None and user.agency.is_active
+
+
+def can_convene(user) -> bool:
+    return is_member(user) and has_role(user, *CONVENERS)
+
+
+def visible_meetings(user) -> QuerySet:
+    """Meetings convened by the user's agency or to which it is invited (one indexed filter
+    each, combined in SQL)."""
+    if not is_member(user):
+        return Meeting.objects.none()
+    invited = Meeting.objects.filter(invitations__agency_id=user.agency_id).values("pk")
+    return Meeting.objects.filter(Q(convening_agency_id=user.agency_id) | Q(pk__in=invited))
+
+
+def can_edit_meeting(user, meeting: Meeting) -> bool:
+    return can_convene(user) and meeting.convening_agency_id == user.agency_id
+
+
+def get_meeting_for_user(user, code, *, write: bool = False) -> Meeting:
+    meeting = (
+        visible_meetings(user)
+        .select_related("convening_agency", "convening_agency__region")
+        .filter(code=code)
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    if write:
+        deny_unless(can_edit_meeting(user, meeting))
+    return meeting
+
+
+def visible_actions(user) -> QuerySet:
+    """Actions assigned to the user's agency, and (for its conveners) every action of the
+    meetings it convened."""
+    if not is_member(user):
+        return FollowUpAction.objects.none()
+    mine = Q(agency_id=user.agency_id)
+    if can_convene(user):
+        mine |= Q(meeting__convening_agency_id=user.agency_id)
+    return FollowUpAction.objects.filter(mine)
+
+
+def can_update_action(user, action: FollowUpAction) -> bool:
+    return is_member(user) and action.agency_id == user.agency_id
+
+
+def get_action_for_user(user, code, *, write: bool = False) -> FollowUpAction:
+    action = (
+        visible_actions(user)
+        .select_related("agency", "meeting", "meeting__convening_agency", "decision")
+        .filter(code=code)
+        .first()
+    )
+    if action is None:
+        raise Http404
+    if write:
+        deny_unless(can_update_action(user, action))
+    return action
+
+
+def invitable_agencies(convener: Agency) -> QuerySet:
+    """Active agencies of the convening agency's city/regency (a provincial office: its
+    province), the convener itself excluded."""
+    root: Region = convener.region
+    while root.level > Region.Level.REGENCY and root.parent_id:
+        root = root.parent
+    return (
+        Agency.objects.filter(is_active=True, region__code__startswith=root.code)
+        .exclude(pk=convener.pk)
+        .order_by("name")
+    )

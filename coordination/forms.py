@@ -1,0 +1,190 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coordination import access
+from coordination.models import ActionStatus, AgendaItem, Decision, Meeting
+from coordination.services import NOTE_MAX, ActionData, MeetingData
+from ppa.models import Agency
+
+TEXT_MAX = 4000
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Judul rapat"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=_("Tanggal dan jam"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    place = forms.CharField(label=_("Tempat"), max_length=200)
+    invited = forms.ModelMultipleChoiceField(
+        label=_("Lembaga yang diundang"),
+        queryset=Agency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    guests = forms.CharField(
+        label=_("Undangan lain (satu per baris)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("Misalnya kepala desa, tokoh agama, LSM yang belum terdaftar di aplikasi."),
+    )
+    agenda = forms.CharField(
+        label=_("Acara rapat (satu per baris)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invited"].queryset = access.invitable_agencies(user.agency)
+
+    def data_object(self) -> MeetingData:
+        c = self.cleaned_data
+        return MeetingData(
+            title=c["title"],
+            starts_at=c["starts_at"],
+            place=c["place"],
+            invited=list(c["invited"]),
+            guests=c["guests"],
+            agenda=c["agenda"].splitlines(),
+        )
+
+
+class AttendanceForm(forms.Form):
+    """One checkbox and one name field per invitation (fields named by position, not id)."""
+
+    def __init__(self, *args, invitations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitations = list(invitations)
+        for i, inv in enumerate(self.invitations):
+            self.fields[f"present_{i}"] = forms.BooleanField(
+                label=inv.agency.name, required=False, initial=bool(inv.attended)
+            )
+            self.fields[f"who_{i}"] = forms.CharField(
+                label=_("Nama dan jabatan yang hadir"),
+                required=False,
+                max_length=200,
+                initial=inv.representative,
+            )
+
+    def rows(self) -> list[tuple]:
+        return [
+            (inv, self[f"present_{i}"], self[f"who_{i}"]) for i, inv in enumerate(self.invitations)
+        ]
+
+    def present(self) -> dict[int, tuple[bool, str]]:
+        c = self.cleaned_data
+        return {
+            inv.pk: (c[f"present_{i}"], c[f"who_{i}"]) for i, inv in enumerate(self.invitations)
+        }
+
+
+class MinutesForm(forms.Form):
+    def __init__(self, *args, items, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"item_{item.position}"] = forms.CharField(
+                label=f"{item.position}. {item.title}",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                required=False,
+                max_length=TEXT_MAX,
+                initial=item.minutes,
+            )
+
+    def minutes(self) -> dict[int, str]:
+        return {item.pk: self.cleaned_data[f"item_{item.position}"] for item in self.items}
+
+
+class ActionFields(forms.Form):
+    action_agency = forms.ModelChoiceField(
+        label=_("Lembaga penanggung jawab"),
+        queryset=Agency.objects.none(),
+        empty_label=_("— pilih lembaga —"),
+        required=False,
+    )
+    action_description = forms.CharField(
+        label=_("Tindak lanjut"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    action_due = forms.DateField(
+        label=_("Batas waktu"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        agencies = access.invitable_agencies(meeting.convening_agency) | Agency.objects.filter(
+            pk=meeting.convening_agency_id
+        )
+        self.fields["action_agency"].queryset = agencies.order_by("name")
+
+    def clean(self) -> dict:
+        c = super().clean()
+        parts = [c.get("action_agency"), c.get("action_description"), c.get("action_due")]
+        if any(parts) and not all(parts):
+            for name, value in zip(
+                ("action_agency", "action_description", "action_due"), parts, strict=True
+            ):
+                if not value and name not in self.errors:
+                    self.add_error(name, _("Lengkapi tindak lanjut: lembaga, isi dan batas waktu."))
+        return c
+
+    def action(self) -> ActionData | None:
+        c = self.cleaned_data
+        if not c.get("action_agency"):
+            return None
+        return ActionData(
+            agency=c["action_agency"],
+            description=c["action_description"],
+            due_date=c["action_due"],
+        )
+
+
+class DecisionForm(ActionFields):
+    agenda_item = forms.ModelChoiceField(
+        label=_("Acara"), queryset=AgendaItem.objects.none(), required=False
+    )
+    text = forms.CharField(
+        label=_("Keputusan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX
+    )
+    field_order = ["agenda_item", "text", "action_agency", "action_description", "action_due"]
+
+    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+        super().__init__(*args, meeting=meeting, **kwargs)
+        self.fields["agenda_item"].queryset = meeting.agenda.all()
+
+
+class ActionForm(ActionFields):
+    decision = forms.ModelChoiceField(
+        label=_("Keputusan"), queryset=Decision.objects.none(), empty_label=_("— pilih keputusan —")
+    )
+    field_order = ["decision", "action_agency", "action_description", "action_due"]
+
+    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+        super().__init__(*args, meeting=meeting, **kwargs)
+        self.fields["decision"].queryset = meeting.decisions.order_by("id")
+
+    def clean(self) -> dict:
+        c = super().clean()
+        if not self.errors and not c.get("action_agency"):
+            self.add_error("action_agency", _("Pilih lembaga penanggung jawab."))
+        return c
+
+
+class ProgressForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (ActionStatus.IN_PROGRESS, ActionStatus.IN_PROGRESS.label),
+            (ActionStatus.DONE, ActionStatus.DONE.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Catatan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=NOTE_MAX
+    )

@@ -1,0 +1,306 @@
+"""State changes of coordination meetings and follow-up actions.
+
+Each service checks the actor (through `coordination.access`), writes in one transaction with
+`update_fields` (history rows by simple-history), and sends notices/e-mail after commit. The
+overdue scan runs on Celery beat beside the referral reminders (settings
+`CELERY_BEAT_SCHEDULE["coordination-actions-scan"]`, and `manage.py run_periodic` through
+`PERIODIC_SCANS`) with the referrals' working-day calendar.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.services import working_days_after
+from coordination import access
+from coordination.models import (
+    ActionNotice,
+    ActionStatus,
+    ActionUpdate,
+    AgendaItem,
+    Decision,
+    FollowUpAction,
+    Invitation,
+    Meeting,
+)
+from ppa.models import Agency, Role, User
+from referrals import clocks
+from referrals.services import _mail, _staff
+
+NOTE_MAX = 2000
+ACTION_STAFF = (Role.PARTNER, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.OFFICIAL)
+
+
+class CoordinationError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+@dataclass
+class MeetingData:
+    title: str
+    starts_at: dt.datetime
+    place: str
+    invited: list[Agency] = field(default_factory=list)
+    guests: str = ""
+    agenda: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ActionData:
+    agency: Agency
+    description: str
+    due_date: dt.date
+
+
+def _guard_convener(actor: User) -> None:
+    if not access.can_convene(actor):
+        raise PermissionDenied
+
+
+def _guard_editor(actor: User, meeting: Meeting) -> None:
+    if not access.can_edit_meeting(actor, meeting):
+        raise PermissionDenied
+
+
+def meeting_create(*, actor: User, data: MeetingData) -> Meeting:
+    """A meeting convened by the actor's agency, with its invitations and agenda."""
+    _guard_convener(actor)
+    allowed = set(access.invitable_agencies(actor.agency).values_list("pk", flat=True))
+    if any(a.pk not in allowed for a in data.invited):
+        raise CoordinationError(_("Lembaga undangan di luar wilayah Anda."), "invited")
+    agenda = [line.strip()[:200] for line in data.agenda if line.strip()]
+    if not agenda:
+        raise CoordinationError(_("Isi sedikitnya satu acara rapat."), "agenda")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            title=data.title.strip(),
+            starts_at=data.starts_at,
+            place=data.place.strip(),
+            convening_agency=actor.agency,
+            guests=data.guests.strip(),
+            created_by=actor,
+        )
+        for agency in [actor.agency, *data.invited]:
+            Invitation.objects.create(meeting=meeting, agency=agency)
+        for position, title in enumerate(agenda, start=1):
+            AgendaItem.objects.create(meeting=meeting, position=position, title=title)
+    return meeting
+
+
+def attendance_record(
+    *, actor: User, meeting: Meeting, present: dict[int, tuple[bool, str]]
+) -> int:
+    """Attendance per invited agency: {invitation id: (attended, representative)}."""
+    _guard_editor(actor, meeting)
+    changed = 0
+    with transaction.atomic():
+        for invitation in meeting.invitations.select_for_update().order_by("pk"):
+            if invitation.pk not in present:
+                continue
+            attended, representative = present[invitation.pk]
+            representative = representative.strip()[:200]
+            if (invitation.attended, invitation.representative) == (attended, representative):
+                continue
+            invitation.attended, invitation.representative = attended, representative
+            invitation.save(update_fields=["attended", "representative"])
+            changed += 1
+    return changed
+
+
+def minutes_record(*, actor: User, meeting: Meeting, minutes: dict[int, str]) -> int:
+    """Minutes per agenda item: {agenda item id: text}."""
+    _guard_editor(actor, meeting)
+    changed = 0
+    with transaction.atomic():
+        for item in meeting.agenda.select_for_update().order_by("pk"):
+            text = minutes.get(item.pk)
+            if text is None or text.strip() == item.minutes:
+                continue
+            item.minutes = text.strip()
+            item.save(update_fields=["minutes"])
+            changed += 1
+    return changed
+
+
+def _overdue_at(due: dt.date, agency: Agency) -> dt.datetime:
+    """08:00 (agency's zone) of the first working day after the due date."""
+    day = working_days_after(due, 1)
+    return dt.datetime.combine(day, dt.time(8, 0), tzinfo=ZoneInfo(agency.time_zone))
+
+
+def _check_action(meeting: Meeting, data: ActionData) -> None:
+    if not data.description.strip():
+        raise CoordinationError(_("Tuliskan tindak lanjutnya."), "description")
+    if data.due_date < meeting.starts_at.date():
+        raise CoordinationError(_("Batas waktu tidak boleh sebelum tanggal rapat."), "due_date")
+    allowed = access.invitable_agencies(meeting.convening_agency)
+    if (
+        data.agency.pk != meeting.convening_agency_id
+        and not allowed.filter(pk=data.agency.pk).exists()
+    ):
+        raise CoordinationError(_("Lembaga ini di luar wilayah rapat."), "agency")
+
+
+def _add_action(meeting: Meeting, decision: Decision, data: ActionData) -> FollowUpAction:
+    action = FollowUpAction.objects.create(
+        decision=decision,
+        meeting=meeting,
+        agency=data.agency,
+        description=data.description.strip(),
+        due_date=data.due_date,
+        overdue_at=_overdue_at(data.due_date, data.agency),
+    )
+    _notice(action, _staff(data.agency.pk, ACTION_STAFF), ActionNotice.Kind.ASSIGNED)
+    return action
+
+
+def decision_record(
+    *,
+    actor: User,
+    meeting: Meeting,
+    text: str,
+    agenda_item: AgendaItem | None,
+    actions: Iterable[ActionData],
+) -> Decision:
+    """A decision of the meeting with its follow-up actions."""
+    _guard_editor(actor, meeting)
+    if not text.strip():
+        raise CoordinationError(_("Tuliskan keputusannya."), "text")
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise CoordinationError(_("Acara ini bukan bagian dari rapat ini."), "agenda_item")
+    actions = list(actions)
+    for data in actions:
+        _check_action(meeting, data)
+    with transaction.atomic():
+        decision = Decision.objects.create(
+            meeting=meeting, agenda_item=agenda_item, text=text.strip()
+        )
+        for data in actions:
+            _add_action(meeting, decision, data)
+    return decision
+
+
+def action_add(*, actor: User, decision: Decision, data: ActionData) -> FollowUpAction:
+    """One more follow-up action on a recorded decision."""
+    meeting = decision.meeting
+    _guard_editor(actor, meeting)
+    _check_action(meeting, data)
+    with transaction.atomic():
+        return _add_action(meeting, decision, data)
+
+
+def action_progress(*, actor: User, action: FollowUpAction, status: str, note: str) -> ActionUpdate:
+    """The assigned agency records progress or completion, with a note."""
+    if not access.can_update_action(actor, action):
+        raise PermissionDenied
+    note = note.strip()
+    if not note:
+        raise CoordinationError(_("Tuliskan catatan perkembangannya."), "note")
+    if len(note) > NOTE_MAX:
+        raise CoordinationError(_("Catatan terlalu panjang."), "note")
+    if status not in (ActionStatus.IN_PROGRESS, ActionStatus.DONE):
+        raise CoordinationError(_("Pilih status yang dikenal."), "status")
+    with transaction.atomic():
+        locked = FollowUpAction.objects.select_for_update().get(pk=action.pk)
+        if locked.is_done:
+            raise CoordinationError(_("Tindak lanjut ini sudah selesai."))
+        locked.status = status
+        locked.completed_at = timezone.now() if status == ActionStatus.DONE else None
+        locked.save(update_fields=["status", "completed_at"])
+        update = ActionUpdate.objects.create(action=locked, by=actor, status=status, note=note)
+        conveners = _staff(locked.meeting.convening_agency_id, access.CONVENERS)
+        _notice(locked, conveners, ActionNotice.Kind.UPDATED)
+    action.status, action.completed_at = locked.status, locked.completed_at
+    return update
+
+
+def _notice(action: FollowUpAction, users: Iterable[User], kind: str) -> int:
+    rows = [
+        ActionNotice(user=u, action=action, kind=kind) for u in {u.pk: u for u in users}.values()
+    ]
+    return len(ActionNotice.objects.bulk_create(rows, ignore_conflicts=True))
+
+
+def action_url(action: FollowUpAction) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "coordination:action", kwargs={"code": action.code}
+    )
+
+
+def notices_mark_read(*, actor: User) -> int:
+    return ActionNotice.objects.filter(user=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )  # not history-tracked
+
+
+# --- overdue actions (beat) -----------------------------------------------------------------
+
+
+def _escalation_due(action: FollowUpAction) -> dt.datetime:
+    rule = clocks.Rule(working_days=settings.REFERRAL_ESCALATE_WORKING_DAYS)
+    return clocks.add_rule(action.overdue_at, rule, action.agency.time_zone)
+
+
+def actions_overdue_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """Open actions past their due date: remind the assigned agency once (on the first working
+    day after the due date), then tell the convening office once, as many working days later
+    as a referral escalation. Due rows only (partial index on `overdue_at`)."""
+    now = now or timezone.now()
+    counts = {"actions_reminded": 0, "actions_escalated": 0}
+    mails: list[tuple[str, str, list[str]]] = []
+    with transaction.atomic():
+        due = (
+            FollowUpAction.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("agency", "meeting")
+            .exclude(status=ActionStatus.DONE)
+            .filter(overdue_at__lte=now)
+            .filter(Q(reminded_at__isnull=True) | Q(escalated_at__isnull=True))
+            .order_by("overdue_at")[:limit]
+        )
+        for action in due:
+            mail = _scan_one(action, now, counts)
+            if mail:
+                mails.append(mail)
+        transaction.on_commit(lambda: [_mail(*m) for m in mails], robust=True)
+    return counts
+
+
+def _scan_one(
+    action: FollowUpAction, now: dt.datetime, counts: dict[str, int]
+) -> tuple[str, str, list[str]] | None:
+    title = action.meeting.title
+    if action.reminded_at is None:
+        action.reminded_at = now
+        action.save(update_fields=["reminded_at"])
+        staff = _staff(action.agency_id, ACTION_STAFF)
+        _notice(action, staff, ActionNotice.Kind.REMINDER)
+        counts["actions_reminded"] += 1
+        return (
+            _("Pengingat tindak lanjut rakor: %(title)s") % {"title": title},
+            _("Tindak lanjut rakor melewati batas waktu. %(url)s") % {"url": action_url(action)},
+            [u.email for u in staff] + [action.agency.email],
+        )
+    if now >= _escalation_due(action):
+        action.escalated_at = now
+        action.save(update_fields=["escalated_at"])
+        heads = _staff(action.meeting.convening_agency_id, access.CONVENERS)
+        _notice(action, heads, ActionNotice.Kind.ESCALATION)
+        counts["actions_escalated"] += 1
+        return (
+            _("Eskalasi tindak lanjut rakor: %(title)s") % {"title": title},
+            _("Tindak lanjut rakor belum selesai setelah pengingat. %(url)s")
+            % {"url": action_url(action)},
+            [u.email for u in heads],
+        )
+    return None
