@@ -23,7 +23,8 @@ CONVENERS = {
     "official_other": 200,
     "supervisor_other": 200,
 }
-OWN_MEMBERS = dict.fromkeys(("intake_own", "case_worker_own", "supervisor_own", "partner_own", "official_own"), 200)
+OWN = ("intake_own", "case_worker_own", "supervisor_own", "partner_own", "official_own")
+OWN_MEMBERS = dict.fromkeys(OWN, 200)
 OWN_READ_ONLY = dict.fromkeys(OWN_MEMBERS, 403) | {"official_own": 302}
 
 
@@ -107,9 +108,7 @@ ROWS = [
         setup=action,
         data=progress_post,
     ),
-    Row(
-        "reports:meeting_pack", dict.fromkeys(OWN_MEMBERS, 403) | {"official_own": 200}, setup=meeting
-    ),
+    Row("reports:meeting_pack", dict.fromkeys(OWN, 403) | {"official_own": 200}, setup=meeting),
     Row("reports:meeting_pack", OWN_READ_ONLY, method="post", setup=meeting, data=pack_post),
     Row("reports:meeting_minutes", OWN_MEMBERS, setup=meeting),
 ]
