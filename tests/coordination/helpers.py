@@ -11,12 +11,18 @@ from coordination.services import ActionData, MeetingData
 from tests.world import World
 
 
-def make_meeting(w: World, *, days_ago: int = 0, title: str = "Rakor PPA triwulan I") -> Meeting:
+def make_meeting(
+    w: World,
+    *,
+    days_ago: int = 0,
+    title: str = "Rakor PPA triwulan I",
+    starts_at: dt.datetime | None = None,
+) -> Meeting:
     return services.meeting_create(
         actor=w.users["official_own"],
         data=MeetingData(
             title=title,
-            starts_at=timezone.now() - dt.timedelta(days=days_ago),
+            starts_at=starts_at or timezone.now() - dt.timedelta(days=days_ago),
             place="Aula Balai Kota",
             invited=[w.agencies["uptd_own"], w.agencies["police_own"]],
             guests="Kepala Desa Koto Baru",
