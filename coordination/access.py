@@ -11,12 +11,18 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from coordination.models import FollowUpAction, Meeting
-from ppa.access.core import deny_unless, has_role, role_of
+from coordination.models import CommunityReport, FollowUpAction, Meeting
+from ppa.access.cases import can_register_case
+from ppa.access.core import deny_unless, has_role, is_staff_of_case_owner, role_of
 from ppa.models import Agency, Region, Role
 
 __all__ = [
     "can_convene",
+    "can_start_intake_from",
+    "can_triage",
+    "get_community_report_for_user",
+    "is_task_force_member",
+    "visible_community_reports",
     "is_member",
     "can_edit_meeting",
     "can_update_action",
@@ -106,3 +112,51 @@ def invitable_agencies(convener: Agency) -> QuerySet:
         .exclude(pk=convener.pk)
         .order_by("name")
     )
+
+
+# --- Community task-force reports -------------------------------------------------------------
+# A task-force member sends reports and sees the status of their own (404 for any other); the
+# receiving UPTD's intake officers, case workers and supervisors triage them (404 for other
+# UPTDs). Nobody else sees them. A report never opens a case to the reporter.
+
+TRIAGE_ROLES = (Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR)
+
+
+def is_task_force_member(user) -> bool:
+    return (
+        role_of(user) == Role.TASK_FORCE
+        and user.agency_id is not None
+        and user.agency.is_active
+        and user.agency.kind == Agency.Kind.TASK_FORCE
+    )
+
+
+def can_triage(user) -> bool:
+    return is_staff_of_case_owner(user) and has_role(user, *TRIAGE_ROLES)
+
+
+def visible_community_reports(user) -> QuerySet:
+    if is_task_force_member(user):
+        return CommunityReport.objects.filter(reporter_id=user.pk)
+    if can_triage(user):
+        return CommunityReport.objects.filter(uptd_id=user.agency_id)
+    return CommunityReport.objects.none()
+
+
+def get_community_report_for_user(user, code, *, write: bool = False) -> CommunityReport:
+    """The report, 404 outside it; with write=True 403 for the reporter (status only)."""
+    report = (
+        visible_community_reports(user)
+        .select_related("village", "village__parent", "task_force")
+        .filter(code=code)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    if write:
+        deny_unless(can_triage(user))
+    return report
+
+
+def can_start_intake_from(user, report: CommunityReport) -> bool:
+    return can_register_case(user) and report.uptd_id == user.agency_id

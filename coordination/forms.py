@@ -2,9 +2,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coordination import access
-from coordination.models import ActionStatus, AgendaItem, Decision, Meeting
-from coordination.services import NOTE_MAX, ActionData, MeetingData
-from ppa.models import Agency
+from coordination.models import (
+    ActionStatus,
+    AgendaItem,
+    AtRiskAge,
+    AtRiskSex,
+    Decision,
+    Meeting,
+    ReportUrgency,
+)
+from coordination.services import NOTE_MAX, ActionData, CommunityReportData, MeetingData
+from ppa.models import Agency, Region
 
 TEXT_MAX = 4000
 
@@ -187,4 +195,73 @@ class ProgressForm(forms.Form):
     )
     note = forms.CharField(
         label=_("Catatan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=NOTE_MAX
+    )
+
+
+# --- Community task-force reports -------------------------------------------------------------
+
+
+class CommunityReportForm(forms.Form):
+    """The short form a task-force member fills in on a phone. No name is asked for."""
+
+    what_happened = forms.CharField(
+        label=_("Apa yang terjadi?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_("Singkat saja. Nama orang tidak perlu ditulis."),
+    )
+    village = forms.ChoiceField(label=_("Di mana? (kelurahan/desa)"))
+    at_risk_age = forms.ChoiceField(
+        label=_("Usia orang yang mungkin berisiko"), choices=AtRiskAge.choices
+    )
+    at_risk_sex = forms.ChoiceField(
+        label=_("Jenis kelamin orang yang mungkin berisiko"),
+        choices=AtRiskSex.choices,
+        widget=forms.RadioSelect,
+    )
+    urgency = forms.ChoiceField(
+        label=_("Seberapa mendesak?"), choices=ReportUrgency.choices, widget=forms.RadioSelect
+    )
+    consent_to_contact = forms.BooleanField(
+        label=_("Saya bersedia dihubungi petugas UPTD PPA"), required=False
+    )
+    contact = forms.CharField(
+        label=_("Nomor telepon/WhatsApp untuk menghubungi Anda"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def __init__(self, *args, villages: list[Region], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.villages = {v.code: v for v in villages}
+        self.fields["village"].choices = [("", _("— pilih kelurahan/desa —"))] + [
+            (v.code, f"{v.name} (Kec. {v.parent.name})") for v in villages
+        ]
+
+    def clean(self) -> dict:
+        c = super().clean()
+        if c.get("contact") and not c.get("consent_to_contact"):
+            self.add_error(
+                "consent_to_contact",
+                _("Centang persetujuan untuk dihubungi, atau kosongkan nomor kontak."),
+            )
+        return c
+
+    def data_object(self) -> CommunityReportData:
+        c = self.cleaned_data
+        return CommunityReportData(
+            what_happened=c["what_happened"],
+            village=self.villages[c["village"]],
+            at_risk_age=c["at_risk_age"],
+            at_risk_sex=c["at_risk_sex"],
+            urgency=c["urgency"],
+            contact=c["contact"],
+            consent_to_contact=c["consent_to_contact"],
+        )
+
+
+class CloseReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan penutupan"), widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_MAX
     )

@@ -238,3 +238,111 @@ class ActionNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}"
+
+
+# --- Community task-force reports ------------------------------------------------------------
+
+
+class AtRiskAge(models.TextChoices):
+    CHILD_UNDER_6 = "0-5", _("Anak 0-5 tahun")
+    CHILD_6_12 = "6-12", _("Anak 6-12 tahun")
+    CHILD_13_17 = "13-17", _("Anak 13-17 tahun")
+    ADULT = "18+", _("Dewasa (18 tahun ke atas)")
+    UNKNOWN = "unknown", _("Tidak diketahui")
+
+
+class AtRiskSex(models.TextChoices):
+    FEMALE = "P", _("Perempuan")
+    MALE = "L", _("Laki-laki")
+    UNKNOWN = "unknown", _("Tidak diketahui")
+
+
+class ReportUrgency(models.TextChoices):
+    EMERGENCY = "emergency", _("Darurat: ada bahaya sekarang")
+    URGENT = "urgent", _("Segera: perlu ditangani dalam 1-2 hari")
+    NORMAL = "normal", _("Biasa")
+
+
+class CommunityReportStatus(models.TextChoices):
+    RECEIVED = "received", _("Diterima")
+    IN_PROGRESS = "in_progress", _("Sedang ditangani")
+    CLOSED = "closed", _("Ditutup")
+
+
+class CommunityReport(models.Model):
+    """A report by a member of a community task force (Satgas PPA / PATBM): an incoming report
+    in the UPTD PPA's triage queue, not a case. Starting an intake from it gives the intake
+    draft the report's token; the case registered from that draft carries the same token as
+    its `intake_token`, which is the case's link back to the report."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="community_reports"
+    )
+    task_force = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="community_reports_sent"
+    )
+    uptd = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="community_reports_received",
+        verbose_name=_("UPTD PPA tujuan"),
+    )
+    what_happened = models.TextField(_("apa yang terjadi"))
+    village = models.ForeignKey(
+        "ppa.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan/desa")
+    )
+    at_risk_age = models.CharField(
+        _("usia orang yang mungkin berisiko"), max_length=10, choices=AtRiskAge.choices
+    )
+    at_risk_sex = models.CharField(
+        _("jenis kelamin orang yang mungkin berisiko"), max_length=10, choices=AtRiskSex.choices
+    )
+    urgency = models.CharField(
+        _("tingkat kedaruratan"), max_length=10, choices=ReportUrgency.choices
+    )
+    contact = models.CharField(_("cara menghubungi pelapor"), max_length=120, blank=True)
+    consent_to_contact = models.BooleanField(_("bersedia dihubungi"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CommunityReportStatus.choices,
+        default=CommunityReportStatus.RECEIVED,
+    )
+    created_at = models.DateTimeField(_("dilaporkan"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The intake draft's token once an intake is started; the case gets it as intake_token.
+    intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(_("alasan penutupan"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("laporan masyarakat/Satgas")
+        verbose_name_plural = _("laporan masyarakat/Satgas")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CommunityReportStatus.values),
+                name="coordination_communityreport_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | (Q(closed_at__isnull=False) & ~Q(close_reason="")),
+                name="coordination_communityreport_closed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_to_contact=True) | Q(contact=""),
+                name="coordination_communityreport_contact_needs_consent",
+            ),
+        ]
+        indexes = [
+            # The triage queue of one UPTD, open reports first by time.
+            models.Index(fields=["uptd", "status", "-created_at"], name="coord_report_queue"),
+            models.Index(fields=["reporter", "-created_at"], name="coord_report_reporter"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.code)

@@ -2,17 +2,21 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
 
+from cases.models import Case as CaseModel
 from coordination import access
 from coordination.models import (
     ActionNotice,
     ActionStatus,
+    CommunityReport,
+    CommunityReportStatus,
     Decision,
     FollowUpAction,
     Meeting,
 )
-from ppa.models import User
+from ppa.models import Region, User
 
 
 @dataclass
@@ -96,3 +100,51 @@ def unread_notices(user: User) -> int:
 
 def decisions_for_actions(meeting: Meeting) -> QuerySet:
     return Decision.objects.filter(meeting=meeting).order_by("id")
+
+
+# --- Community task-force reports -------------------------------------------------------------
+
+
+def report_villages(task_force_region_code: str) -> list[Region]:
+    """Kelurahan/desa of the task force's city, with their kecamatan (one query)."""
+    city = task_force_region_code[:5]
+    return list(
+        Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=city + ".")
+        .select_related("parent")
+        .order_by("parent__name", "name")
+    )
+
+
+def triage_queue(user: User) -> QuerySet:
+    """The UPTD's incoming reports: received first, then being handled, then closed."""
+    order = Case_(
+        When(status=CommunityReportStatus.RECEIVED, then=0),
+        When(status=CommunityReportStatus.IN_PROGRESS, then=1),
+        default=2,
+    )
+    return (
+        access.visible_community_reports(user)
+        .select_related("village", "task_force")
+        .annotate(
+            queue_order=order,
+            became_case=Exists(CaseModel.objects.filter(intake_token=OuterRef("intake_token"))),
+        )
+        .order_by("queue_order", "-created_at", "-id")
+    )
+
+
+def my_reports(user: User) -> QuerySet:
+    """A reporter's own reports: status only (the template shows no case data)."""
+    return (
+        access.visible_community_reports(user)
+        .only("code", "created_at", "status", "urgency", "village__name")
+        .select_related("village")
+        .order_by("-created_at", "-id")
+    )
+
+
+def case_from_report(report: CommunityReport):
+    """The case registered from the report's intake (for the UPTD's staff only), or None."""
+    if report.intake_token is None:
+        return None
+    return CaseModel.objects.filter(intake_token=report.intake_token).only("code", "number").first()

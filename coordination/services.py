@@ -20,19 +20,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.services import working_days_after
+from cases.models import Case, IntakeChannel, IntakeDraft, RiskLevel
+from cases.services import draft_save, working_days_after
 from coordination import access
 from coordination.models import (
     ActionNotice,
     ActionStatus,
     ActionUpdate,
     AgendaItem,
+    CommunityReport,
+    CommunityReportStatus,
     Decision,
     FollowUpAction,
     Invitation,
     Meeting,
 )
-from ppa.models import Agency, Role, User
+from ppa.models import Agency, Region, Role, User
 from referrals import clocks
 from referrals.services import _mail, _staff
 
@@ -304,3 +307,116 @@ def _scan_one(
             [u.email for u in heads],
         )
     return None
+
+
+# --- Community task-force reports -------------------------------------------------------------
+
+
+@dataclass
+class CommunityReportData:
+    what_happened: str
+    village: Region
+    at_risk_age: str
+    at_risk_sex: str
+    urgency: str
+    contact: str = ""
+    consent_to_contact: bool = False
+
+
+def city_of(region: Region) -> Region:
+    """The city/regency a region lies in (itself at that level)."""
+    while region.level > Region.Level.REGENCY and region.parent_id:
+        region = region.parent
+    return region
+
+
+def receiving_uptd(task_force: Agency) -> Agency | None:
+    """The UPTD PPA of the task force's city/regency."""
+    city = city_of(task_force.region)
+    return (
+        Agency.objects.filter(kind=Agency.Kind.UPTD_PPA, is_active=True, region_id=city.code)
+        .order_by("pk")
+        .first()
+    )
+
+
+def community_report_create(*, actor: User, data: CommunityReportData) -> CommunityReport:
+    """A task-force member's report lands in the UPTD PPA's triage queue (not a case)."""
+    if not access.is_task_force_member(actor):
+        raise PermissionDenied
+    city = city_of(actor.agency.region)
+    if data.village.level != Region.Level.VILLAGE or not data.village.code.startswith(
+        city.code + "."
+    ):
+        raise CoordinationError(_("Pilih kelurahan/desa di wilayah Satgas Anda."), "village")
+    uptd = receiving_uptd(actor.agency)
+    if uptd is None:
+        raise CoordinationError(_("Belum ada UPTD PPA aktif di wilayah ini."))
+    if not data.what_happened.strip():
+        raise CoordinationError(_("Ceritakan singkat apa yang terjadi."), "what_happened")
+    contact = data.contact.strip() if data.consent_to_contact else ""
+    return CommunityReport.objects.create(
+        reporter=actor,
+        task_force=actor.agency,
+        uptd=uptd,
+        what_happened=data.what_happened.strip(),
+        village=data.village,
+        at_risk_age=data.at_risk_age,
+        at_risk_sex=data.at_risk_sex,
+        urgency=data.urgency,
+        contact=contact,
+        consent_to_contact=data.consent_to_contact,
+    )
+
+
+def _intake_prefill(report: CommunityReport) -> dict[str, list[str]]:
+    """The first intake step as the officer would have typed it from the report."""
+    risk = {"emergency": RiskLevel.HIGH, "urgent": RiskLevel.MEDIUM}.get(report.urgency, "")
+    return {
+        "intake_channel": [IntakeChannel.COMMUNITY],
+        "reported_on": [timezone.localdate(report.created_at).isoformat()],
+        "risk_level": [risk],
+        "incident_district": [report.village.parent_id or ""],
+        "incident_village": [report.village_id],
+        "description": [report.what_happened],
+    }
+
+
+def community_report_start_intake(*, actor: User, report: CommunityReport) -> IntakeDraft:
+    """Start an intake from the report: a draft prefilled from it (channel "laporan
+    masyarakat/Satgas") whose token the registered case keeps as its link to the report."""
+    if not access.can_start_intake_from(actor, report):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = CommunityReport.objects.select_for_update().get(pk=report.pk)
+        if locked.status == CommunityReportStatus.CLOSED:
+            raise CoordinationError(_("Laporan ini sudah ditutup."))
+        if locked.intake_token is not None:
+            draft = IntakeDraft.objects.filter(token=locked.intake_token, owner=actor).first()
+            if draft is None:
+                raise CoordinationError(_("Pengaduan dari laporan ini sudah dimulai petugas lain."))
+            return draft
+        draft = draft_save(actor=actor, draft=None, step="kejadian", data=_intake_prefill(locked))
+        locked.intake_token = draft.token
+        locked.status, locked.handled_by = CommunityReportStatus.IN_PROGRESS, actor
+        locked.save(update_fields=["intake_token", "status", "handled_by"])
+    return draft
+
+
+def community_report_close(*, actor: User, report: CommunityReport, reason: str) -> CommunityReport:
+    """Close a report that needs no case (with the reason); not one a case came from."""
+    if not access.can_triage(actor) or report.uptd_id != actor.agency_id:
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise CoordinationError(_("Tuliskan alasan penutupan."), "reason")
+    with transaction.atomic():
+        locked = CommunityReport.objects.select_for_update().get(pk=report.pk)
+        if locked.status == CommunityReportStatus.CLOSED:
+            raise CoordinationError(_("Laporan ini sudah ditutup."))
+        if locked.intake_token and Case.objects.filter(intake_token=locked.intake_token).exists():
+            raise CoordinationError(_("Laporan ini sudah menjadi kasus."))
+        locked.status, locked.closed_at = CommunityReportStatus.CLOSED, timezone.now()
+        locked.close_reason, locked.handled_by = reason[:NOTE_MAX], actor
+        locked.save(update_fields=["status", "closed_at", "close_reason", "handled_by"])
+    return locked

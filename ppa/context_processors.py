@@ -13,6 +13,11 @@ NAV = [
     ("referrals:inbox", _("Rujukan"), {Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER}),
     ("reports:dashboard", _("Statistik"), {Role.OFFICIAL, Role.SUPERVISOR}),
     ("coordination:list", _("Rakor"), {Role.OFFICIAL, Role.SUPERVISOR, Role.PARTNER}),
+    (
+        "community:list",
+        _("Laporan Satgas"),
+        {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.TASK_FORCE},
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("kasus/", include("cases.urls")),
     path("rujukan/", include("referrals.urls")),
     path("rakor/", include("coordination.urls")),
+    path("laporan-satgas/", include("coordination.community_urls")),
     path("statistik/", include("reports.urls")),
     path("privasi/", include("privacy.urls")),
     # The admin signs in through the same login (rate limit, lockout, two factors).

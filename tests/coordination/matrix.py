@@ -112,3 +112,59 @@ ROWS = [
     Row("reports:meeting_pack", OWN_READ_ONLY, method="post", setup=meeting, data=pack_post),
     Row("reports:meeting_minutes", OWN_MEMBERS, setup=meeting),
 ]
+
+
+# --- Community task-force reports: the reporter sees the status of their own report only;
+# the own UPTD's intake officers, case workers and supervisors triage it; everyone else 404.
+
+
+def community_report(w: World) -> dict:
+    from tests.coordination.community import make_report  # noqa: PLC0415
+
+    return {"code": make_report(w).code}
+
+
+def report_post(w: World, kwargs: dict) -> dict:
+    from tests.coordination.community import village  # noqa: PLC0415
+
+    return {
+        "what_happened": "Ada anak yang tampak ketakutan.",
+        "village": village().code,
+        "at_risk_age": "13-17",
+        "at_risk_sex": "L",
+        "urgency": "normal",
+    }
+
+
+TRIAGE = {"intake_own": 200, "case_worker_own": 200, "supervisor_own": 200}
+TRIAGE_OTHER = {"intake_other": 200, "case_worker_other": 200, "supervisor_other": 200}
+REPORTERS = {"task_force_own": 200, "task_force_other": 200}
+
+ROWS += [
+    Row("community:list", TRIAGE | TRIAGE_OTHER | REPORTERS, default=403),
+    Row("community:create", REPORTERS, default=403),
+    Row(
+        "community:create",
+        {"task_force_own": 302, "task_force_other": 400},  # a village outside their city
+        default=403,
+        method="post",
+        data=report_post,
+        id="send",
+    ),
+    Row("community:detail", TRIAGE | {"task_force_own": 200}, setup=community_report),
+    # The UPTD's staff who register cases start the intake (the second one is told it has
+    # been started already, with a message: 302); the reporter may not.
+    Row(
+        "community:start_intake",
+        {"intake_own": 302, "case_worker_own": 302, "supervisor_own": 302, "task_force_own": 403},
+        method="post",
+        setup=community_report,
+    ),
+    Row(
+        "community:close",
+        {"intake_own": 302, "case_worker_own": 400, "supervisor_own": 400, "task_force_own": 403},
+        method="post",
+        setup=community_report,
+        data=lambda w, kw: {"reason": "Bukan kasus kekerasan; dirujuk ke kelurahan."},
+    ),
+]

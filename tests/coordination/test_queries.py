@@ -1,6 +1,8 @@
 """Pinned query counts of the coordination pages, independent of the number of rows."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.coordination.helpers import make_decision, make_meeting
@@ -32,3 +34,35 @@ def test_pages_use_a_fixed_number_of_queries(client, world, django_assert_num_qu
         client.force_login(user)
         with django_assert_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+COMMUNITY_PAGES = {
+    "queue": 7,
+    "triage detail": 7,
+    "my reports": 7,
+    "status": 7,
+    "form": 7,
+}
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_community_pages_use_a_fixed_number_of_queries(client, world, count):
+    from tests.coordination.community import make_report
+
+    reports = [make_report(world) for _ in range(count)]
+    officer, member = world.users["intake_own"], world.users["task_force_own"]
+    detail = reverse("community:detail", kwargs={"code": reports[0].code})
+    pages = {
+        "queue": (officer, reverse("community:list")),
+        "triage detail": (officer, detail),
+        "my reports": (member, reverse("community:list")),
+        "status": (member, detail),
+        "form": (member, reverse("community:create")),
+    }
+    counts = {}
+    for name, (user, url) in pages.items():
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts[name] = len(queries.captured_queries)
+    assert counts == COMMUNITY_PAGES
