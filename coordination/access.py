@@ -11,13 +11,16 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from coordination.models import CommunityReport, FollowUpAction, Meeting
+from coordination.models import CommunityReport, FollowUpAction, Meeting, PreventionActivity
 from ppa.access.cases import can_register_case
 from ppa.access.core import deny_unless, has_role, is_staff_of_case_owner, role_of
 from ppa.models import Agency, Region, Role
 
 __all__ = [
     "can_convene",
+    "can_record_prevention",
+    "prevention_city_code",
+    "visible_prevention",
     "can_start_intake_from",
     "can_triage",
     "get_community_report_for_user",
@@ -160,3 +163,32 @@ def get_community_report_for_user(user, code, *, write: bool = False) -> Communi
 
 def can_start_intake_from(user, report: CommunityReport) -> bool:
     return can_register_case(user) and report.uptd_id == user.agency_id
+
+
+# --- Prevention activities: recorded and listed by the office (UPTD PPA, DP3AP2KB) and its
+# task forces, for the city/regency of the user's agency.
+
+PREVENTION_ROLES = (Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.OFFICIAL, Role.TASK_FORCE)
+PREVENTION_AGENCIES = (Agency.Kind.UPTD_PPA, Agency.Kind.DP3AP2KB, Agency.Kind.TASK_FORCE)
+
+
+def can_record_prevention(user) -> bool:
+    return (
+        role_of(user) in PREVENTION_ROLES
+        and user.agency_id is not None
+        and user.agency.is_active
+        and user.agency.kind in PREVENTION_AGENCIES
+    )
+
+
+def prevention_city_code(user) -> str:
+    """The city/regency code (two dotted parts) of the user's agency."""
+    return ".".join(user.agency.region_id.split(".")[:2])
+
+
+def visible_prevention(user) -> QuerySet:
+    if not can_record_prevention(user):
+        return PreventionActivity.objects.none()
+    return PreventionActivity.objects.filter(
+        region__code__startswith=prevention_city_code(user) + "."
+    )

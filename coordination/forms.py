@@ -9,9 +9,17 @@ from coordination.models import (
     AtRiskSex,
     Decision,
     Meeting,
+    PreventionKind,
+    PreventionTopic,
     ReportUrgency,
 )
-from coordination.services import NOTE_MAX, ActionData, CommunityReportData, MeetingData
+from coordination.services import (
+    NOTE_MAX,
+    ActionData,
+    CommunityReportData,
+    MeetingData,
+    PreventionData,
+)
 from ppa.models import Agency, Region
 
 TEXT_MAX = 4000
@@ -265,3 +273,58 @@ class CloseReportForm(forms.Form):
     reason = forms.CharField(
         label=_("Alasan penutupan"), widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_MAX
     )
+
+
+# --- Prevention activities ---------------------------------------------------------------------
+
+COUNT = {"min_value": 0, "max_value": 100000, "initial": 0}
+
+
+class PreventionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Jenis kegiatan"), choices=PreventionKind.choices)
+    held_on = forms.DateField(
+        label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    region = forms.ChoiceField(label=_("Tempat (kecamatan atau kelurahan/desa)"))
+    place = forms.CharField(label=_("Nama tempat"), max_length=200, required=False)
+    target_group = forms.CharField(
+        label=_("Sasaran"),
+        max_length=200,
+        help_text=_("Misalnya siswa SMP, orang tua, tokoh agama, perangkat desa."),
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Topik"), choices=PreventionTopic.choices, widget=forms.CheckboxSelectMultiple
+    )
+    girls = forms.IntegerField(label=_("Peserta anak perempuan"), **COUNT)
+    boys = forms.IntegerField(label=_("Peserta anak laki-laki"), **COUNT)
+    women = forms.IntegerField(label=_("Peserta perempuan dewasa"), **COUNT)
+    men = forms.IntegerField(label=_("Peserta laki-laki dewasa"), **COUNT)
+
+    def __init__(self, *args, regions: list[Region], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.regions = {r.code: r for r in regions}
+        self.fields["region"].choices = [("", _("— pilih wilayah —"))] + [
+            (r.code, r.name if r.level == Region.Level.DISTRICT else f"— {r.name}") for r in regions
+        ]
+
+    def clean(self) -> dict:
+        c = super().clean()
+        counts = [c.get(k) for k in ("girls", "boys", "women", "men")]
+        if all(v is not None for v in counts) and sum(counts) == 0:
+            self.add_error("girls", _("Isi jumlah peserta."))
+        return c
+
+    def data_object(self) -> PreventionData:
+        c = self.cleaned_data
+        return PreventionData(
+            kind=c["kind"],
+            held_on=c["held_on"],
+            region=self.regions[c["region"]],
+            place=c["place"],
+            target_group=c["target_group"],
+            topics=c["topics"],
+            girls=c["girls"],
+            boys=c["boys"],
+            women=c["women"],
+            men=c["men"],
+        )

@@ -346,3 +346,76 @@ class CommunityReport(models.Model):
 
     def __str__(self) -> str:
         return str(self.code)
+
+
+# --- Prevention activities ---------------------------------------------------------------------
+
+
+class PreventionKind(models.TextChoices):
+    SCHOOL = "school", _("Sosialisasi di sekolah")
+    VILLAGE = "village", _("Sosialisasi di desa/kelurahan")
+    WORSHIP = "worship", _("Sosialisasi di rumah ibadah")
+    TRAINING = "training", _("Pelatihan")
+    CAMPAIGN = "campaign", _("Kampanye")
+
+
+class PreventionTopic(models.TextChoices):
+    VIOLENCE = "violence", _("Kekerasan terhadap perempuan dan anak")
+    TPPO = "tppo", _("Tindak pidana perdagangan orang (TPPO)")
+    CHILD_MARRIAGE = "child_marriage", _("Perkawinan anak")
+    ONLINE_SAFETY = "online_safety", _("Keamanan daring")
+
+
+class PreventionActivity(models.Model):
+    """A prevention activity of the office or one of its task forces: aggregated participant
+    counts only, never names."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("jenis kegiatan"), max_length=20, choices=PreventionKind.choices)
+    held_on = models.DateField(_("tanggal"))
+    region = models.ForeignKey(
+        "ppa.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tempat (kecamatan atau kelurahan/desa)"),
+    )
+    place = models.CharField(_("nama tempat"), max_length=200, blank=True)
+    organiser = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="prevention_activities",
+        verbose_name=_("penyelenggara"),
+    )
+    target_group = models.CharField(_("sasaran"), max_length=200)
+    topics = models.JSONField(_("topik"), default=list)
+    girls = models.PositiveIntegerField(_("peserta anak perempuan"), default=0)
+    boys = models.PositiveIntegerField(_("peserta anak laki-laki"), default=0)
+    women = models.PositiveIntegerField(_("peserta perempuan dewasa"), default=0)
+    men = models.PositiveIntegerField(_("peserta laki-laki dewasa"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kegiatan pencegahan")
+        verbose_name_plural = _("kegiatan pencegahan")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PreventionKind.values), name="coordination_prevention_kind"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["held_on"], name="coord_prevention_held"),
+            models.Index(fields=["organiser", "-held_on"], name="coord_prevention_organiser"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on}"
+
+    @property
+    def participants(self) -> int:
+        return self.girls + self.boys + self.women + self.men

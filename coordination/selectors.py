@@ -148,3 +148,23 @@ def case_from_report(report: CommunityReport):
     if report.intake_token is None:
         return None
     return CaseModel.objects.filter(intake_token=report.intake_token).only("code", "number").first()
+
+
+# --- Prevention activities ---------------------------------------------------------------------
+
+
+def prevention_regions(city_code: str) -> list[Region]:
+    """Kecamatan and kelurahan/desa of a city, each kecamatan before its villages."""
+    return list(
+        Region.objects.filter(code__startswith=city_code + ".", level__gte=Region.Level.DISTRICT)
+        .only("code", "name", "level")
+        .order_by("code")
+    )
+
+
+def prevention_list(user: User) -> QuerySet:
+    return (
+        access.visible_prevention(user)
+        .select_related("region", "organiser")
+        .order_by("-held_on", "-id")
+    )

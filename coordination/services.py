@@ -34,6 +34,8 @@ from coordination.models import (
     FollowUpAction,
     Invitation,
     Meeting,
+    PreventionActivity,
+    PreventionTopic,
 )
 from ppa.models import Agency, Region, Role, User
 from referrals import clocks
@@ -420,3 +422,48 @@ def community_report_close(*, actor: User, report: CommunityReport, reason: str)
         locked.close_reason, locked.handled_by = reason[:NOTE_MAX], actor
         locked.save(update_fields=["status", "closed_at", "close_reason", "handled_by"])
     return locked
+
+
+# --- Prevention activities ---------------------------------------------------------------------
+
+
+@dataclass
+class PreventionData:
+    kind: str
+    held_on: dt.date
+    region: Region
+    place: str
+    target_group: str
+    topics: list[str]
+    girls: int = 0
+    boys: int = 0
+    women: int = 0
+    men: int = 0
+
+
+def prevention_record(*, actor: User, data: PreventionData) -> PreventionActivity:
+    """A prevention activity organised by the actor's agency, in its city/regency."""
+    if not access.can_record_prevention(actor):
+        raise PermissionDenied
+    city = access.prevention_city_code(actor)
+    if data.region.level < Region.Level.DISTRICT or not data.region.code.startswith(city + "."):
+        raise CoordinationError(_("Pilih kecamatan atau kelurahan/desa di wilayah Anda."), "region")
+    if data.held_on > timezone.localdate():
+        raise CoordinationError(_("Tanggal kegiatan tidak boleh di masa depan."), "held_on")
+    topics = sorted(set(data.topics) & set(PreventionTopic.values))
+    if not topics:
+        raise CoordinationError(_("Pilih sedikitnya satu topik."), "topics")
+    return PreventionActivity.objects.create(
+        kind=data.kind,
+        held_on=data.held_on,
+        region=data.region,
+        place=data.place.strip(),
+        organiser=actor.agency,
+        target_group=data.target_group.strip(),
+        topics=topics,
+        girls=data.girls,
+        boys=data.boys,
+        women=data.women,
+        men=data.men,
+        recorded_by=actor,
+    )

@@ -18,6 +18,7 @@ NAV = [
         _("Laporan Satgas"),
         {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.TASK_FORCE},
     ),
+    ("prevention:list", _("Pencegahan"), {Role.SUPERVISOR, Role.OFFICIAL, Role.TASK_FORCE}),
 ]
 
 

@@ -1024,6 +1024,12 @@ def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:
     if referral_rows is not None:
         tables += _referral_tables(referral_rows, partner_rows, years)
 
+    # 16-17. Community task-force reports and prevention activities (coordination app).
+    # Imported here: that module builds this module's Row and Table (a cycle at import time).
+    from reports.coordination_stats import coordination_tables
+
+    tables += coordination_tables(params, region)
+
     rates = _rate_table(population, years, n_cases, victim_rows)
     if rates is not None:
         tables.append(rates)
