@@ -87,13 +87,15 @@ def _prevention_tables(params: ReportParams, region: Region, years: list[int]) -
         .values("y", "m", "kind", "a")
         .annotate(
             n=Count("id"),
-            **{p: Sum(p) for p in PARTICIPANTS},
+            **{f"s_{p}": Sum(p) for p in PARTICIPANTS},
             **topic_counts,
             km=Count("id", filter=child_marriage),
             km_children=Sum(F("girls") + F("boys"), filter=child_marriage),
         )
         .order_by()
     )
+    for r in rows:  # the sums are named apart from the fields they add up
+        r.update({p: r.pop(f"s_{p}") for p in PARTICIPANTS})
     names = dict(Region.objects.filter(code__in={r["a"] for r in rows}).values_list("code", "name"))
     return _prevention_from_rows(rows, years, names)
 

@@ -168,3 +168,43 @@ ROWS += [
         data=lambda w, kw: {"reason": "Bukan kasus kekerasan; dirujuk ke kelurahan."},
     ),
 ]
+
+
+# --- Prevention activities: the office (UPTD staff, DP3AP2KB officials) and its task forces
+# record and list the activities of their city; police units, other partners and
+# administrators may not (403).
+
+
+def prevention_post(w: World, kwargs: dict) -> dict:
+    return {
+        "kind": "school",
+        "held_on": "2025-03-10",
+        "region": "13.76.01",
+        "target_group": "Siswa SMP",
+        "topics": ["violence", "online_safety"],
+        "girls": "40",
+        "boys": "35",
+        "women": "3",
+        "men": "2",
+    }
+
+
+PREVENTION = {
+    p: 200
+    for side in ("own", "other")
+    for p in (f"intake_{side}", f"case_worker_{side}", f"supervisor_{side}")
+    + (f"official_{side}", f"task_force_{side}")
+}
+
+ROWS += [
+    Row("prevention:list", PREVENTION, default=403),
+    Row("prevention:create", PREVENTION, default=403),
+    Row(
+        "prevention:create",
+        {p: 302 if p.endswith("_own") else 400 for p in PREVENTION},  # 13.76.01: own city
+        default=403,
+        method="post",
+        data=prevention_post,
+        id="record",
+    ),
+]

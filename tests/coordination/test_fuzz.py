@@ -88,3 +88,35 @@ def test_pack_form(world, client, data):
     meeting = make_meeting(world)
     client.force_login(world.users["official_own"])
     post(client, reverse("reports:meeting_pack", kwargs={"code": meeting.code}), data)
+
+
+REPORT_FIELDS = ["what_happened", "village", "at_risk_age", "at_risk_sex", "urgency"]
+REPORT_FIELDS += ["contact", "consent_to_contact"]
+
+
+@FUZZ
+@given(data=st.dictionaries(st.sampled_from(REPORT_FIELDS), st.lists(value, max_size=2)))
+def test_community_report_form(world, client, data):
+    client.force_login(world.users["task_force_own"])
+    post(client, reverse("community:create"), data)
+
+
+@FUZZ
+@given(reason=value)
+def test_close_report_form(world, client, reason):
+    from tests.coordination.community import make_report
+
+    report = make_report(world)
+    client.force_login(world.users["intake_own"])
+    post(client, reverse("community:close", kwargs={"code": report.code}), {"reason": reason})
+
+
+PREVENTION_FIELDS = ["kind", "held_on", "region", "place", "target_group", "topics"]
+PREVENTION_FIELDS += ["girls", "boys", "women", "men"]
+
+
+@FUZZ
+@given(data=st.dictionaries(st.sampled_from(PREVENTION_FIELDS), st.lists(value, max_size=2)))
+def test_prevention_form(world, client, data):
+    client.force_login(world.users["official_own"])
+    post(client, reverse("prevention:create"), data)
