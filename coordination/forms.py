@@ -82,6 +82,11 @@ class AttendanceForm(forms.Form):
                 required=False,
                 max_length=200,
                 initial=inv.representative,
+                widget=forms.TextInput(
+                    attrs={
+                        "aria-label": _("Yang hadir dari %(agency)s") % {"agency": inv.agency.name}
+                    }
+                ),
             )
 
     def rows(self) -> list[tuple]:
