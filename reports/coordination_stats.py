@@ -74,28 +74,24 @@ def _area_key(region: Region) -> tuple[int, int]:
 
 def _prevention_tables(params: ReportParams, region: Region, years: list[int]) -> list[Table]:
     width, _level = _area_key(region)
-    topic_counts = {
-        f"t_{t}": Count("id", filter=Q(topics__contains=[t])) for t in PreventionTopic.values
-    }
-    child_marriage = Q(topics__contains=[PreventionTopic.CHILD_MARRIAGE])
     rows = list(
         PreventionActivity.objects.filter(_within(region, "region"))
         .annotate(
             y=ExtractYear("held_on"), m=ExtractMonth("held_on"), a=Left(F("region_id"), width)
         )
         .filter(y__in=years)
-        .values("y", "m", "kind", "a")
-        .annotate(
-            n=Count("id"),
-            **{f"s_{p}": Sum(p) for p in PARTICIPANTS},
-            **topic_counts,
-            km=Count("id", filter=child_marriage),
-            km_children=Sum(F("girls") + F("boys"), filter=child_marriage),
-        )
+        # Grouped by the topic list too: topics are counted from the groups (multi-count).
+        .values("y", "m", "kind", "a", "topics")
+        .annotate(n=Count("id"), **{f"s_{p}": Sum(p) for p in PARTICIPANTS})
         .order_by()
     )
     for r in rows:  # the sums are named apart from the fields they add up
         r.update({p: r.pop(f"s_{p}") for p in PARTICIPANTS})
+        topics = r["topics"] or []
+        r.update({f"t_{t}": r["n"] if t in topics else 0 for t in PreventionTopic.values})
+        child_marriage = PreventionTopic.CHILD_MARRIAGE in topics
+        r["km"] = r["n"] if child_marriage else 0
+        r["km_children"] = r["girls"] + r["boys"] if child_marriage else 0
     names = dict(Region.objects.filter(code__in={r["a"] for r in rows}).values_list("code", "name"))
     return _prevention_from_rows(rows, years, names)
 
