@@ -11,9 +11,9 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from cases.access import can_register_case
 from coordination.models import CommunityReport, FollowUpAction, Meeting, PreventionActivity
-from ppa.access.cases import can_register_case
-from ppa.access.core import deny_unless, has_role, is_staff_of_case_owner, role_of
+from ppa.access import deny_unless, has_role, is_staff_of_case_owner, role_of
 from ppa.models import Agency, Region, Role
 
 __all__ = [

@@ -13,7 +13,7 @@ from coordination import access, selectors, services
 from coordination.forms import CloseReportForm, CommunityReportForm
 from coordination.models import CommunityReportStatus
 from coordination.services import CoordinationError
-from ppa.access.core import deny_unless
+from ppa.access import deny_unless
 
 
 @login_required

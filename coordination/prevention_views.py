@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from coordination import access, selectors, services
 from coordination.forms import PreventionForm
 from coordination.services import CoordinationError
-from ppa.access.core import deny_unless
+from ppa.access import deny_unless
 
 
 @login_required

@@ -19,7 +19,7 @@ from coordination.forms import (
 )
 from coordination.models import Meeting
 from coordination.services import CoordinationError
-from ppa.access.core import deny_unless
+from ppa.access import deny_unless
 
 
 def _deny_unless_member(request: HttpRequest) -> None:

@@ -11,6 +11,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ppa.otp import has_device, otp_required
+from ppa.security import AUTH_AT_SESSION_KEY
+
 LANGUAGE_COOKIE = "django_language"
 
 
@@ -62,8 +65,6 @@ class SessionLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            from ppa.security import AUTH_AT_SESSION_KEY  # noqa: PLC0415
-
             now = int(time.time())
             started = request.session.setdefault(AUTH_AT_SESSION_KEY, now)
             if now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
@@ -97,8 +98,6 @@ class OtpRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not user.is_verified():
-            from ppa.otp import has_device, otp_required  # noqa: PLC0415
-
             path = request.path_info
             if otp_required(user, request.session) and not any(
                 path == p or (p.endswith("/") and p != "/" and path.startswith(p))

@@ -7,15 +7,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from cases.models import Case, IntakeChannel
+from coordination.models import CommunityReport, FollowUpAction, Meeting
+from reports.models import ReportRun
 from tests.reports.test_pdf import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_rakor_from_invitation_to_minutes_with_the_police_action_done(new_journey, e2e_world):
-    from coordination.models import FollowUpAction, Meeting
-    from reports.models import ReportRun
-
     police_unit = e2e_world.agencies["police_own"]
     official = new_journey("official")
     page = official.page
@@ -95,9 +95,6 @@ def test_rakor_from_invitation_to_minutes_with_the_police_action_done(new_journe
 
 
 def test_task_force_report_becomes_a_case_through_the_intake(new_journey, e2e_world):
-    from cases.models import Case, IntakeChannel
-    from coordination.models import CommunityReport
-
     member = new_journey("satgas", phone=True)
     page = member.page
     member.login("task_force_own")

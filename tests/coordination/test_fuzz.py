@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coordination.models import Decision, Meeting
+from tests.coordination.community import make_report
 from tests.coordination.helpers import make_decision, make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +105,6 @@ def test_community_report_form(world, client, data):
 @FUZZ
 @given(reason=value)
 def test_close_report_form(world, client, reason):
-    from tests.coordination.community import make_report
-
     report = make_report(world)
     client.force_login(world.users["intake_own"])
     post(client, reverse("community:close", kwargs={"code": report.code}), {"reason": reason})

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.coordination.community import make_report
 from tests.coordination.helpers import make_decision, make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +48,6 @@ COMMUNITY_PAGES = {
 
 @pytest.mark.parametrize("count", [1, 4])
 def test_community_pages_use_a_fixed_number_of_queries(client, world, count):
-    from tests.coordination.community import make_report
-
     reports = [make_report(world) for _ in range(count)]
     officer, member = world.users["intake_own"], world.users["task_force_own"]
     detail = reverse("community:detail", kwargs={"code": reports[0].code})
