@@ -8,13 +8,21 @@
   progress; the convening agency's officials and supervisors see every action of its meetings.
 """
 
+import uuid
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cases.access import can_register_case
-from coordination.models import CommunityReport, FollowUpAction, Meeting, PreventionActivity
+from coordination.models import (
+    ActionQuerySet,
+    CommunityReport,
+    FollowUpAction,
+    Meeting,
+    PreventionActivity,
+)
 from ppa.access import deny_unless, has_role, is_staff_of_case_owner, role_of
-from ppa.models import Agency, Region, Role
+from ppa.models import Agency, Region, Role, User
 
 __all__ = [
     "can_convene",
@@ -40,28 +48,35 @@ CONVENERS = (Role.OFFICIAL, Role.SUPERVISOR)
 MEMBERS = (Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER, Role.OFFICIAL)
 
 
-def is_member(user) -> bool:
-    return role_of(user) in MEMBERS and user.agency_id is not None and user.agency.is_active
+def _active_agency(user: User) -> Agency | None:
+    """The user's agency when it is active (else None)."""
+    agency = user.agency
+    return agency if agency is not None and agency.is_active else None
 
 
-def can_convene(user) -> bool:
+def is_member(user: User) -> bool:
+    return role_of(user) in MEMBERS and _active_agency(user) is not None
+
+
+def can_convene(user: User) -> bool:
     return is_member(user) and has_role(user, *CONVENERS)
 
 
-def visible_meetings(user) -> QuerySet:
+def visible_meetings(user: User) -> QuerySet:
     """Meetings convened by the user's agency or to which it is invited (one indexed filter
     each, combined in SQL)."""
     if not is_member(user):
         return Meeting.objects.none()
-    invited = Meeting.objects.filter(invitations__agency_id=user.agency_id).values("pk")
-    return Meeting.objects.filter(Q(convening_agency_id=user.agency_id) | Q(pk__in=invited))
+    agency_id = user.agency_id or 0  # a member always has an agency
+    invited = Meeting.objects.filter(invitations__agency_id=agency_id).values("pk")
+    return Meeting.objects.filter(Q(convening_agency_id=agency_id) | Q(pk__in=invited))
 
 
-def can_edit_meeting(user, meeting: Meeting) -> bool:
+def can_edit_meeting(user: User, meeting: Meeting) -> bool:
     return can_convene(user) and meeting.convening_agency_id == user.agency_id
 
 
-def get_meeting_for_user(user, code, *, write: bool = False) -> Meeting:
+def get_meeting_for_user(user: User, code: uuid.UUID | str, *, write: bool = False) -> Meeting:
     meeting = (
         visible_meetings(user)
         .select_related("convening_agency", "convening_agency__region")
@@ -75,7 +90,7 @@ def get_meeting_for_user(user, code, *, write: bool = False) -> Meeting:
     return meeting
 
 
-def visible_actions(user) -> QuerySet:
+def visible_actions(user: User) -> ActionQuerySet:
     """Actions assigned to the user's agency, and (for its conveners) every action of the
     meetings it convened."""
     if not is_member(user):
@@ -86,11 +101,13 @@ def visible_actions(user) -> QuerySet:
     return FollowUpAction.objects.filter(mine)
 
 
-def can_update_action(user, action: FollowUpAction) -> bool:
+def can_update_action(user: User, action: FollowUpAction) -> bool:
     return is_member(user) and action.agency_id == user.agency_id
 
 
-def get_action_for_user(user, code, *, write: bool = False) -> FollowUpAction:
+def get_action_for_user(
+    user: User, code: uuid.UUID | str, *, write: bool = False
+) -> FollowUpAction:
     action = (
         visible_actions(user)
         .select_related("agency", "meeting", "meeting__convening_agency", "decision")
@@ -108,7 +125,7 @@ def invitable_agencies(convener: Agency) -> QuerySet:
     """Active agencies of the convening agency's city/regency (a provincial office: its
     province), the convener itself excluded."""
     root: Region = convener.region
-    while root.level > Region.Level.REGENCY and root.parent_id:
+    while root.level > Region.Level.REGENCY and root.parent is not None:
         root = root.parent
     return (
         Agency.objects.filter(is_active=True, region__code__startswith=root.code)
@@ -125,20 +142,20 @@ def invitable_agencies(convener: Agency) -> QuerySet:
 TRIAGE_ROLES = (Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR)
 
 
-def is_task_force_member(user) -> bool:
+def is_task_force_member(user: User) -> bool:
+    agency = _active_agency(user)
     return (
         role_of(user) == Role.TASK_FORCE
-        and user.agency_id is not None
-        and user.agency.is_active
-        and user.agency.kind == Agency.Kind.TASK_FORCE
+        and agency is not None
+        and agency.kind == Agency.Kind.TASK_FORCE
     )
 
 
-def can_triage(user) -> bool:
+def can_triage(user: User) -> bool:
     return is_staff_of_case_owner(user) and has_role(user, *TRIAGE_ROLES)
 
 
-def visible_community_reports(user) -> QuerySet:
+def visible_community_reports(user: User) -> QuerySet:
     if is_task_force_member(user):
         return CommunityReport.objects.filter(reporter_id=user.pk)
     if can_triage(user):
@@ -146,7 +163,9 @@ def visible_community_reports(user) -> QuerySet:
     return CommunityReport.objects.none()
 
 
-def get_community_report_for_user(user, code, *, write: bool = False) -> CommunityReport:
+def get_community_report_for_user(
+    user: User, code: uuid.UUID | str, *, write: bool = False
+) -> CommunityReport:
     """The report, 404 outside it; with write=True 403 for the reporter (status only)."""
     report = (
         visible_community_reports(user)
@@ -161,7 +180,7 @@ def get_community_report_for_user(user, code, *, write: bool = False) -> Communi
     return report
 
 
-def can_start_intake_from(user, report: CommunityReport) -> bool:
+def can_start_intake_from(user: User, report: CommunityReport) -> bool:
     return can_register_case(user) and report.uptd_id == user.agency_id
 
 
@@ -169,24 +188,29 @@ def can_start_intake_from(user, report: CommunityReport) -> bool:
 # task forces, for the city/regency of the user's agency.
 
 PREVENTION_ROLES = (Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.OFFICIAL, Role.TASK_FORCE)
-PREVENTION_AGENCIES = (Agency.Kind.UPTD_PPA, Agency.Kind.DP3AP2KB, Agency.Kind.TASK_FORCE)
+PREVENTION_AGENCIES: tuple[str, ...] = (
+    Agency.Kind.UPTD_PPA,
+    Agency.Kind.DP3AP2KB,
+    Agency.Kind.TASK_FORCE,
+)
 
 
-def can_record_prevention(user) -> bool:
+def can_record_prevention(user: User) -> bool:
+    agency = _active_agency(user)
     return (
         role_of(user) in PREVENTION_ROLES
-        and user.agency_id is not None
-        and user.agency.is_active
-        and user.agency.kind in PREVENTION_AGENCIES
+        and agency is not None
+        and agency.kind in PREVENTION_AGENCIES
     )
 
 
-def prevention_city_code(user) -> str:
-    """The city/regency code (two dotted parts) of the user's agency."""
-    return ".".join(user.agency.region_id.split(".")[:2])
+def prevention_city_code(user: User) -> str:
+    """The city/regency code (two dotted parts) of the user's agency ("" without one)."""
+    agency = user.agency
+    return ".".join(agency.region_id.split(".")[:2]) if agency is not None else ""
 
 
-def visible_prevention(user) -> QuerySet:
+def visible_prevention(user: User) -> QuerySet:
     if not can_record_prevention(user):
         return PreventionActivity.objects.none()
     return PreventionActivity.objects.filter(

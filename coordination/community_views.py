@@ -2,23 +2,26 @@
 triage queue (start an intake, or close with a reason). Access through `coordination.access`.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination import access, selectors, services
 from coordination.forms import CloseReportForm, CommunityReportForm
-from coordination.models import CommunityReportStatus
+from coordination.models import CommunityReport, CommunityReportStatus
 from coordination.services import CoordinationError
 from ppa.access import deny_unless
+from ppa.http import AuthedRequest
 
 
 @login_required
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if access.is_task_force_member(user):
         reports = list(selectors.my_reports(user)[:100])
@@ -30,9 +33,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_create(request: HttpRequest) -> HttpResponse:
+def report_create(request: AuthedRequest) -> HttpResponse:
     deny_unless(access.is_task_force_member(request.user))
-    villages = selectors.report_villages(request.user.agency.region_id)
+    agency = request.user.agency
+    villages = selectors.report_villages(agency.region_id) if agency is not None else []
     form = CommunityReportForm(request.POST or None, villages=villages)
     if request.method == "POST" and form.is_valid():
         try:
@@ -46,7 +50,12 @@ def report_create(request: HttpRequest) -> HttpResponse:
     return render(request, "coordination/community/form.html", {"form": form}, status=status)
 
 
-def _detail(request: HttpRequest, report, close_form=None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: AuthedRequest,
+    report: CommunityReport,
+    close_form: CloseReportForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     if access.is_task_force_member(request.user):
         # The reporter sees the status of their report, never what became of it inside.
         return render(request, "coordination/community/status.html", {"r": report})
@@ -62,13 +71,13 @@ def _detail(request: HttpRequest, report, close_form=None, status: int = 200) ->
 
 @login_required
 @require_GET
-def report_detail(request: HttpRequest, code) -> HttpResponse:
+def report_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _detail(request, access.get_community_report_for_user(request.user, code))
 
 
 @login_required
 @require_POST
-def report_start_intake(request: HttpRequest, code) -> HttpResponse:
+def report_start_intake(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     report = access.get_community_report_for_user(request.user, code, write=True)
     deny_unless(access.can_start_intake_from(request.user, report))
     try:
@@ -81,7 +90,7 @@ def report_start_intake(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_close(request: HttpRequest, code) -> HttpResponse:
+def report_close(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     report = access.get_community_report_for_user(request.user, code, write=True)
     form = CloseReportForm(request.POST)
     if form.is_valid():

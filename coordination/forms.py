@@ -1,4 +1,8 @@
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from coordination import access
@@ -8,6 +12,7 @@ from coordination.models import (
     AtRiskAge,
     AtRiskSex,
     Decision,
+    Invitation,
     Meeting,
     PreventionKind,
     PreventionTopic,
@@ -20,7 +25,7 @@ from coordination.services import (
     MeetingData,
     PreventionData,
 )
-from ppa.models import Agency, Region
+from ppa.models import Agency, Region, User
 
 TEXT_MAX = 4000
 
@@ -51,9 +56,11 @@ class MeetingForm(forms.Form):
         max_length=2000,
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["invited"].queryset = access.invitable_agencies(user.agency)
+        agency = user.agency
+        invited = cast(forms.ModelMultipleChoiceField, self.fields["invited"])
+        invited.queryset = access.invitable_agencies(agency) if agency else Agency.objects.none()
 
     def data_object(self) -> MeetingData:
         c = self.cleaned_data
@@ -70,7 +77,7 @@ class MeetingForm(forms.Form):
 class AttendanceForm(forms.Form):
     """One checkbox and one name field per invitation (fields named by position, not id)."""
 
-    def __init__(self, *args, invitations, **kwargs) -> None:
+    def __init__(self, *args: Any, invitations: Iterable[Invitation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invitations = list(invitations)
         for i, inv in enumerate(self.invitations):
@@ -89,7 +96,7 @@ class AttendanceForm(forms.Form):
                 ),
             )
 
-    def rows(self) -> list[tuple]:
+    def rows(self) -> list[tuple[Invitation, forms.BoundField, forms.BoundField]]:
         return [
             (inv, self[f"present_{i}"], self[f"who_{i}"]) for i, inv in enumerate(self.invitations)
         ]
@@ -102,7 +109,7 @@ class AttendanceForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    def __init__(self, *args, items, **kwargs) -> None:
+    def __init__(self, *args: Any, items: Iterable[AgendaItem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items = list(items)
         for item in self.items:
@@ -137,15 +144,16 @@ class ActionFields(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         agencies = access.invitable_agencies(meeting.convening_agency) | Agency.objects.filter(
             pk=meeting.convening_agency_id
         )
-        self.fields["action_agency"].queryset = agencies.order_by("name")
+        agency_field = cast(forms.ModelChoiceField, self.fields["action_agency"])
+        agency_field.queryset = agencies.order_by("name")
 
-    def clean(self) -> dict:
-        c = super().clean()
+    def clean(self) -> dict[str, Any]:
+        c = super().clean() or self.cleaned_data
         parts = [c.get("action_agency"), c.get("action_description"), c.get("action_due")]
         if any(parts) and not all(parts):
             for name, value in zip(
@@ -175,9 +183,9 @@ class DecisionForm(ActionFields):
     )
     field_order = ["agenda_item", "text", "action_agency", "action_description", "action_due"]
 
-    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, meeting=meeting, **kwargs)
-        self.fields["agenda_item"].queryset = meeting.agenda.all()
+        cast(forms.ModelChoiceField, self.fields["agenda_item"]).queryset = meeting.agenda.all()
 
 
 class ActionForm(ActionFields):
@@ -186,12 +194,13 @@ class ActionForm(ActionFields):
     )
     field_order = ["decision", "action_agency", "action_description", "action_due"]
 
-    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, meeting=meeting, **kwargs)
-        self.fields["decision"].queryset = meeting.decisions.order_by("id")
+        decision_field = cast(forms.ModelChoiceField, self.fields["decision"])
+        decision_field.queryset = meeting.decisions.order_by("id")
 
-    def clean(self) -> dict:
-        c = super().clean()
+    def clean(self) -> dict[str, Any]:
+        c = super().clean() or self.cleaned_data
         if not self.errors and not c.get("action_agency"):
             self.add_error("action_agency", _("Pilih lembaga penanggung jawab."))
         return c
@@ -212,6 +221,11 @@ class ProgressForm(forms.Form):
 
 
 # --- Community task-force reports -------------------------------------------------------------
+
+
+def _village_label(village: Region) -> str:
+    district = village.parent.name if village.parent is not None else ""
+    return f"{village.name} (Kec. {district})"
 
 
 class CommunityReportForm(forms.Form):
@@ -245,15 +259,15 @@ class CommunityReportForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args, villages: list[Region], **kwargs) -> None:
+    def __init__(self, *args: Any, villages: list[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.villages = {v.code: v for v in villages}
-        self.fields["village"].choices = [("", _("— pilih kelurahan/desa —"))] + [
-            (v.code, f"{v.name} (Kec. {v.parent.name})") for v in villages
-        ]
+        choices: list[tuple[str, str | Promise]] = [("", _("— pilih kelurahan/desa —"))]
+        choices += [(v.code, _village_label(v)) for v in villages]
+        cast(forms.ChoiceField, self.fields["village"]).choices = choices
 
-    def clean(self) -> dict:
-        c = super().clean()
+    def clean(self) -> dict[str, Any]:
+        c = super().clean() or self.cleaned_data
         if c.get("contact") and not c.get("consent_to_contact"):
             self.add_error(
                 "consent_to_contact",
@@ -282,7 +296,7 @@ class CloseReportForm(forms.Form):
 
 # --- Prevention activities ---------------------------------------------------------------------
 
-COUNT = {"min_value": 0, "max_value": 100000, "initial": 0}
+COUNT_MAX = 100000
 
 
 class PreventionForm(forms.Form):
@@ -300,22 +314,32 @@ class PreventionForm(forms.Form):
     topics = forms.MultipleChoiceField(
         label=_("Topik"), choices=PreventionTopic.choices, widget=forms.CheckboxSelectMultiple
     )
-    girls = forms.IntegerField(label=_("Peserta anak perempuan"), **COUNT)
-    boys = forms.IntegerField(label=_("Peserta anak laki-laki"), **COUNT)
-    women = forms.IntegerField(label=_("Peserta perempuan dewasa"), **COUNT)
-    men = forms.IntegerField(label=_("Peserta laki-laki dewasa"), **COUNT)
+    girls = forms.IntegerField(
+        label=_("Peserta anak perempuan"), min_value=0, max_value=COUNT_MAX, initial=0
+    )
+    boys = forms.IntegerField(
+        label=_("Peserta anak laki-laki"), min_value=0, max_value=COUNT_MAX, initial=0
+    )
+    women = forms.IntegerField(
+        label=_("Peserta perempuan dewasa"), min_value=0, max_value=COUNT_MAX, initial=0
+    )
+    men = forms.IntegerField(
+        label=_("Peserta laki-laki dewasa"), min_value=0, max_value=COUNT_MAX, initial=0
+    )
 
-    def __init__(self, *args, regions: list[Region], **kwargs) -> None:
+    def __init__(self, *args: Any, regions: list[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.regions = {r.code: r for r in regions}
-        self.fields["region"].choices = [("", _("— pilih wilayah —"))] + [
+        choices: list[tuple[str, str | Promise]] = [("", _("— pilih wilayah —"))]
+        choices += [
             (r.code, r.name if r.level == Region.Level.DISTRICT else f"— {r.name}") for r in regions
         ]
+        cast(forms.ChoiceField, self.fields["region"]).choices = choices
 
-    def clean(self) -> dict:
-        c = super().clean()
+    def clean(self) -> dict[str, Any]:
+        c = super().clean() or self.cleaned_data
         counts = [c.get(k) for k in ("girls", "boys", "women", "men")]
-        if all(v is not None for v in counts) and sum(counts) == 0:
+        if all(v is not None for v in counts) and not any(counts):
             self.add_error("girls", _("Isi jumlah peserta."))
         return c
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -11,11 +11,12 @@ from coordination import access, selectors, services
 from coordination.forms import PreventionForm
 from coordination.services import CoordinationError
 from ppa.access import deny_unless
+from ppa.http import AuthedRequest
 
 
 @login_required
 @require_GET
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthedRequest) -> HttpResponse:
     deny_unless(access.can_record_prevention(request.user))
     activities = list(selectors.prevention_list(request.user)[:200])
     return render(request, "coordination/prevention/list.html", {"activities": activities})
@@ -23,7 +24,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_create(request: HttpRequest) -> HttpResponse:
+def activity_create(request: AuthedRequest) -> HttpResponse:
     deny_unless(access.can_record_prevention(request.user))
     regions = selectors.prevention_regions(access.prevention_city_code(request.user))
     form = PreventionForm(request.POST or None, regions=regions)

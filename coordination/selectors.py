@@ -143,7 +143,7 @@ def my_reports(user: User) -> QuerySet:
     )
 
 
-def case_from_report(report: CommunityReport):
+def case_from_report(report: CommunityReport) -> CaseModel | None:
     """The case registered from the report's intake (for the UPTD's staff only), or None."""
     if report.intake_token is None:
         return None

@@ -73,6 +73,13 @@ def _guard_convener(actor: User) -> None:
         raise PermissionDenied
 
 
+def _agency_of(actor: User) -> Agency:
+    """The actor's agency (the guards have let only users with an active one through)."""
+    if actor.agency is None:
+        raise PermissionDenied
+    return actor.agency
+
+
 def _guard_editor(actor: User, meeting: Meeting) -> None:
     if not access.can_edit_meeting(actor, meeting):
         raise PermissionDenied
@@ -81,7 +88,8 @@ def _guard_editor(actor: User, meeting: Meeting) -> None:
 def meeting_create(*, actor: User, data: MeetingData) -> Meeting:
     """A meeting convened by the actor's agency, with its invitations and agenda."""
     _guard_convener(actor)
-    allowed = set(access.invitable_agencies(actor.agency).values_list("pk", flat=True))
+    convener = _agency_of(actor)
+    allowed = set(access.invitable_agencies(convener).values_list("pk", flat=True))
     if any(a.pk not in allowed for a in data.invited):
         raise CoordinationError(_("Lembaga undangan di luar wilayah Anda."), "invited")
     agenda = [line.strip()[:200] for line in data.agenda if line.strip()]
@@ -92,11 +100,11 @@ def meeting_create(*, actor: User, data: MeetingData) -> Meeting:
             title=data.title.strip(),
             starts_at=data.starts_at,
             place=data.place.strip(),
-            convening_agency=actor.agency,
+            convening_agency=convener,
             guests=data.guests.strip(),
             created_by=actor,
         )
-        for agency in [actor.agency, *data.invited]:
+        for agency in [convener, *data.invited]:
             Invitation.objects.create(meeting=meeting, agency=agency)
         for position, title in enumerate(agenda, start=1):
             AgendaItem.objects.create(meeting=meeting, position=position, title=title)
@@ -327,7 +335,7 @@ class CommunityReportData:
 
 def city_of(region: Region) -> Region:
     """The city/regency a region lies in (itself at that level)."""
-    while region.level > Region.Level.REGENCY and region.parent_id:
+    while region.level > Region.Level.REGENCY and region.parent is not None:
         region = region.parent
     return region
 
@@ -346,12 +354,13 @@ def community_report_create(*, actor: User, data: CommunityReportData) -> Commun
     """A task-force member's report lands in the UPTD PPA's triage queue (not a case)."""
     if not access.is_task_force_member(actor):
         raise PermissionDenied
-    city = city_of(actor.agency.region)
+    task_force = _agency_of(actor)
+    city = city_of(task_force.region)
     if data.village.level != Region.Level.VILLAGE or not data.village.code.startswith(
         city.code + "."
     ):
         raise CoordinationError(_("Pilih kelurahan/desa di wilayah Satgas Anda."), "village")
-    uptd = receiving_uptd(actor.agency)
+    uptd = receiving_uptd(task_force)
     if uptd is None:
         raise CoordinationError(_("Belum ada UPTD PPA aktif di wilayah ini."))
     if not data.what_happened.strip():
@@ -359,7 +368,7 @@ def community_report_create(*, actor: User, data: CommunityReportData) -> Commun
     contact = data.contact.strip() if data.consent_to_contact else ""
     return CommunityReport.objects.create(
         reporter=actor,
-        task_force=actor.agency,
+        task_force=task_force,
         uptd=uptd,
         what_happened=data.what_happened.strip(),
         village=data.village,
@@ -458,7 +467,7 @@ def prevention_record(*, actor: User, data: PreventionData) -> PreventionActivit
         held_on=data.held_on,
         region=data.region,
         place=data.place.strip(),
-        organiser=actor.agency,
+        organiser=_agency_of(actor),
         target_group=data.target_group.strip(),
         topics=topics,
         girls=data.girls,

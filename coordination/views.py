@@ -1,9 +1,12 @@
 """Coordination meeting pages: list, create, the meeting page with its editing forms, and
 the follow-up actions of an agency. Access through `coordination.access` only."""
 
+import uuid
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,15 +23,16 @@ from coordination.forms import (
 from coordination.models import Meeting
 from coordination.services import CoordinationError
 from ppa.access import deny_unless
+from ppa.http import AuthedRequest
 
 
-def _deny_unless_member(request: HttpRequest) -> None:
+def _deny_unless_member(request: AuthedRequest) -> None:
     deny_unless(access.is_member(request.user))
 
 
 @login_required
 @require_GET
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthedRequest) -> HttpResponse:
     _deny_unless_member(request)
     return render(
         request,
@@ -41,13 +45,13 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _error(form, exc: CoordinationError) -> None:
+def _error(form: forms.BaseForm, exc: CoordinationError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthedRequest) -> HttpResponse:
     deny_unless(access.can_convene(request.user))
     form = MeetingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -61,31 +65,33 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     return render(request, "coordination/form.html", {"form": form}, status=status)
 
 
-def _page(request: HttpRequest, meeting: Meeting, status: int = 200, **forms) -> HttpResponse:
+def _page(
+    request: AuthedRequest, meeting: Meeting, status: int = 200, **bound: forms.BaseForm
+) -> HttpResponse:
     page = selectors.meeting_page(meeting)
     editable = access.can_edit_meeting(request.user, meeting)
     context = {"page": page, "m": meeting, "editable": editable}
     if editable:
         context |= {
-            "attendance_form": forms.get("attendance")
+            "attendance_form": bound.get("attendance")
             or AttendanceForm(invitations=page.invitations),
-            "minutes_form": forms.get("minutes") or MinutesForm(items=page.agenda),
-            "decision_form": forms.get("decision") or DecisionForm(meeting=meeting),
-            "action_form": forms.get("action") or ActionForm(meeting=meeting),
+            "minutes_form": bound.get("minutes") or MinutesForm(items=page.agenda),
+            "decision_form": bound.get("decision") or DecisionForm(meeting=meeting),
+            "action_form": bound.get("action") or ActionForm(meeting=meeting),
         }
     return render(request, "coordination/detail.html", context, status=status)
 
 
 @login_required
 @require_GET
-def meeting_detail(request: HttpRequest, code) -> HttpResponse:
+def meeting_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     meeting = access.get_meeting_for_user(request.user, code)
     return _page(request, meeting)
 
 
 @login_required
 @require_POST
-def attendance(request: HttpRequest, code) -> HttpResponse:
+def attendance(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     meeting = access.get_meeting_for_user(request.user, code, write=True)
     form = AttendanceForm(request.POST, invitations=meeting.invitations.select_related("agency"))
     if not form.is_valid():
@@ -97,7 +103,7 @@ def attendance(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes(request: HttpRequest, code) -> HttpResponse:
+def minutes(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     meeting = access.get_meeting_for_user(request.user, code, write=True)
     form = MinutesForm(request.POST, items=meeting.agenda.all())
     if not form.is_valid():
@@ -109,7 +115,7 @@ def minutes(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision(request: HttpRequest, code) -> HttpResponse:
+def decision(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     meeting = access.get_meeting_for_user(request.user, code, write=True)
     form = DecisionForm(request.POST, meeting=meeting)
     if form.is_valid():
@@ -132,13 +138,14 @@ def decision(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_create(request: HttpRequest, code) -> HttpResponse:
+def action_create(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     meeting = access.get_meeting_for_user(request.user, code, write=True)
     form = ActionForm(request.POST, meeting=meeting)
-    if form.is_valid():
+    data = form.action() if form.is_valid() else None  # a valid form always names an action
+    if data is not None:
         try:
             services.action_add(
-                actor=request.user, decision=form.cleaned_data["decision"], data=form.action()
+                actor=request.user, decision=form.cleaned_data["decision"], data=data
             )
         except CoordinationError as exc:
             _error(form, exc)
@@ -150,7 +157,7 @@ def action_create(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_GET
-def actions(request: HttpRequest) -> HttpResponse:
+def actions(request: AuthedRequest) -> HttpResponse:
     _deny_unless_member(request)
     services.notices_mark_read(actor=request.user)
     return render(
@@ -162,13 +169,13 @@ def actions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_detail(request: HttpRequest, code) -> HttpResponse:
+def action_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     action = access.get_action_for_user(request.user, code, write=request.method == "POST")
     can_update = access.can_update_action(request.user, action) and not action.is_done
     form = ProgressForm(request.POST or None) if can_update else None
     if request.method == "POST":
         deny_unless(can_update)
-        if form.is_valid():
+        if form is not None and form.is_valid():
             try:
                 services.action_progress(
                     actor=request.user,

@@ -7,13 +7,21 @@ arrived or the activity took place, whatever the date basis, and not split by ca
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear, Left
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from coordination.models import CommunityReport, PreventionActivity, PreventionKind, PreventionTopic
+from coordination.models import (
+    CommunityReport,
+    CommunityReportStatus,
+    PreventionActivity,
+    PreventionKind,
+    PreventionTopic,
+)
 from ppa.models import Region
 from reports.selectors import ReportParams, Row, Table, _grid, _rows
 
@@ -33,18 +41,19 @@ def coordination_tables(params: ReportParams, region: Region) -> list[Table]:
 
 def _community_tables(params: ReportParams, region: Region, years: list[int]) -> list[Table]:
     became = Exists(Case.objects.filter(intake_token=OuterRef("intake_token")))
-    rows = list(
-        CommunityReport.objects.filter(_within(region, "village"))
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in CommunityReport.objects.filter(_within(region, "village"))
         .annotate(y=ExtractYear("created_at"), became=became)
         .filter(y__in=years)
         .values("y")
         .annotate(
             n=Count("id"),
             cases=Count("id", filter=Q(became=True)),
-            closed=Count("id", filter=Q(status="closed")),
+            closed=Count("id", filter=Q(status=CommunityReportStatus.CLOSED)),
         )
         .order_by()
-    )
+    ]
     grid = {key: [0] * len(years) for key in ("n", "cases", "closed")}
     index = {y: i for i, y in enumerate(years)}
     for r in rows:
@@ -74,8 +83,9 @@ def _area_key(region: Region) -> tuple[int, int]:
 
 def _prevention_tables(params: ReportParams, region: Region, years: list[int]) -> list[Table]:
     width, _level = _area_key(region)
-    rows = list(
-        PreventionActivity.objects.filter(_within(region, "region"))
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in PreventionActivity.objects.filter(_within(region, "region"))
         .annotate(
             y=ExtractYear("held_on"), m=ExtractMonth("held_on"), a=Left(F("region_id"), width)
         )
@@ -84,8 +94,9 @@ def _prevention_tables(params: ReportParams, region: Region, years: list[int]) -
         .values("y", "m", "kind", "a", "topics")
         .annotate(n=Count("id"), **{f"s_{p}": Sum(p) for p in PARTICIPANTS})
         .order_by()
-    )
+    ]
     for r in rows:  # the sums are named apart from the fields they add up
+        r["m"] = str(r["m"])  # row codes are strings (months "1".."12")
         r.update({p: r.pop(f"s_{p}") for p in PARTICIPANTS})
         topics = r["topics"] or []
         r.update({f"t_{t}": r["n"] if t in topics else 0 for t in PreventionTopic.values})
@@ -127,7 +138,7 @@ def _prevention_from_rows(rows: list[dict], years: list[int], names: dict) -> li
         )
     ]
     total_p = _sums(rows, years, "p")
-    months = [(m, str(MONTHS[m])) for m in range(1, 13)]
+    months = [(str(m), str(MONTHS[m])) for m in range(1, 13)]
     areas = sorted(names.items(), key=lambda item: item[1])
     topics = [
         Row(t.value, str(t.label), _sums(rows, years, f"t_{t.value}")) for t in PreventionTopic

@@ -175,22 +175,24 @@ class MeetingPackForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         authority = access.statistics_authority(user)
-        self.fields["region"].choices = [
+        if authority is None:  # the view lets only users with statistics access get here
+            raise PermissionDenied
+        region = cast(forms.ChoiceField, self.fields["region"])
+        region.choices = [
             (r.code, r.name if r.code == authority.code else f"— {r.name}")
             for r in access.statistics_regions(user)
         ]
-        self.fields["region"].initial = authority.code
-        self.fields["region"].error_messages["invalid_choice"] = _(
-            "Wilayah ini di luar kewenangan Anda."
-        )
+        region.initial = authority.code
+        region.error_messages["invalid_choice"] = _("Wilayah ini di luar kewenangan Anda.")
         this_year = timezone.localdate().year
-        self.fields["year"].max_value = this_year
-        self.fields["year"].validators.append(MaxValueValidator(this_year))
-        self.fields["year"].initial = this_year
-        self.fields["year"].widget.attrs.update({"min": FIRST_YEAR, "max": this_year})
+        year = cast(forms.IntegerField, self.fields["year"])
+        year.max_value = this_year
+        year.validators.append(MaxValueValidator(this_year))
+        year.initial = this_year
+        year.widget.attrs.update({"min": FIRST_YEAR, "max": this_year})
 
     def params(self) -> ReportParams:
         year = self.cleaned_data["year"]

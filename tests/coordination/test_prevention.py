@@ -91,7 +91,7 @@ def test_annual_report_has_the_prevention_and_community_sections(world):
     assert row("prevention_kind", "training")[col] == 1
     assert s.table("prevention_kind").total[col] == 2
     assert row("prevention_participants", "girls")[col] == 80
-    assert row("prevention_month", 3)[col] == 1 and row("prevention_month", 7)[col] == 1
+    assert row("prevention_month", "3")[col] == 1 and row("prevention_month", "7")[col] == 1
     assert row("prevention_area", "13.76.01")[col] == 2
     assert row("prevention_topic", "tppo")[col] == 1
     assert row("kla_prevention", "activities")[col] == 1
