@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -38,11 +39,23 @@ from coordination.models import (
     PreventionTopic,
 )
 from ppa.models import Agency, Region, Role, User
-from referrals import clocks
-from referrals.services import _mail, _staff
 
 NOTE_MAX = 2000
 ACTION_STAFF = (Role.PARTNER, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.OFFICIAL)
+
+
+def _staff(agency_id: int, roles: Iterable[str]) -> list[User]:
+    """The active users of an agency with one of the roles."""
+    users = User.objects.filter(agency_id=agency_id, role__in=list(roles), is_active=True)
+    return list(users.order_by("pk"))
+
+
+def _mail(subject: str, body: str, recipients: Iterable[str]) -> int:
+    """E-mail a meeting title and a link; never anything about a person."""
+    to = sorted({r for r in recipients if r})
+    if not to:
+        return 0
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
 
 
 class CoordinationError(Exception):
@@ -261,8 +274,12 @@ def notices_mark_read(*, actor: User) -> int:
 
 
 def _escalation_due(action: FollowUpAction) -> dt.datetime:
-    rule = clocks.Rule(working_days=settings.REFERRAL_ESCALATE_WORKING_DAYS)
-    return clocks.add_rule(action.overdue_at, rule, action.agency.time_zone)
+    """REFERRAL_ESCALATE_WORKING_DAYS working days after the action fell overdue (always on a
+    working day, see `_overdue_at`), at the same local time: the rule of referral escalations."""
+    zone = ZoneInfo(action.agency.time_zone or settings.TIME_ZONE)
+    local = timezone.localtime(action.overdue_at, zone)
+    day = working_days_after(local.date(), settings.REFERRAL_ESCALATE_WORKING_DAYS)
+    return dt.datetime.combine(day, local.time(), tzinfo=zone)
 
 
 def actions_overdue_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:

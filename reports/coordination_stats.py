@@ -122,12 +122,29 @@ def _by(rows: list[dict], key: str, column: str) -> list[dict]:
     return [{"y": y, "c": c, "n": n} for (y, c), n in merged.items()]
 
 
-def _prevention_from_rows(rows: list[dict], years: list[int], names: dict) -> list[Table]:
-    unit_a, unit_p = _("kegiatan"), _("peserta")
-    n = _sums(rows, years, "n")
-    kinds = [(k.value, str(k.label)) for k in PreventionKind]
-    for r in rows:
-        r["p"] = sum(r[p] or 0 for p in PARTICIPANTS)
+def _by_category(
+    rows: list[dict],
+    years: list[int],
+    *,
+    code: str,
+    title: str,
+    key: str,
+    categories: list[tuple[str, str]],
+    participants: bool = False,
+) -> Table:
+    """Activities (or their participants) per category of `key`, per year, with the total."""
+    column = "p" if participants else "n"
+    return Table(
+        code,
+        title,
+        _("peserta") if participants else _("kegiatan"),
+        _rows(_grid(_by(rows, key, column), "c", years), categories, years),
+        total=_sums(rows, years, column),
+        total_label=_("Jumlah peserta") if participants else _("Jumlah kegiatan"),
+    )
+
+
+def _participants_table(rows: list[dict], years: list[int]) -> Table:
     participants = [
         Row(p, label, _sums(rows, years, p))
         for p, label in (
@@ -137,57 +154,25 @@ def _prevention_from_rows(rows: list[dict], years: list[int], names: dict) -> li
             ("men", _("Laki-laki dewasa")),
         )
     ]
-    total_p = _sums(rows, years, "p")
-    months = [(str(m), str(MONTHS[m])) for m in range(1, 13)]
-    areas = sorted(names.items(), key=lambda item: item[1])
+    return Table(
+        "prevention_participants",
+        _("Peserta kegiatan pencegahan menurut jenis kelamin dan usia"),
+        _("peserta"),
+        participants,
+        total=_sums(rows, years, "p"),
+        total_label=_("Jumlah peserta"),
+    )
+
+
+def _topic_tables(rows: list[dict], years: list[int]) -> list[Table]:
     topics = [
         Row(t.value, str(t.label), _sums(rows, years, f"t_{t.value}")) for t in PreventionTopic
     ]
     return [
         Table(
-            "prevention_kind",
-            _("Kegiatan pencegahan menurut jenis"),
-            unit_a,
-            _rows(_grid(_by(rows, "kind", "n"), "c", years), kinds, years),
-            total=n,
-            total_label=_("Jumlah kegiatan"),
-        ),
-        Table(
-            "prevention_participants",
-            _("Peserta kegiatan pencegahan menurut jenis kelamin dan usia"),
-            unit_p,
-            participants,
-            total=total_p,
-            total_label=_("Jumlah peserta"),
-        ),
-        Table(
-            "prevention_participants_kind",
-            _("Peserta kegiatan pencegahan menurut jenis kegiatan"),
-            unit_p,
-            _rows(_grid(_by(rows, "kind", "p"), "c", years), kinds, years),
-            total=total_p,
-            total_label=_("Jumlah peserta"),
-        ),
-        Table(
-            "prevention_month",
-            _("Kegiatan pencegahan menurut bulan"),
-            unit_a,
-            _rows(_grid(_by(rows, "m", "n"), "c", years), months, years),
-            total=n,
-            total_label=_("Jumlah kegiatan"),
-        ),
-        Table(
-            "prevention_area",
-            _("Kegiatan pencegahan menurut wilayah"),
-            unit_a,
-            _rows(_grid(_by(rows, "a", "n"), "c", years), areas, years),
-            total=n,
-            total_label=_("Jumlah kegiatan"),
-        ),
-        Table(
             "prevention_topic",
             _("Kegiatan pencegahan menurut topik"),
-            unit_a,
+            _("kegiatan"),
             topics,
             multi_count=True,
             note=_("Satu kegiatan dapat membahas lebih dari satu topik."),
@@ -195,7 +180,7 @@ def _prevention_from_rows(rows: list[dict], years: list[int], names: dict) -> li
         Table(
             "kla_prevention",
             _("Klaster II KLA: pencegahan perkawinan anak"),
-            unit_a,
+            _("kegiatan"),
             [
                 Row("activities", _("Kegiatan bertopik perkawinan anak"), _sums(rows, years, "km")),
                 Row(
@@ -205,4 +190,49 @@ def _prevention_from_rows(rows: list[dict], years: list[int], names: dict) -> li
                 ),
             ],
         ),
+    ]
+
+
+def _prevention_from_rows(rows: list[dict], years: list[int], names: dict) -> list[Table]:
+    for r in rows:
+        r["p"] = sum(r[p] or 0 for p in PARTICIPANTS)
+    kinds = [(k.value, str(k.label)) for k in PreventionKind]
+    months = [(str(m), str(MONTHS[m])) for m in range(1, 13)]
+    areas = sorted(names.items(), key=lambda item: item[1])
+    return [
+        _by_category(
+            rows,
+            years,
+            code="prevention_kind",
+            title=_("Kegiatan pencegahan menurut jenis"),
+            key="kind",
+            categories=kinds,
+        ),
+        _participants_table(rows, years),
+        _by_category(
+            rows,
+            years,
+            code="prevention_participants_kind",
+            title=_("Peserta kegiatan pencegahan menurut jenis kegiatan"),
+            key="kind",
+            categories=kinds,
+            participants=True,
+        ),
+        _by_category(
+            rows,
+            years,
+            code="prevention_month",
+            title=_("Kegiatan pencegahan menurut bulan"),
+            key="m",
+            categories=months,
+        ),
+        _by_category(
+            rows,
+            years,
+            code="prevention_area",
+            title=_("Kegiatan pencegahan menurut wilayah"),
+            key="a",
+            categories=areas,
+        ),
+        *_topic_tables(rows, years),
     ]
