@@ -176,6 +176,7 @@ class IntakeChannel(models.TextChoices):
     REFERRAL = "referral", _("Rujukan dari penyedia layanan lain")
     HANDOVER = "handover", _("Pelimpahan dari penyedia layanan lain")
     SAPA129 = "sapa129", _("SAPA 129")
+    COMMUNITY = "community", _("Laporan masyarakat/Satgas")
 
 
 class RiskLevel(models.TextChoices):

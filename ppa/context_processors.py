@@ -14,6 +14,13 @@ NAV = [
     ("cases:intake", _("Pengaduan baru"), {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR}),
     ("referrals:inbox", _("Rujukan"), {Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER}),
     ("reports:dashboard", _("Statistik"), {Role.OFFICIAL, Role.SUPERVISOR}),
+    ("coordination:list", _("Rakor"), {Role.OFFICIAL, Role.SUPERVISOR, Role.PARTNER}),
+    (
+        "community:list",
+        _("Laporan Satgas"),
+        {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.TASK_FORCE},
+    ),
+    ("prevention:list", _("Pencegahan"), {Role.SUPERVISOR, Role.OFFICIAL, Role.TASK_FORCE}),
 ]
 
 

@@ -124,6 +124,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor (kepala UPTD)")
     PARTNER = "partner", _("Staf lembaga mitra")
     OFFICIAL = "official", _("Pejabat (statistik)")
+    TASK_FORCE = "task_force", _("Anggota Satgas PPA / PATBM")
     ADMIN = "admin", _("Administrator")
 
 

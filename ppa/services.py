@@ -19,6 +19,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUPERVISOR: ["cases.view_case", "cases.change_case", "cases.add_caserecord"],
     Role.PARTNER: ["cases.view_case"],
     Role.OFFICIAL: [],
+    # Community task-force members only send reports and follow their status.
+    Role.TASK_FORCE: ["coordination.add_communityreport"],
     Role.ADMIN: [
         "ppa.view_agency",
         "ppa.add_agency",

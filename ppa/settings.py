@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ppa",
     "cases",
     "referrals",
+    "coordination",
     "reports",
     "privacy",
 ]
@@ -363,3 +364,13 @@ CELERY_BEAT_SCHEDULE["reports-monthly"] = {
 }
 # Fonts embedded in the PDF (Debian fonts-dejavu-core, installed in the Dockerfile).
 REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+
+# --- Coordination meetings: overdue follow-up actions ---------------------------------------
+# The scan runs beside the referral reminders (same working-day calendar, same escalation
+# delay REFERRAL_ESCALATE_WORKING_DAYS). Wired here, above both apps: referrals never
+# imports coordination. `manage.py run_periodic` runs every entry of PERIODIC_SCANS too.
+CELERY_BEAT_SCHEDULE["coordination-actions-scan"] = {
+    "task": "coordination.tasks.actions_overdue_scan",
+    "schedule": 300.0,
+}
+PERIODIC_SCANS = ["coordination.services.actions_overdue_scan"]

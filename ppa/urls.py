@@ -21,6 +21,9 @@ urlpatterns = [
     path("akun/keluar-semua/", views.logout_everywhere, name="logout_everywhere"),
     path("kasus/", include("cases.urls")),
     path("rujukan/", include("referrals.urls")),
+    path("rakor/", include("coordination.urls")),
+    path("laporan-satgas/", include("coordination.community_urls")),
+    path("pencegahan/", include("coordination.prevention_urls")),
     path("statistik/", include("reports.urls")),
     path("privasi/", include("privacy.urls")),
     # The admin signs in through the same login (rate limit, lockout, two factors).

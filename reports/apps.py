@@ -10,3 +10,10 @@ class ReportsConfig(AppConfig):
         # The Celery task names reports.services queues by name are registered in every process
         # (also when tasks run eagerly); the tasks module needs the models, loaded by now.
         from reports import tasks  # noqa: F401
+
+        # The coordination tables of the annual report (they build on reports.selectors' Row
+        # and Table, so reports.selectors cannot import them: see register_tables).
+        from reports.coordination_stats import coordination_tables
+        from reports.selectors import register_tables
+
+        register_tables(coordination_tables)

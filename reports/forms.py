@@ -3,10 +3,12 @@ edition and language). Every bad value gets a message in Indonesian next to its 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -247,3 +249,50 @@ class ReportRunForm(StatisticsForm):
             "required": _("Pilih bahasa laporan."),
         },
     )
+
+
+class MeetingPackForm(forms.Form):
+    """The statistics pack of a coordination meeting: the annual report of a region and year
+    (the year and the years before it, as on the dashboard), internal or public edition."""
+
+    region = forms.ChoiceField(label=_("Wilayah"))
+    year = forms.IntegerField(label=_("Tahun"), min_value=FIRST_YEAR, error_messages=YEAR_MESSAGES)
+    edition = forms.ChoiceField(
+        label=_("Edisi"),
+        choices=ReportRun.Edition.choices,
+        widget=forms.RadioSelect,
+        initial=ReportRun.Edition.INTERNAL,
+        error_messages={"invalid_choice": _("Pilih edisi internal atau publik.")},
+    )
+    language = forms.ChoiceField(
+        label=_("Bahasa laporan"),
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+        initial="id",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        authority = access.statistics_authority(user)
+        if authority is None:  # the view lets only users with statistics access get here
+            raise PermissionDenied
+        region = cast(forms.ChoiceField, self.fields["region"])
+        region.choices = [
+            (r.code, r.name if r.code == authority.code else f"— {r.name}")
+            for r in access.statistics_regions(user)
+        ]
+        region.initial = authority.code
+        region.error_messages["invalid_choice"] = _("Wilayah ini di luar kewenangan Anda.")
+        this_year = timezone.localdate().year
+        year = cast(forms.IntegerField, self.fields["year"])
+        year.max_value = this_year
+        year.validators.append(MaxValueValidator(this_year))
+        year.initial = this_year
+        year.widget.attrs.update({"min": FIRST_YEAR, "max": this_year})
+
+    def params(self) -> ReportParams:
+        year = self.cleaned_data["year"]
+        base = ReportParams.default(self.cleaned_data["region"], dt.date(year, 12, 31))
+        return ReportParams(
+            year_from=max(FIRST_YEAR, base.year_from), year_to=year, region_code=base.region_code
+        )

@@ -44,6 +44,19 @@ SECTIONS = [
     ),
     ("services", [("victims_service", ""), ("referrals", ""), ("referrals_partner", "")]),
     ("kla", [("kla_ampk", ""), ("kla_served", "")]),
+    (
+        "community",
+        [
+            ("community_reports", ""),
+            ("prevention_kind", ""),
+            ("prevention_participants", ""),
+            ("prevention_participants_kind", ""),
+            ("prevention_month", ""),
+            ("prevention_area", ""),
+            ("prevention_topic", ""),
+            ("kla_prevention", ""),
+        ],
+    ),
     ("rates", [("rates", "")]),
 ]
 
@@ -56,6 +69,7 @@ def _headings() -> dict[str, str]:
         "perpetrators": _("Pelaku"),
         "services": _("Layanan dan rujukan"),
         "kla": _("Perlindungan khusus anak (Klaster V KLA)"),
+        "community": _("Laporan masyarakat dan pencegahan"),
         "rates": _("Rasio kekerasan per 100.000 penduduk"),
     }
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ppa.models import Agency, Region
 
@@ -263,3 +264,27 @@ class AmpkCube(Cube):
     """Child victims by AMPK category (c), multi-count."""
 
     c = models.CharField(max_length=40)
+
+
+class MeetingPack(models.Model):
+    """The statistics pack of a coordination meeting: a report run generated for it and linked
+    from the meeting page. Kept here (reports reads coordination, never the reverse)."""
+
+    meeting = models.ForeignKey(
+        "coordination.Meeting", on_delete=models.CASCADE, related_name="packs"
+    )
+    run = models.OneToOneField(ReportRun, on_delete=models.CASCADE, related_name="meeting_pack")
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    attached_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("paket statistik rakor")
+        verbose_name_plural = _("paket statistik rakor")
+        ordering = ["-attached_at"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.run_id}"

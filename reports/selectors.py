@@ -492,6 +492,26 @@ def _reference_labels() -> dict[str, list[tuple[str, str]]]:
 # --- The report --------------------------------------------------------------------------------
 
 
+TableBuilder = Callable[[ReportParams, Region], list[Table]]
+# Tables built elsewhere from this module's Row and Table (e.g. reports.coordination_stats:
+# community reports and prevention activities). Those modules import this one, so they register
+# their builder in ReportsConfig.ready instead of being imported here; appended in order.
+_table_builders: list[TableBuilder] = []
+
+
+def register_tables(builder: TableBuilder) -> None:
+    """Add `builder`'s tables to every snapshot (called once, from ReportsConfig.ready)."""
+    if builder not in _table_builders:
+        _table_builders.append(builder)
+
+
+def _yearly_registered_tables(params: ReportParams, region: Region) -> list[Table]:
+    """The registered builders' tables; they count by year, so a periodic report has none."""
+    if params.periodic:
+        return []
+    return [table for builder in _table_builders for table in builder(params, region)]
+
+
 def annual_statistics(params: ReportParams, *, aggregates: bool = True) -> Snapshot:
     """Every figure of the statistics page and the annual report, aggregated in SQL.
 
@@ -547,7 +567,7 @@ def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:
         ),
         language=get_language() or "id",
         computed_at=timezone.now().isoformat(timespec="seconds"),
-        tables=build_tables(figures),
+        tables=build_tables(figures) + _yearly_registered_tables(params, region),
         undated_cases=undated if params.date_basis == DateBasis.INCIDENT else None,
         referrals_available=figures.referral_rows is not None,
         aggregated_before=(

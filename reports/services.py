@@ -27,12 +27,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cases.services import working_days_after
+from coordination import access as coordination_access
+from coordination.models import Meeting
 from ppa.celery import app
 from ppa.db import reporting_source
 from ppa.models import Agency, Region, Role, User
 from referrals.models import Notification
 from reports import access
-from reports.models import ReportRun, StatisticsRefresh
+from reports.models import MeetingPack, ReportRun, StatisticsRefresh
 from reports.replica import statistics_from
 from reports.selectors import (
     CUBE_KEYS,
@@ -389,3 +391,18 @@ def _insert_select(cursor: CursorWrapper, model: Any, queryset: QuerySet) -> int
     table = qn(model._meta.db_table)
     cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)  # noqa: S608
     return cursor.rowcount
+
+
+# --- Statistics pack of a coordination meeting -------------------------------------------------
+
+
+def meeting_pack_attach(
+    *, actor: User, meeting: Meeting, params: ReportParams, edition: str, language: str
+) -> MeetingPack:
+    """Generate the report for a meeting and link it from the meeting page, in one step: the
+    run and the link are written together; the PDF renders on the queue as any report run."""
+    if not coordination_access.can_edit_meeting(actor, meeting):
+        raise ReportRequestError(_("Hanya penyelenggara rapat yang dapat melampirkan statistik."))
+    with transaction.atomic():
+        run = report_run_request(actor=actor, params=params, edition=edition, language=language)
+        return MeetingPack.objects.create(meeting=meeting, run=run, attached_by=actor)

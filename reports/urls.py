@@ -12,3 +12,7 @@ urlpatterns = [
     path("laporan/<uuid:code>/status/", views.run_status, name="run_status"),
     path("laporan/<uuid:code>/unduh/", views.run_download, name="run_download"),
 ]
+urlpatterns += [
+    path("rakor/<uuid:code>/paket/", views.meeting_pack, name="meeting_pack"),
+    path("rakor/<uuid:code>/notulen.pdf", views.meeting_minutes, name="meeting_minutes"),
+]

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coordination import access as coordination_access
 from ppa.audit import log_access
 from ppa.db import request_reporting_source
 from ppa.http import AuthedRequest
@@ -21,7 +23,7 @@ from ppa.models import AccessLog
 from reports import access, services
 from reports.charts import snapshot_charts
 from reports.exports import snapshot_csv, snapshot_xlsx
-from reports.forms import ReportRunForm, StatisticsForm
+from reports.forms import MeetingPackForm, ReportRunForm, StatisticsForm
 from reports.layout import sections
 from reports.models import ReportRun
 from reports.replica import statistics_from
@@ -161,3 +163,50 @@ def run_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse | File
         filename=services.run_filename(run),
         content_type="application/pdf",
     )
+
+
+# --- Coordination meetings: statistics pack and minutes (reports reads coordination) ----------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_pack(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    meeting = coordination_access.get_meeting_for_user(request.user, code, write=True)
+    access.deny_unless_statistics(request.user)
+    form = MeetingPackForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_pack_attach(
+                actor=request.user,
+                meeting=meeting,
+                params=form.params(),
+                edition=form.cleaned_data["edition"],
+                language=form.cleaned_data["language"],
+            )
+        except services.ReportRequestError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Paket statistik sedang dibuat dan tertaut ke rapat ini."))
+            return redirect("coordination:detail", code=meeting.code)
+    return render(
+        request,
+        "reports/meeting_pack.html",
+        {"form": form, "m": meeting},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_GET
+def meeting_minutes(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    meeting = coordination_access.get_meeting_for_user(request.user, code)
+    # Imported here: only printing loads WeasyPrint (banned at module level, see pyproject).
+    from reports.minutes import render_minutes
+
+    body, _pages = render_minutes(meeting)
+    log_access(
+        request, action=AccessLog.Action.PRINT, obj=meeting, purpose=_("Cetak notulen rakor")
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="notulen-{meeting.code}.pdf"'
+    return response

@@ -54,6 +54,7 @@ def make_case(
         for j in range(len(perpetrators))
         for i in range(len(victims))
     ]
+    intake_token = case_fields.pop("intake_token", None) or uuid.uuid4()
     data = CaseData(
         intake_channel=case_fields.pop("intake_channel", IntakeChannel.WALK_IN),
         reported_on=reported_on,
@@ -66,6 +67,6 @@ def make_case(
         **case_fields,
     )
     case, _created = case_register(
-        actor=actor, data=data, people=people, links=links, intake_token=uuid.uuid4()
+        actor=actor, data=data, people=people, links=links, intake_token=intake_token
     )
     return case

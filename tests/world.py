@@ -1,5 +1,6 @@
-"""A small synthetic world for tests: two cities, each with an UPTD, a DP3AP2KB and a police
-unit, and one user per role. Personas are named `<role>_<own|other>`."""
+"""A small synthetic world for tests: two cities, each with an UPTD, a DP3AP2KB, a police
+unit and a community task force (Satgas PPA), and one user per role. Personas are named
+`<role>_<own|other>`."""
 
 from dataclasses import dataclass, field
 
@@ -41,11 +42,13 @@ PERSONAS = [
     "supervisor_own",
     "partner_own",
     "official_own",
+    "task_force_own",
     "intake_other",
     "case_worker_other",
     "supervisor_other",
     "partner_other",
     "official_other",
+    "task_force_other",
     "admin",
 ]
 
@@ -125,6 +128,13 @@ def build_world() -> World:
         )
         w.users[f"official_{side}"] = make_user(
             f"official_{side}", Role.OFFICIAL, w.agencies[f"dinas_{side}"]
+        )
+        # A community task force (Satgas PPA / PATBM) of the city and one of its members.
+        w.agencies[f"satgas_{side}"] = agency_create(
+            name=f"Satgas PPA {city_name}", kind=Agency.Kind.TASK_FORCE, region=region
+        )
+        w.users[f"task_force_{side}"] = make_user(
+            f"task_force_{side}", Role.TASK_FORCE, w.agencies[f"satgas_{side}"]
         )
     admin = make_user("admin", Role.ADMIN, None)
     admin.is_staff = admin.is_superuser = True

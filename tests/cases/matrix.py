@@ -26,6 +26,9 @@ NOT_STAFF = {
     "partner_other": 403,
     "official_own": 403,
     "official_other": 403,
+    # Community task-force members send reports; they never see a case list or an intake.
+    "task_force_own": 403,
+    "task_force_other": 403,
     "admin": 403,
 }
 
@@ -169,6 +172,8 @@ ROWS = [
             "partner_other": 200,
             "official_own": 403,
             "official_other": 403,
+            "task_force_own": 403,
+            "task_force_other": 403,
             "admin": 403,
         },
     ),

@@ -6,7 +6,9 @@ python manage.py run_periodic --loop 60  # keep doing it every 60 seconds
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import import_string
 
 from referrals import services
 
@@ -37,6 +39,11 @@ class Command(BaseCommand):
                 f"referral reminded={referrals['reminded']} escalated={referrals['escalated']} "
                 f"deadline reminded={deadlines['reminded']} overdue={deadlines['overdue']}"
             )
+            # Scans of apps above referrals (named in settings.PERIODIC_SCANS, as beat names
+            # its tasks), e.g. overdue follow-up actions of coordination meetings.
+            for name in getattr(settings, "PERIODIC_SCANS", []):
+                counts = import_string(name)()
+                self.stdout.write(" ".join(f"{k}={v}" for k, v in counts.items()))
             if not loop:
                 return
             time.sleep(loop)
