@@ -116,7 +116,9 @@ def case_list(
 
 def _overdue(now: dt.datetime) -> Exists:
     return Exists(
-        Deadline.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_at__lt=now)
+        Deadline.objects.filter(
+            case=OuterRef("pk"), done_at__isnull=True, late_entry=False, due_at__lt=now
+        )
     )
 
 
@@ -380,7 +382,9 @@ def _case_page(case: Case) -> CasePage:
             setattr(page, name, rows[name][0])
     now = timezone.now()
     for deadline in page.deadlines:
-        deadline.overdue = deadline.done_at is None and deadline.due_at < now
+        deadline.overdue = (
+            deadline.done_at is None and not deadline.late_entry and deadline.due_at < now
+        )
     return page
 
 
@@ -676,5 +680,8 @@ def _list_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
 def open_deadlines_overdue(user: User) -> QuerySet:
     """Overdue clocks of the user's visible cases (for the worker's and supervisor's lists)."""
     return Deadline.objects.filter(
-        case__in=access.visible_cases(user), done_at__isnull=True, due_at__lt=timezone.now()
+        case__in=access.visible_cases(user),
+        done_at__isnull=True,
+        late_entry=False,
+        due_at__lt=timezone.now(),
     ).select_related("case")

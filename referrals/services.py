@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Deadline, Person, PersonRole, ServiceType
+from cases.services import deadlines_police_report
 from ppa import access
 from ppa.access.cases import FieldGroup
 from ppa.models import Agency, Role, User
@@ -390,20 +391,12 @@ def referral_deliver(*, outbox_id: int) -> bool:
         _notify(event, receiving_staff(referral))
         _notify(event, sending_people(referral))
         if referral.to_agency.kind == Agency.Kind.POLICE_PPA:
-            _close_police_report_clock(referral.case_id, now)
+            # The case reached the police: the TPKS report duty is met, police clocks start.
+            deadlines_police_report(case=referral.case, at=now)
         outbox.delivered_at = now
         outbox.last_error = ""
         outbox.save(update_fields=["attempts", "delivered_at", "last_error"])
     return True
-
-
-def _close_police_report_clock(case_id: int, now) -> None:
-    """Handing a TPKS case to the police meets the 3×24 h reporting duty (UU TPKS)."""
-    for deadline in Deadline.objects.select_for_update().filter(
-        case_id=case_id, kind=Deadline.Kind.POLICE_REPORT_TPKS, done_at__isnull=True
-    ):
-        deadline.done_at = now
-        deadline.save(update_fields=["done_at"])
 
 
 def handoff_mail(*, outbox_id: int) -> bool:
@@ -647,7 +640,8 @@ def deadline_scan(*, now=None, limit: int = 200) -> dict[str, int]:
         due = (
             Deadline.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("case")
-            .filter(done_at__isnull=True, due_at__lte=now + lead)
+            # A clock recorded after it had run out (a case entered late) is never escalated.
+            .filter(done_at__isnull=True, late_entry=False, due_at__lte=now + lead)
             .filter(Q(reminded_at__isnull=True) | Q(escalated_at__isnull=True, due_at__lte=now))
             .order_by("due_at")[:limit]
         )
