@@ -32,6 +32,7 @@ MAX_VALUE = 20000  # characters kept per posted value (the longest field is the 
 
 VictimFormSet = formset_factory(
     f.VictimForm,
+    formset=f.VictimFormSetBase,
     extra=0,
     min_num=1,
     validate_min=True,
@@ -177,7 +178,10 @@ class Wizard:
             return StepForms(
                 {
                     "victims": VictimFormSet(
-                        data, prefix="v", form_kwargs={**common, "case_type": self.case_type()}
+                        data,
+                        prefix="v",
+                        reported_on=self.incident().get("reported_on"),
+                        form_kwargs={**common, "case_type": self.case_type()},
                     )
                 }
             )

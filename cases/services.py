@@ -35,6 +35,7 @@ from cases.models import (
     Step,
     TraffickingDetail,
 )
+from cases.rules import VictimFacts, case_type_problem
 from ppa.models import Agency, Role, User
 
 # --- Derived values ----------------------------------------------------------------------
@@ -57,6 +58,35 @@ def derived_age(
     else:
         return None, "", None
     return age, AgeGroup.for_age(age).value, age < 18
+
+
+def facts_at(
+    sex: str,
+    birth_date: dt.date | None,
+    stated_age: int | None,
+    reported_on: dt.date,
+    incident_date: dt.date | None,
+) -> VictimFacts:
+    """A victim as the case-type rule sees it, aged on the case's reference date."""
+    age, _group, _child = derived_age(
+        birth_date=birth_date,
+        stated_age=stated_age,
+        stated_on=reported_on,
+        at=incident_date or reported_on,
+    )
+    return VictimFacts(sex=sex, age=age)
+
+
+def victim_facts(case: Case, replace: Person | None = None) -> list[VictimFacts]:
+    """The victims of a case as the case-type rule sees them, aged on the case's (possibly
+    just changed, unsaved) dates; `replace` stands for its stored row (a person being edited)."""
+    victims = case.people.filter(role=PersonRole.VICTIM).only(
+        "pk", "sex", "birth_date", "stated_age"
+    )
+    return [
+        facts_at(p.sex, p.birth_date, p.stated_age, case.reported_on, case.incident_date)
+        for p in (replace if replace is not None and p.pk == replace.pk else p for p in victims)
+    ]
 
 
 # --- NIK -----------------------------------------------------------------------------------
@@ -269,6 +299,16 @@ def case_register(
         raise IntakeError("Tanggal kejadian tidak boleh setelah tanggal pelaporan.")
     if data.reported_on > timezone.localdate():
         raise IntakeError("Tanggal pelaporan tidak boleh di masa depan.")
+    problem = case_type_problem(
+        case_type=data.case_type,
+        victims=[
+            facts_at(p.sex, p.birth_date, p.stated_age, data.reported_on, data.incident_date)
+            for p in people
+            if p.role == PersonRole.VICTIM
+        ],
+    )
+    if problem:
+        raise IntakeError(problem)
     agency = actor.agency
     try:
         with transaction.atomic():
@@ -608,6 +648,15 @@ class CaseActionError(Exception):
     """A case-management rule was broken; the message is for the user, in their language."""
 
 
+class CaseTypeMismatch(CaseActionError):
+    """The case type does not fit the victims (`cases.rules.case_type_problem`); `field` is
+    the form field the message belongs next to."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class StaleVersion(CaseActionError):
     """Someone saved the case after this form was opened."""
 
@@ -688,6 +737,10 @@ def case_update(*, actor: User, case: Case, version: int, changes: dict, reason:
                 changed.append(name)
         if not changed:
             return current
+        if {"case_type", "incident_date", "reported_on"} & set(changed):
+            problem = case_type_problem(case_type=current.case_type, victims=victim_facts(current))
+            if problem:
+                raise CaseTypeMismatch(problem, field="case_type")
         _save_case(current, actor, changed, reason or _("Data kasus diperbarui"))
     return current
 
@@ -838,6 +891,17 @@ VICTIM_ONLY = {"child_legal_role", "violence_form_ids", "violence_subtype_ids", 
 EDITABLE_PERSON_FIELDS = frozenset({*PERSON_SCALARS, *PERSON_LISTS, "nik"})
 
 
+def _check_victim_change(person: Person, case: Case, changed: list[str]) -> None:
+    """A victim's corrected sex or age must still fit the case type (refused otherwise)."""
+    touched = {"sex", "birth_date", "stated_age"} & set(changed)
+    if person.role != PersonRole.VICTIM or not touched:
+        return
+    problem = case_type_problem(case_type=case.case_type, victims=victim_facts(case, person))
+    if problem:
+        field = "sex" if touched == {"sex"} else "birth_date"
+        raise CaseTypeMismatch(problem, field=field)
+
+
 def person_update(
     *, actor: User, person: Person, version: int, changes: dict, reason: str
 ) -> Person:
@@ -893,6 +957,7 @@ def person_update(
             if getattr(current, name) != value:
                 setattr(current, name, value)
                 changed.append(name)
+        _check_victim_change(current, case, changed)
         lists = {key: list(changes[key]) for key in PERSON_LISTS if key in changes}
         if is_victim and ("violence_form_ids" in lists or "violence_subtype_ids" in lists):
             chosen = PersonData(

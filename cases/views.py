@@ -416,7 +416,7 @@ def case_edit(request: HttpRequest, code) -> HttpResponse:
                     },
                 )
             except services.CaseActionError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(getattr(exc, "field", None), str(exc))
             else:
                 messages.success(request, _("Perubahan tersimpan."))
                 return redirect("cases:detail", code=case.code)
@@ -427,6 +427,7 @@ def case_edit(request: HttpRequest, code) -> HttpResponse:
             incident_district=case.incident_district_id,
             incident_village=case.incident_village_id,
             within_authority="1" if case.within_authority else "0",
+            consent_statistics="1" if case.consent_statistics else "0",
             version=case.version,
         )
         form = f.CaseEditForm(initial=initial, agency=agency)
@@ -466,7 +467,7 @@ def person_edit(request: HttpRequest, code, person) -> HttpResponse:
                     new_version=exc.person.version,
                 )
             except services.CaseActionError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(getattr(exc, "field", None), str(exc))
             else:
                 messages.success(request, _("Perubahan data orang tersimpan."))
                 return redirect("cases:detail", code=case.code)

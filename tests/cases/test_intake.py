@@ -60,7 +60,7 @@ def test_a_second_submission_returns_the_same_case(officer):
     draft, first = full_intake(officer)
     again = officer.post(
         step_url(draft, "ringkasan"),
-        {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+        {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
     )
     assert Case.objects.count() == 1
     assert again.status_code == 302 and again.url == first.url
@@ -203,7 +203,7 @@ def test_submitting_with_an_unfinished_step_sends_the_officer_there(officer):
     _response, draft = start(officer)
     response = officer.post(
         step_url(draft, "ringkasan"),
-        {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+        {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
     )
     assert response.status_code == 302
     assert response.url == step_url(draft, "korban") + "?periksa=1"
@@ -231,14 +231,14 @@ def test_possible_duplicates_are_shown_before_saving_and_can_be_linked(officer, 
     assert hidden.number not in page  # another agency's case is never revealed
     refused = officer.post(
         step_url(draft, "ringkasan"),
-        {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+        {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
     )
     assert refused.status_code == 200
     assert "kemungkinan kasus ganda" in refused.content.decode()
     done = officer.post(
         step_url(draft, "ringkasan"),
         {
-            "consent_statistics": "on",
+            "consent_statistics": "1",
             "legal_basis": "consent",
             "link_cases": [str(earlier.code)],
             "link_note": "Korban yang sama",
@@ -323,7 +323,7 @@ def test_final_submission_query_count_is_linear_with_a_small_factor(
     with django_assert_num_queries(expected):  # 62 for 1 + 1, 100 for 2 + 2
         response = officer.post(
             step_url(draft, "ringkasan"),
-            {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+            {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
         )
     assert response.status_code == 302
     case = Case.objects.get()
