@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import forms as f
-from cases import refcache, selectors, services
+from cases import quality, refcache, selectors, services
 from cases.intake import ADD_BUTTONS, STEP_KEYS, STEPS, Wizard, add_form, posted, summary
 from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Step
 from cases.refcache import per_request_cache
@@ -292,6 +292,19 @@ def _name_search(request: HttpRequest) -> HttpResponse:
         return redirect(target)
     messages.error(request, "; ".join(str(e) for e in form.errors.get("nama", [])))
     return redirect(target)
+
+
+# --- Data quality ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def data_quality(request: HttpRequest) -> HttpResponse:
+    """The supervisor's list of own cases whose type no longer fits their victims."""
+    if not access.can_review_data_quality(request.user):
+        raise PermissionDenied
+    rows = quality.case_type_mismatches(request.user)
+    return render(request, "cases/data_quality.html", {"rows": rows, "max_rows": quality.MAX_ROWS})
 
 
 # --- Case page -------------------------------------------------------------------------------
