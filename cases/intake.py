@@ -245,6 +245,16 @@ class Wizard:
                 people.append(contacts["guardian"].person_data(PersonRole.GUARDIAN))
         return people, links
 
+    @staticmethod
+    def step_people(step: str, forms: StepForms) -> list[PersonData]:
+        """The people entered on a valid person step (victims or perpetrators)."""
+        part, prefix = {"korban": ("victims", "v"), "terlapor": ("perpetrators", "p")}[step]
+        return [
+            form.person_data(f"{prefix}{i}")
+            for i, form in enumerate(forms[part].forms)
+            if form.has_changed() and not form.cleaned_data.get("DELETE")
+        ]
+
     def case_data(self, consent: dict) -> CaseData:
         d = self.incident()
         return CaseData(

@@ -9,6 +9,7 @@ are written by `cases.services` and guarded by check constraints.
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -469,6 +470,8 @@ class Person(models.Model):
             models.Index(fields=["case", "role"], name="cases_person_case_role"),
             # Possible-duplicate lookup by name and birth date.
             models.Index(fields=["birth_date", "name"], name="cases_person_birth_name"),
+            # Near names (pg_trgm similarity, the `%` operator) for the duplicate warning.
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="cases_person_name_trgm"),
         ]
 
     def __str__(self) -> str:

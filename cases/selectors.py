@@ -154,15 +154,44 @@ def apply_filters(qs: QuerySet, user: User, filters: dict) -> QuerySet:
 # --- Duplicates ------------------------------------------------------------------------------
 
 
+DUPLICATE_BIRTH_WINDOW = dt.timedelta(days=366)
+
+
+def _district_of(region_code: str | None) -> str:
+    """The kecamatan of a region code (kecamatan or kelurahan/desa), or ""."""
+    parts = (region_code or "").split(".")
+    return ".".join(parts[:3]) if len(parts) >= 3 else ""
+
+
+def _near(person) -> Q:
+    """A similar name (pg_trgm `%`, index `cases_person_name_trgm`) with the birth date within
+    a year or an address in the same kecamatan; Q() when the person gives neither."""
+    name = (person.name or "").strip()
+    district = _district_of(person.address_region_id)
+    around = Q()
+    if person.birth_date:
+        around |= Q(
+            birth_date__range=(
+                person.birth_date - DUPLICATE_BIRTH_WINDOW,
+                person.birth_date + DUPLICATE_BIRTH_WINDOW,
+            )
+        )
+    if district:
+        around |= Q(address_region_id=district) | Q(address_region_id__startswith=district + ".")
+    if not name or not around:
+        return Q()
+    return Q(name__trigram_similar=name) & around
+
+
 def possible_duplicates(user: User, people: list) -> list[Case]:
-    """Cases the user may see that hold a person with the same NIK, or the same name and
-    birth date, as one of `people` (PersonData)."""
+    """Cases the user may see that hold a person with the same NIK, or a similar name (pg_trgm
+    similarity) with the birth date within a year or the same kecamatan, as one of `people`
+    (PersonData). Only `access.visible_cases`: a case the user may not open is never named."""
     condition = Q()
     for person in people:
         if person.nik:
             condition |= Q(nik_hash=nik_hash(person.nik))
-        if person.name and person.birth_date:
-            condition |= Q(name__iexact=person.name.strip(), birth_date=person.birth_date)
+        condition |= _near(person)
     if not condition:
         return []
     matches = Person.objects.filter(condition).values("case_id")

@@ -24,6 +24,7 @@ from ppa.models import AccessLog
 from referrals.selectors import case_referrals
 
 NAME_SEARCH_KEY = "cases_name_search"
+PERSON_STEPS = ("korban", "terlapor")  # intake steps that warn of possible duplicates
 
 # --- Intake ----------------------------------------------------------------------------------
 
@@ -106,6 +107,11 @@ def _intake_post(request: HttpRequest, wizard: Wizard, step: str) -> HttpRespons
             _("Ada peringatan pada isian. Periksa, lalu tekan 'Simpan & lanjut' lagi."),
         )
         return _render_step(request, wizard, step, forms, show_errors=True, warned=True, **extra)
+    if step in PERSON_STEPS and not request.POST.get("duplicates_seen"):
+        # Someone like this person is already in a case the officer may open: say so now.
+        found = selectors.possible_duplicates(request.user, Wizard.step_people(step, forms))
+        if found:
+            return _render_step(request, wizard, step, forms, step_duplicates=found)
     if step != "ringkasan":
         return redirect("cases:intake_step", code=draft.code, step=STEP_KEYS[index + 1])
     return _intake_submit(request, wizard, forms, extra)
