@@ -177,7 +177,7 @@ def _near(person) -> Q:
             )
         )
     if district:
-        around |= Q(address_region_id=district) | Q(address_region_id__startswith=district + ".")
+        around |= Q(address_region_id=district) | Q(address_region__pk__startswith=district + ".")
     if not name or not around:
         return Q()
     return Q(name__trigram_similar=name) & around

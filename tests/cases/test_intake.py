@@ -404,7 +404,7 @@ def test_same_district_finds_a_near_name_without_a_birth_date(officer, world):
         victims=[{"name": "Rina Marlina", "address_region_id": "13.76.01"}],
     )
     _response, draft = start(officer)
-    perpetrator = {"name": "Rina Marliana", "sex": "P", "stated_age": "30"}
+    perpetrator = {"name": "Rina Marliana", "sex": "P", "stated_age": "30", "rel_v0": "tetangga"}
     officer.post(step_url(draft, "korban"), victims({**CHILD_VICTIM, "name": "Anak Lain"}))
     page = officer.post(
         step_url(draft, "terlapor"),
