@@ -165,22 +165,26 @@ def _district_of(region_code: str | None) -> str:
 
 def _near(person) -> Q:
     """A similar name (pg_trgm `%`, index `cases_person_name_trgm`) with the birth date within
-    a year or an address in the same kecamatan; Q() when the person gives neither."""
+    a year or an address in the same kecamatan; Q() when the person gives neither. Each branch
+    pairs the name with one indexed condition, so PostgreSQL can AND the two index scans."""
     name = (person.name or "").strip()
-    district = _district_of(person.address_region_id)
-    around = Q()
-    if person.birth_date:
-        around |= Q(
-            birth_date__range=(
-                person.birth_date - DUPLICATE_BIRTH_WINDOW,
-                person.birth_date + DUPLICATE_BIRTH_WINDOW,
-            )
-        )
-    if district:
-        around |= Q(address_region_id=district) | Q(address_region__pk__startswith=district + ".")
-    if not name or not around:
+    if not name:
         return Q()
-    return Q(name__trigram_similar=name) & around
+    similar = Q(name__trigram_similar=name)
+    near = Q()
+    if person.birth_date:
+        window = (
+            person.birth_date - DUPLICATE_BIRTH_WINDOW,
+            person.birth_date + DUPLICATE_BIRTH_WINDOW,
+        )
+        near |= similar & Q(birth_date__range=window)
+    district = _district_of(person.address_region_id)
+    if district:
+        same_district = Q(address_region_id=district) | Q(
+            address_region__pk__startswith=district + "."
+        )
+        near |= similar & same_district
+    return near
 
 
 def possible_duplicates(user: User, people: list) -> list[Case]:
