@@ -524,7 +524,7 @@ def deadlines_restart(*, actor: User, case: Case) -> list[Deadline]:
         for kind, deadline in latest.items()
         if deadline.ended_by == Deadline.Ending.CASE_CLOSED
     }
-    return _clocks_create(case, due, skip=set(), actor=actor)
+    return _clocks_create(case, due, skip=_open_kinds(case), actor=actor)
 
 
 def _is_kdrt(case: Case) -> bool:
