@@ -703,7 +703,8 @@ def document_download(request: HttpRequest, code) -> HttpResponse:
 @require_POST
 def deadline_done(request: HttpRequest, code, kind: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, need="edit")
-    deadline = Deadline.objects.filter(case=case, kind=kind, done_at__isnull=True).first()
+    # The newest clock of the kind: the running one if any (a reopened case may have ended ones).
+    deadline = Deadline.objects.filter(case=case, kind=kind).order_by("-id").first()
     if deadline is None:
         raise Http404
     services.deadline_done(actor=request.user, case=case, deadline=deadline)

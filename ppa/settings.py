@@ -103,8 +103,15 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # With JIT on (the PostgreSQL default), any list or statistics query whose cost estimate passes
 # jit_above_cost paid 50-1,000 ms of compilation at 1M cases, and one wide statement of the
 # bench generator took 100 s to compile (bench/README.md, "Why the targets are missed", 2).
+# pg_trgm's `%` (near names of the duplicate warning, cases.selectors.possible_duplicates)
+# at similarity 0.5 instead of the default 0.3: a one-letter typo of a two-word name stays
+# above 0.6, while 0.3 matched every "Siti ..." of a province (56,878 of 2.2M people, 1.6 s at
+# 1M cases; bench/README.md, "Duplicate look-up").
+TRIGRAM_THRESHOLD = 0.5
 if IS_POSTGRES:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c jit=off -c pg_trgm.similarity_threshold={TRIGRAM_THRESHOLD}"
+    )
 
 AUTH_USER_MODEL = "ppa.User"
 AUTHENTICATION_BACKENDS = [
