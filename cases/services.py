@@ -457,7 +457,8 @@ def _clocks_create(
         if kind in skip:
             continue
         deadline = Deadline(case=case, kind=kind, due_at=due_at, late_entry=due_at <= now)
-        deadline._history_user = actor
+        if actor is not None:  # else simple-history names the request's user, if any
+            deadline._history_user = actor
         deadline.save()
         created.append(deadline)
     return created
@@ -497,7 +498,9 @@ def deadlines_open(
         due[Deadline.Kind.DIVERSION] = dt.datetime.combine(
             abh.diversion_started_on + dt.timedelta(days=30), dt.time.max, tzinfo=zone
         )
-    return _clocks_create(case, due, skip=set() if new_case else _open_kinds(case))
+    # Facts start a duty once: a kind the case already has (running, met or ended) is kept.
+    known = set() if new_case else set(case.deadlines.values_list("kind", flat=True))
+    return _clocks_create(case, due, skip=known)
 
 
 def deadlines_end_by_closure(*, actor: User, case: Case) -> list[Deadline]:
@@ -555,7 +558,8 @@ def deadlines_police_report(
         kind=Deadline.Kind.POLICE_REPORT_TPKS, done_at__isnull=True
     ):
         deadline.done_at, deadline.ended_by = at, Deadline.Ending.MET
-        deadline._history_user = actor
+        if actor is not None:
+            deadline._history_user = actor
         deadline.save(update_fields=["done_at", "ended_by"])
     kinds = []
     if _is_kdrt(case):
