@@ -57,9 +57,9 @@ def case_type_mismatches(user: User) -> list[TypeMismatch]:
     Two queries whatever the number of rows."""
     if user.agency_id is None:
         return []
-    wrong = Q()
-    for case_type in (CaseType.KTP, CaseType.AMPK):
-        wrong |= Q(case_type=case_type) & ~_fitting_victim(case_type)
+    wrong = Q(Q(case_type=CaseType.KTP), ~_fitting_victim(CaseType.KTP)) | Q(
+        Q(case_type=CaseType.AMPK), ~_fitting_victim(CaseType.AMPK)
+    )
     victims = Person.objects.filter(role=PersonRole.VICTIM).only("case_id", "sex", "age")
     cases = (
         Case.objects.filter(agency_id=user.agency_id)

@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from cases.access import FieldGroup
 from cases.models import PersonRole
-from ppa.access.cases import FieldGroup
 from referrals import services
 from referrals.models import HandoffOutbox, Referral
 from tests.factories import make_case
