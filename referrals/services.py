@@ -646,8 +646,8 @@ def referral_reminders_scan(*, now: dt.datetime | None = None, limit: int = 200)
 
 
 def deadline_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """Open case clocks: remind the case's worker before they fall due, and tell the worker and
-    the supervisors once they are overdue. Each notification once (unique per deadline)."""
+    """Running case clocks (not entered late): remind the worker before they fall due, tell the
+    worker and the supervisors once overdue. Each notification once (unique per deadline)."""
     now = now or timezone.now()
     lead = dt.timedelta(seconds=settings.DEADLINE_REMIND_BEFORE)
     counts = {"reminded": 0, "overdue": 0}
@@ -656,7 +656,6 @@ def deadline_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[s
         due = (
             Deadline.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("case")
-            # A clock recorded after it had run out (a case entered late) is never escalated.
             .filter(done_at__isnull=True, late_entry=False, due_at__lte=now + lead)
             .filter(Q(reminded_at__isnull=True) | Q(escalated_at__isnull=True, due_at__lte=now))
             .order_by("due_at")[:limit]
