@@ -177,7 +177,7 @@ def bench_intake(client: Client, repeat: int, district: str) -> None:
         with QueryCount() as captured:
             response = client.post(
                 helpers.step_url(draft, "ringkasan"),
-                {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+                {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
                 secure=True,
             )
         end = time.perf_counter()

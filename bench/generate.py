@@ -804,20 +804,23 @@ def load_work(loader: Loader, today: dt.date) -> None:
     loader.sql(
         "cases_deadline",
         """
-        INSERT INTO cases_deadline (id, case_id, kind, legal_basis, due_at, done_at)
-        SELECT c.id * 4 + k.n, c.id, k.kind, k.basis, c.created_at + k.due,
+        INSERT INTO cases_deadline (id, case_id, kind, due_at, done_at, ended_by)
+        SELECT id, case_id, kind, due_at, done_at, CASE WHEN done_at IS NOT NULL THEN 'met' ELSE '' END
+        FROM (
+        SELECT c.id * 4 + k.n AS id, c.id AS case_id, k.kind, c.created_at + k.due AS due_at,
                CASE WHEN c.status <> 'open' OR pg_temp.u(c.id * 4 + k.n, 60) < 0.85
-                    THEN c.created_at + k.due * pg_temp.u(c.id * 4 + k.n, 61) END
+                    THEN c.created_at + k.due * pg_temp.u(c.id * 4 + k.n, 61) END AS done_at
         FROM cases_case c
-        JOIN (VALUES (0, 'follow_up', 'Permen PPPA 2/2022', interval '3 days'),
-                     (1, 'police_report_tpks', 'UU 12/2022 Pasal 41', interval '72 hours'),
-                     (2, 'response_medium', 'Permen PPPA 2/2022', interval '6 hours'),
-                     (3, 'diversion', 'UU 11/2012 Pasal 7', interval '30 days'))
-             AS k(n, kind, basis, due)
+        JOIN (VALUES (0, 'follow_up', interval '3 days'),
+                     (1, 'police_report_tpks', interval '72 hours'),
+                     (2, 'response_medium', interval '6 hours'),
+                     (3, 'diversion', interval '30 days'))
+             AS k(n, kind, due)
           ON k.n = 0
           OR (k.n = 1 AND c.case_type IN ('ktp', 'ampk') AND pg_temp.u(c.id, 62) < 0.3)
           OR (k.n = 2 AND c.risk_level = 'medium')
           OR (k.n = 3 AND c.case_type = 'abh')
+        ) AS d
         """,
     )
 
@@ -898,7 +901,7 @@ def load_history(loader: Loader) -> None:
         ),
         (
             "deadline",
-            "id, kind, legal_basis, due_at, done_at, reminded_at, escalated_at, case_id",
+            "id, kind, due_at, done_at, ended_by, late_entry, reminded_at, escalated_at, case_id",
             "c.created_at",
             "c.registered_by_id",
         ),

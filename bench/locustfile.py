@@ -119,7 +119,7 @@ class Staff(FastHttpUser):
             ("rincian", {}),
             (
                 "ringkasan",
-                {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+                {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
             ),
         ]
         for step, fields in steps:

@@ -26,6 +26,7 @@ __all__ = [
     "get_case_for_user",
     "can_register_case",
     "can_search_names",
+    "can_review_data_quality",
     "get_draft_for_user",
     "get_person_for_user",
     "person_field_groups",
@@ -231,6 +232,11 @@ def can_register_case(user: User) -> bool:
 def can_search_names(user: User) -> bool:
     """Staff of an UPTD may look cases up by a person's name (only in their own cases)."""
     return is_staff_of_case_owner(user)
+
+
+def can_review_data_quality(user: User) -> bool:
+    """Supervisors of an UPTD review their own agency's cases whose data breaks a rule."""
+    return is_staff_of_case_owner(user) and has_role(user, Role.SUPERVISOR)
 
 
 def get_draft_for_user(user: User, code: uuid.UUID | str) -> IntakeDraft:

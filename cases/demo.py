@@ -18,6 +18,7 @@ from cases.models import (
     Case,
     CaseType,
     ChildLegalRole,
+    Deadline,
     IntakeChannel,
     PersonRole,
     RiskLevel,
@@ -208,7 +209,8 @@ def _handle(
     if age_days > 7:  # older clocks were met in time
         for deadline in case.deadlines.all():
             deadline.done_at = deadline.due_at - dt.timedelta(hours=rng.randint(1, 20))
-            deadline.save(update_fields=["done_at"])
+            deadline.ended_by = Deadline.Ending.MET
+            deadline.save(update_fields=["done_at", "ended_by"])
     case = services.case_assign(
         actor=supervisor or worker, case=case, version=case.version, worker=worker
     )

@@ -45,6 +45,7 @@ from cases.models import (
     ViolenceForm,
     ViolenceSubtype,
 )
+from cases.rules import case_type_problem
 from ppa.models import Agency, Region, Role, User
 
 DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
@@ -343,7 +344,14 @@ class VictimForm(PersonForm):
         required=False,
     )
 
-    def __init__(self, *args: Any, case_type: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        case_type: str = "",
+        reported_on: dt.date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # `reported_on` serves the formset's case-type check (VictimFormSetBase).
         super().__init__(*args, **kwargs)
         self.case_type = case_type
         self.fields["sex"].required = True
@@ -377,6 +385,30 @@ class VictimForm(PersonForm):
         person.ampk_category_ids = list(d.get("ampk_categories") or [])
         person.child_legal_role = d.get("child_legal_role", "")
         return person
+
+
+class VictimFormSetBase(forms.BaseFormSet):
+    """The victims of an intake: the case type chosen on the first step must fit them."""
+
+    def clean(self) -> None:
+        super().clean()
+        reported_on = self.form_kwargs.get("reported_on")
+        if any(self.errors) or reported_on is None:
+            return
+        facts = [
+            services.facts_at(
+                form.cleaned_data.get("sex", ""),
+                form.cleaned_data.get("birth_date"),
+                form.cleaned_data.get("stated_age"),
+                reported_on,
+                self.form_kwargs.get("reference_date"),
+            )
+            for form in self.forms
+            if form.has_changed() and not form.cleaned_data.get("DELETE")
+        ]
+        problem = case_type_problem(case_type=self.form_kwargs.get("case_type", ""), victims=facts)
+        if problem:
+            raise forms.ValidationError(problem, code="case_type")
 
 
 class PerpetratorForm(PersonForm):
@@ -547,10 +579,18 @@ class ConsentForm(forms.Form):
     consent_sharing = forms.BooleanField(
         label=_("Korban/wali setuju data dibagikan ke lembaga mitra bila dirujuk"), required=False
     )
-    consent_statistics = forms.BooleanField(
+    # A choice the person makes: nothing is chosen beforehand, and an answer is required.
+    consent_statistics = forms.TypedChoiceField(
         label=_("Korban/wali setuju data dipakai untuk statistik (tanpa identitas)"),
-        required=False,
-        initial=True,
+        choices=[("1", _("Ya, setuju")), ("0", _("Tidak setuju"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _(
+                "Tanyakan kepada korban/wali apakah datanya boleh dipakai untuk statistik "
+                "(tanpa identitas), lalu pilih Ya atau Tidak."
+            )
+        },
     )
     legal_basis = forms.ChoiceField(
         label=_("Dasar pemrosesan data"),

@@ -36,6 +36,7 @@ MAX_VALUE = 20000  # characters kept per posted value (the longest field is the 
 
 VictimFormSet = formset_factory(
     f.VictimForm,
+    formset=f.VictimFormSetBase,
     extra=0,
     min_num=1,
     validate_min=True,
@@ -181,7 +182,13 @@ class Wizard:
             return StepForms(
                 {
                     "victims": VictimFormSet(
-                        data, prefix="v", form_kwargs={**common, "case_type": self.case_type()}
+                        data,
+                        prefix="v",
+                        form_kwargs={
+                            **common,
+                            "case_type": self.case_type(),
+                            "reported_on": self.incident().get("reported_on"),
+                        },
                     )
                 }
             )
@@ -244,6 +251,16 @@ class Wizard:
             if not contacts["guardian"].is_blank():
                 people.append(contacts["guardian"].person_data(PersonRole.GUARDIAN))
         return people, links
+
+    @staticmethod
+    def step_people(step: str, forms: StepForms) -> list[PersonData]:
+        """The people entered on a valid person step (victims or perpetrators)."""
+        part, prefix = {"korban": ("victims", "v"), "terlapor": ("perpetrators", "p")}[step]
+        return [
+            form.person_data(f"{prefix}{i}")
+            for i, form in enumerate(forms[part].forms)
+            if form.has_changed() and not form.cleaned_data.get("DELETE")
+        ]
 
     def case_data(self, consent: dict) -> CaseData:
         d = self.incident()

@@ -11,6 +11,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
@@ -489,6 +490,8 @@ class Person(Tracked):
             models.Index(fields=["case", "role"], name="cases_person_case_role"),
             # Possible-duplicate lookup by name and birth date.
             models.Index(fields=["birth_date", "name"], name="cases_person_birth_name"),
+            # Near names (pg_trgm similarity, the `%` operator) for the duplicate warning.
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="cases_person_name_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -742,7 +745,12 @@ class Document(Tracked):
 class Deadline(Tracked):
     """A statutory or service-standard clock on a case (e.g. police report within 3×24 h).
 
-    Reminders come from a periodic scan of due rows, never from long countdown tasks.
+    Reminders come from a periodic scan of due rows, never from long countdown tasks. A clock
+    ends when it is met or when the case is closed (`ended_by`); reopening a case starts a new
+    row of the kinds its closure ended, so the ended one stays in the case's history. A clock
+    that had already run out when it was recorded (a paper file entered late) is marked
+    `late_entry` and never reminded or escalated. The legal basis is shown from the kind, in
+    the reader's language (`legal_basis`), never stored as text.
     """
 
     class Kind(models.TextChoices):
@@ -751,12 +759,49 @@ class Deadline(Tracked):
         FOLLOW_UP = "follow_up", _("Tindak lanjut pengaduan (3 hari kerja)")
         DIVERSION = "diversion", _("Diversi selesai (30 hari)")
         REFERRAL_ACCEPTANCE = "referral_acceptance", _("Jawaban rujukan")
+        PROTECTION_KDRT = (
+            "protection_kdrt",
+            _("Perlindungan sementara oleh polisi (KDRT, 1×24 jam)"),
+        )
+        PROTECTION_KDRT_END = (
+            "protection_kdrt_end",
+            _("Perlindungan sementara berakhir (KDRT, paling lama 7 hari)"),
+        )
+        COURT_ORDER_KDRT = (
+            "court_order_kdrt",
+            _("Permohonan perintah perlindungan ke pengadilan (KDRT, 1×24 jam)"),
+        )
+        PROTECTION_TPKS = (
+            "protection_tpks",
+            _("Perlindungan sementara oleh polisi (TPKS, 1×24 jam)"),
+        )
+        PROTECTION_TPKS_END = (
+            "protection_tpks_end",
+            _("Perlindungan sementara berakhir (TPKS, paling lama 14 hari)"),
+        )
+        LPSK_REQUEST = "lpsk_request", _("Permintaan perlindungan ke LPSK (TPKS, 1×24 jam)")
+        BAPAS_REQUEST = (
+            "bapas_request",
+            _("Permintaan pembimbing kemasyarakatan dan pekerja sosial (anak, 1×24 jam)"),
+        )
+        SOCIAL_REPORT = "social_report", _("Litmas / laporan sosial anak (3×24 jam)")
+        DIVERSION_OFFER = "diversion_offer", _("Diversi diupayakan (7×24 jam)")
+
+    class Ending(models.TextChoices):
+        OPEN = "", _("Berjalan")
+        MET = "met", _("Terpenuhi")
+        CASE_CLOSED = "case_closed", _("Berakhir karena kasus ditutup")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("jenis batas waktu"), max_length=24, choices=Kind.choices)
-    legal_basis = models.CharField(_("dasar hukum"), max_length=120, blank=True)
     due_at = models.DateTimeField(_("batas waktu"))
-    done_at = models.DateTimeField(_("dipenuhi"), null=True, blank=True)
+    done_at = models.DateTimeField(_("berakhir"), null=True, blank=True)
+    ended_by = models.CharField(
+        _("cara berakhir"), max_length=12, choices=Ending.choices, blank=True, db_default=""
+    )
+    late_entry = models.BooleanField(
+        _("dicatat setelah batas waktu"), default=False, db_default=False
+    )
     reminded_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
@@ -765,7 +810,17 @@ class Deadline(Tracked):
     class Meta:
         ordering = ["due_at"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "kind"], name="cases_deadline_unique_kind")
+            # One running clock per kind; ended ones stay (a reopened case starts a new one).
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(done_at__isnull=True),
+                name="cases_deadline_one_open_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, ended_by="")
+                | (Q(done_at__isnull=False) & ~Q(ended_by="")),
+                name="cases_deadline_ended_iff_done",
+            ),
         ]
         indexes = [
             # The beat scan and the "overdue" filter: open clocks by due time.
@@ -777,6 +832,45 @@ class Deadline(Tracked):
     @property
     def is_open(self) -> bool:
         return self.done_at is None
+
+    @property
+    def legal_basis(self) -> str:
+        """Why the clock exists, in the reader's language (from the kind)."""
+        basis = DEADLINE_LEGAL_BASIS.get(Deadline.Kind(self.kind))
+        return str(basis) if basis is not None else ""
+
+
+DEADLINE_LEGAL_BASIS = {
+    Deadline.Kind.POLICE_REPORT_TPKS: _("UU 12/2022 (TPKS): laporan ke kepolisian ≤ 3×24 jam"),
+    Deadline.Kind.RESPONSE_MEDIUM_RISK: _("Permen PPPA 2/2022: risiko sedang ditangani ≤ 6 jam"),
+    Deadline.Kind.FOLLOW_UP: _("Standar layanan: tindak lanjut pengaduan ≤ 3 hari kerja"),
+    Deadline.Kind.DIVERSION: _("UU 11/2012 (SPPA): diversi selesai ≤ 30 hari"),
+    Deadline.Kind.PROTECTION_KDRT: _(
+        "UU 23/2004 (PKDRT) Pasal 16: polisi memberi perlindungan sementara ≤ 1×24 jam sejak "
+        "menerima laporan"
+    ),
+    Deadline.Kind.PROTECTION_KDRT_END: _(
+        "UU 23/2004 (PKDRT) Pasal 16: perlindungan sementara paling lama 7 hari"
+    ),
+    Deadline.Kind.COURT_ORDER_KDRT: _(
+        "UU 23/2004 (PKDRT) Pasal 16 ayat (3): polisi meminta surat penetapan perintah "
+        "perlindungan ke pengadilan ≤ 1×24 jam"
+    ),
+    Deadline.Kind.PROTECTION_TPKS: _(
+        "UU 12/2022 (TPKS) Pasal 42: polisi dapat memberi perlindungan sementara ≤ 1×24 jam"
+    ),
+    Deadline.Kind.PROTECTION_TPKS_END: _(
+        "UU 12/2022 (TPKS) Pasal 42: perlindungan sementara paling lama 14 hari"
+    ),
+    Deadline.Kind.LPSK_REQUEST: _(
+        "UU 12/2022 (TPKS) Pasal 43: polisi meminta perlindungan kepada LPSK ≤ 1×24 jam"
+    ),
+    Deadline.Kind.BAPAS_REQUEST: _(
+        "PP 65/2015 (SPPA): penyidik meminta pertimbangan Bapas dan pekerja sosial ≤ 1×24 jam"
+    ),
+    Deadline.Kind.SOCIAL_REPORT: _("PP 65/2015 (SPPA): hasil litmas dan laporan sosial ≤ 3×24 jam"),
+    Deadline.Kind.DIVERSION_OFFER: _("PP 65/2015 (SPPA): diversi diupayakan ≤ 7×24 jam"),
+}
 
 
 # --- Intake drafts and links between cases -------------------------------------------------

@@ -113,7 +113,9 @@ def case_list(
 
 def _overdue(now: dt.datetime) -> Exists:
     return Exists(
-        Deadline.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_at__lt=now)
+        Deadline.objects.filter(
+            case=OuterRef("pk"), done_at__isnull=True, late_entry=False, due_at__lt=now
+        )
     )
 
 
@@ -153,15 +155,48 @@ def apply_filters(qs: QuerySet, user: User, filters: dict) -> QuerySet:
 # --- Duplicates ------------------------------------------------------------------------------
 
 
+DUPLICATE_BIRTH_WINDOW = dt.timedelta(days=366)
+
+
+def _district_of(region_code: str | None) -> str:
+    """The kecamatan of a region code (kecamatan or kelurahan/desa), or ""."""
+    parts = (region_code or "").split(".")
+    return ".".join(parts[:3]) if len(parts) >= 3 else ""
+
+
+def _near(person) -> Q:
+    """A similar name (pg_trgm `%`, index `cases_person_name_trgm`) with the birth date within
+    a year or an address in the same kecamatan; Q() when the person gives neither. Each branch
+    pairs the name with one indexed condition, so PostgreSQL can AND the two index scans."""
+    name = (person.name or "").strip()
+    if not name:
+        return Q()
+    similar = Q(name__trigram_similar=name)
+    near = Q()
+    if person.birth_date:
+        window = (
+            person.birth_date - DUPLICATE_BIRTH_WINDOW,
+            person.birth_date + DUPLICATE_BIRTH_WINDOW,
+        )
+        near |= similar & Q(birth_date__range=window)
+    district = _district_of(person.address_region_id)
+    if district:
+        same_district = Q(address_region_id=district) | Q(
+            address_region__pk__startswith=district + "."
+        )
+        near |= similar & same_district
+    return near
+
+
 def possible_duplicates(user: User, people: list) -> list[Case]:
-    """Cases the user may see that hold a person with the same NIK, or the same name and
-    birth date, as one of `people` (PersonData)."""
+    """Cases the user may see that hold a person with the same NIK, or a similar name (pg_trgm
+    similarity) with the birth date within a year or the same kecamatan, as one of `people`
+    (PersonData). Only `access.visible_cases`: a case the user may not open is never named."""
     condition = Q()
     for person in people:
         if person.nik:
             condition |= Q(nik_hash=nik_hash(person.nik))
-        if person.name and person.birth_date:
-            condition |= Q(name__iexact=person.name.strip(), birth_date=person.birth_date)
+        condition |= _near(person)
     if not condition:
         return []
     matches = Person.objects.filter(condition).values("case_id")
@@ -299,7 +334,9 @@ def _case_page(case: Case) -> CasePage:
     now = timezone.now()
     deadlines = list(Deadline.objects.filter(case=case).order_by("due_at", "id"))
     for deadline in deadlines:
-        deadline.overdue = deadline.done_at is None and deadline.due_at < now
+        deadline.overdue = (
+            deadline.done_at is None and not deadline.late_entry and deadline.due_at < now
+        )
     return CasePage(
         case=case,
         victims=[p for p in people if p.role == PersonRole.VICTIM],

@@ -43,6 +43,7 @@ from cases.models import (
     ViolenceSubtype,
 )
 from cases.reference import SEXUAL_VIOLENCE
+from cases.rules import VictimFacts, case_type_problem
 from ppa.models import Agency, Role, User
 
 # --- Derived values ----------------------------------------------------------------------
@@ -65,6 +66,35 @@ def derived_age(
     else:
         return None, "", None
     return age, AgeGroup.for_age(age).value, age < 18
+
+
+def facts_at(
+    sex: str,
+    birth_date: dt.date | None,
+    stated_age: int | None,
+    reported_on: dt.date,
+    incident_date: dt.date | None,
+) -> VictimFacts:
+    """A victim as the case-type rule sees it, aged on the case's reference date."""
+    age, _group, _child = derived_age(
+        birth_date=birth_date,
+        stated_age=stated_age,
+        stated_on=reported_on,
+        at=incident_date or reported_on,
+    )
+    return VictimFacts(sex=sex, age=age)
+
+
+def victim_facts(case: Case, replace: Person | None = None) -> list[VictimFacts]:
+    """The victims of a case as the case-type rule sees them, aged on the case's (possibly
+    just changed, unsaved) dates; `replace` stands for its stored row (a person being edited)."""
+    victims = case.people.filter(role=PersonRole.VICTIM).only(
+        "pk", "sex", "birth_date", "stated_age"
+    )
+    return [
+        facts_at(p.sex, p.birth_date, p.stated_age, case.reported_on, case.incident_date)
+        for p in (replace if replace is not None and p.pk == replace.pk else p for p in victims)
+    ]
 
 
 # --- NIK -----------------------------------------------------------------------------------
@@ -256,6 +286,16 @@ def _register_guard(data: CaseData, people: list[PersonData]) -> None:
         raise IntakeError(_("Tanggal kejadian tidak boleh setelah tanggal pelaporan."))
     if data.reported_on > timezone.localdate():
         raise IntakeError(_("Tanggal pelaporan tidak boleh di masa depan."))
+    problem = case_type_problem(
+        case_type=data.case_type,
+        victims=[
+            facts_at(p.sex, p.birth_date, p.stated_age, data.reported_on, data.incident_date)
+            for p in people
+            if p.role == PersonRole.VICTIM
+        ],
+    )
+    if problem:
+        raise IntakeError(problem)
 
 
 def _register_people(
@@ -365,12 +405,34 @@ def case_details_set(*, case: Case, details: dict) -> dict[str, object]:
 
 # --- Clocks --------------------------------------------------------------------------------
 
-LEGAL_BASIS = {
-    Deadline.Kind.POLICE_REPORT_TPKS: "UU 12/2022 (TPKS): laporan ke kepolisian ≤ 3×24 jam",
-    Deadline.Kind.RESPONSE_MEDIUM_RISK: "Permen PPPA 2/2022: risiko sedang ditangani ≤ 6 jam",
-    Deadline.Kind.FOLLOW_UP: "Standar layanan: tindak lanjut pengaduan ≤ 3 hari kerja",
-    Deadline.Kind.DIVERSION: "UU 11/2012 (SPPA): diversi selesai ≤ 30 hari",
+# Hours each statutory clock runs from its start (the legal basis of each kind, shown on the
+# case page, is `cases.models.DEADLINE_LEGAL_BASIS`). The follow-up of a complaint counts
+# working days instead (`_due`).
+CLOCK_HOURS: dict[str, int] = {
+    Deadline.Kind.POLICE_REPORT_TPKS: 72,
+    Deadline.Kind.RESPONSE_MEDIUM_RISK: 6,
+    Deadline.Kind.DIVERSION: 30 * 24,
+    Deadline.Kind.PROTECTION_KDRT: 24,
+    Deadline.Kind.PROTECTION_KDRT_END: 7 * 24,
+    Deadline.Kind.COURT_ORDER_KDRT: 24,
+    Deadline.Kind.PROTECTION_TPKS: 24,
+    Deadline.Kind.PROTECTION_TPKS_END: 14 * 24,
+    Deadline.Kind.LPSK_REQUEST: 24,
+    Deadline.Kind.BAPAS_REQUEST: 24,
+    Deadline.Kind.SOCIAL_REPORT: 72,
+    Deadline.Kind.DIVERSION_OFFER: 7 * 24,
 }
+FOLLOW_UP_WORKING_DAYS = 3
+# A clock met at this moment starts the next ones (e.g. protection given -> its 7-day limit).
+FOLLOWING_CLOCKS: dict[str, tuple[str, ...]] = {
+    Deadline.Kind.PROTECTION_KDRT: (
+        Deadline.Kind.PROTECTION_KDRT_END,
+        Deadline.Kind.COURT_ORDER_KDRT,
+    ),
+    Deadline.Kind.PROTECTION_TPKS: (Deadline.Kind.PROTECTION_TPKS_END, Deadline.Kind.LPSK_REQUEST),
+}
+# The victim's sub-forms of violence under UU 23/2004 (PKDRT) start with this prefix.
+KDRT_SUBTYPE_PREFIX = "pkdrt_"
 
 
 def working_days_after(day: dt.date, n: int) -> dt.date:
@@ -385,14 +447,50 @@ def working_days_after(day: dt.date, n: int) -> dt.date:
         return day
 
 
-def _clock_start(case: Case) -> dt.datetime:
-    """When the case's clocks start: now for a case reported today, else the start of the
-    reporting day in the agency's time zone (a case entered late is not given extra time)."""
+def _day_start(case: Case, day: dt.date) -> dt.datetime:
+    """When a clock started by something that happened on `day` starts: now for today, else
+    the start of that day in the agency's time zone (an event entered late gets no extra time)."""
     now = timezone.now()
     zone = zoneinfo.ZoneInfo(case.agency.time_zone)
-    if case.reported_on >= now.astimezone(zone).date():
+    if day >= now.astimezone(zone).date():
         return now
-    return dt.datetime.combine(case.reported_on, dt.time.min, tzinfo=zone)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+
+
+def _clock_start(case: Case) -> dt.datetime:
+    """When the case's clocks start: the reporting day (see `_day_start`)."""
+    return _day_start(case, case.reported_on)
+
+
+def _due(case: Case, kind: str, start: dt.datetime) -> dt.datetime:
+    """When a clock of `kind` started at `start` runs out (working days in the agency's zone)."""
+    if kind == Deadline.Kind.FOLLOW_UP:
+        local = start.astimezone(zoneinfo.ZoneInfo(case.agency.time_zone))
+        day = working_days_after(local.date(), FOLLOW_UP_WORKING_DAYS)
+        return dt.datetime.combine(day, local.timetz())
+    return start + dt.timedelta(hours=CLOCK_HOURS[kind])
+
+
+def _clocks_create(
+    case: Case, due: dict[str, dt.datetime], *, skip: set[str], actor: User | None = None
+) -> list[Deadline]:
+    """One new clock per kind not in `skip`. A clock that has already run out is recorded as
+    entered late: it is shown, never reminded or escalated (nobody could have met it)."""
+    now = timezone.now()
+    created = []
+    for kind, due_at in due.items():
+        if kind in skip:
+            continue
+        deadline = Deadline(case=case, kind=kind, due_at=due_at, late_entry=due_at <= now)
+        if actor is not None:  # else simple-history names the request's user, if any
+            deadline._history_user = actor
+        deadline.save()
+        created.append(deadline)
+    return created
+
+
+def _open_kinds(case: Case) -> set[str]:
+    return set(case.deadlines.filter(done_at__isnull=True).values_list("kind", flat=True))
 
 
 def deadlines_open(
@@ -402,44 +500,120 @@ def deadlines_open(
     sexual: bool | None = None,
     abh: AbhDetail | None = None,
 ) -> list[Deadline]:
-    """Create the clocks that the case's facts start (idempotent: one row per kind).
+    """Create the clocks that the case's facts start (idempotent: one running row per kind).
 
     The registration passes what it has just written, so nothing is read back: `new_case`
     (the case has no clocks yet, and `abh` is its ABH details if any) and `sexual` (a victim
     suffered sexual violence)."""
     start = _clock_start(case)
     zone = zoneinfo.ZoneInfo(case.agency.time_zone)
-    due: dict[str, dt.datetime] = {}
+    kinds: list[str] = [Deadline.Kind.FOLLOW_UP]
     if sexual is None:
         sexual = Person.violence_forms.through.objects.filter(
             person__case=case, person__role=PersonRole.VICTIM, violenceform_id=SEXUAL_VIOLENCE
         ).exists()
     if sexual:
-        due[Deadline.Kind.POLICE_REPORT_TPKS] = start + dt.timedelta(hours=72)
+        kinds.append(Deadline.Kind.POLICE_REPORT_TPKS)
     if case.risk_level == RiskLevel.MEDIUM:
-        due[Deadline.Kind.RESPONSE_MEDIUM_RISK] = start + dt.timedelta(hours=6)
-    local = start.astimezone(zone)
-    follow_up_day = working_days_after(local.date(), 3)
-    due[Deadline.Kind.FOLLOW_UP] = dt.datetime.combine(follow_up_day, local.timetz())
+        kinds.append(Deadline.Kind.RESPONSE_MEDIUM_RISK)
+    due: dict[str, dt.datetime] = {kind: _due(case, kind, start) for kind in kinds}
     if not new_case:
         abh = AbhDetail.objects.filter(case=case).first()
     if abh is not None and abh.diversion_started_on:
         due[Deadline.Kind.DIVERSION] = dt.datetime.combine(
             abh.diversion_started_on + dt.timedelta(days=30), dt.time.max, tzinfo=zone
         )
-    existing = set() if new_case else set(case.deadlines.values_list("kind", flat=True))
-    created = []
-    for kind, due_at in due.items():
-        if kind not in existing:
-            created.append(
-                Deadline.objects.create(
-                    case=case,
-                    kind=kind,
-                    due_at=due_at,
-                    legal_basis=LEGAL_BASIS.get(Deadline.Kind(kind), ""),
-                )
-            )
-    return created
+    # Facts start a duty once: a kind the case already has (running, met or ended) is kept.
+    known = set() if new_case else set(case.deadlines.values_list("kind", flat=True))
+    return _clocks_create(case, due, skip=known)
+
+
+def deadlines_end_by_closure(*, actor: User, case: Case) -> list[Deadline]:
+    """Closing a case ends its running clocks (kept, marked as ended by the closure)."""
+    now = timezone.now()
+    ended = list(case.deadlines.select_for_update().filter(done_at__isnull=True))
+    for deadline in ended:
+        deadline.done_at, deadline.ended_by = now, Deadline.Ending.CASE_CLOSED
+        deadline._history_user = actor
+        deadline._change_reason = str(Deadline.Ending.CASE_CLOSED.label)
+        deadline.save(update_fields=["done_at", "ended_by"])
+    return ended
+
+
+def deadlines_restart(*, actor: User, case: Case) -> list[Deadline]:
+    """Reopening a case starts again, from now, each duty its closure ended and nobody met:
+    the kinds whose latest clock was ended by the closure (a met duty stays met)."""
+    latest: dict[str, Deadline] = {}
+    for deadline in case.deadlines.order_by("kind", "-due_at", "-id"):
+        latest.setdefault(deadline.kind, deadline)
+    now = timezone.now()
+    due = {
+        kind: _due(case, kind, now)
+        for kind, deadline in latest.items()
+        if deadline.ended_by == Deadline.Ending.CASE_CLOSED
+    }
+    return _clocks_create(case, due, skip=_open_kinds(case), actor=actor)
+
+
+def _is_kdrt(case: Case) -> bool:
+    """A victim was recorded with a PKDRT sub-form of violence (UU 23/2004 Pasal 5)."""
+    return Person.violence_subtypes.through.objects.filter(
+        person__case=case,
+        person__role=PersonRole.VICTIM,
+        violencesubtype__code__startswith=KDRT_SUBTYPE_PREFIX,
+    ).exists()
+
+
+def _is_sexual(case: Case) -> bool:
+    return Person.violence_forms.through.objects.filter(
+        person__case=case, person__role=PersonRole.VICTIM, violenceform_id="seksual"
+    ).exists()
+
+
+def deadlines_police_report(
+    *, case: Case, at: dt.datetime, actor: User | None = None
+) -> list[Deadline]:
+    """The case reached the police (a referral delivered to a police unit, or the report
+    stage of the legal process): the UPTD's 3×24 h reporting duty (TPKS) is met, and the
+    police's own clocks start: temporary protection within 1×24 h for domestic violence
+    (UU PKDRT Pasal 16) and for sexual violence (UU TPKS Pasal 42)."""
+    if case.is_closed:
+        return []
+    for deadline in case.deadlines.select_for_update().filter(
+        kind=Deadline.Kind.POLICE_REPORT_TPKS, done_at__isnull=True
+    ):
+        deadline.done_at, deadline.ended_by = at, Deadline.Ending.MET
+        if actor is not None:
+            deadline._history_user = actor
+        deadline.save(update_fields=["done_at", "ended_by"])
+    kinds: list[str] = []
+    if _is_kdrt(case):
+        kinds.append(Deadline.Kind.PROTECTION_KDRT)
+    if _is_sexual(case):
+        kinds.append(Deadline.Kind.PROTECTION_TPKS)
+    done = set(case.deadlines.filter(kind__in=kinds).values_list("kind", flat=True))
+    due = {kind: _due(case, kind, at) for kind in kinds}
+    return _clocks_create(case, due, skip=done, actor=actor)
+
+
+def deadlines_child_investigation(
+    *, case: Case, started_on: dt.date, actor: User | None = None
+) -> list[Deadline]:
+    """The investigation of a child in conflict with the law started (PP 65/2015): the
+    investigator asks Bapas and a social worker within 1×24 h, their reports are due within
+    3×24 h and diversion is to be offered within 7×24 h."""
+    if case.is_closed:
+        return []
+    start = _day_start(case, started_on)
+    kinds = (
+        Deadline.Kind.BAPAS_REQUEST,
+        Deadline.Kind.SOCIAL_REPORT,
+        Deadline.Kind.DIVERSION_OFFER,
+    )
+    done = set(case.deadlines.filter(kind__in=kinds).values_list("kind", flat=True))
+    return _clocks_create(
+        case, {kind: _due(case, kind, start) for kind in kinds}, skip=done, actor=actor
+    )
 
 
 # --- Drafts --------------------------------------------------------------------------------
@@ -501,6 +675,15 @@ def intake_submit(
 
 class CaseActionError(Exception):
     """A case-management rule was broken; the message is for the user, in their language."""
+
+
+class CaseTypeMismatch(CaseActionError):
+    """The case type does not fit the victims (`cases.rules.case_type_problem`); `field` is
+    the form field the message belongs next to."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class StaleVersion(CaseActionError):
@@ -583,6 +766,10 @@ def case_update(*, actor: User, case: Case, version: int, changes: dict, reason:
                 changed.append(name)
         if not changed:
             return current
+        if {"case_type", "incident_date", "reported_on"} & set(changed):
+            problem = case_type_problem(case_type=current.case_type, victims=victim_facts(current))
+            if problem:
+                raise CaseTypeMismatch(problem, field="case_type")
         _save_case(current, actor, changed, reason or _("Data kasus diperbarui"))
     return current
 
@@ -650,6 +837,7 @@ def case_closure_decide(
             body = reason.strip() or _("Terminasi disetujui.")
             current.status, current.closed_at = Status.CLOSED, timezone.now()
             fields, why = ["status", "closed_at"], _("Terminasi disetujui")
+            deadlines_end_by_closure(actor=actor, case=current)
         else:
             body = _("Dikembalikan: %s") % reason.strip()
             current.status, current.step = Status.OPEN, Step.MONITORING
@@ -674,6 +862,7 @@ def case_reopen(*, actor: User, case: Case, version: int, reason: str) -> Case:
         _record(current, actor, CaseRecord.Kind.REOPEN, reason)
         current.status, current.closed_at, current.step = Status.OPEN, None, Step.ASSESSMENT
         _save_case(current, actor, ["status", "closed_at", "step"], _("Kasus dibuka kembali"))
+        deadlines_restart(actor=actor, case=current)
     return current
 
 
@@ -729,6 +918,17 @@ PERSON_LISTS = {
 }
 VICTIM_ONLY = {"child_legal_role", "violence_form_ids", "violence_subtype_ids", "ampk_category_ids"}
 EDITABLE_PERSON_FIELDS = frozenset({*PERSON_SCALARS, *PERSON_LISTS, "nik"})
+
+
+def _check_victim_change(person: Person, case: Case, changed: list[str]) -> None:
+    """A victim's corrected sex or age must still fit the case type (refused otherwise)."""
+    touched = {"sex", "birth_date", "stated_age"} & set(changed)
+    if person.role != PersonRole.VICTIM or not touched:
+        return
+    problem = case_type_problem(case_type=case.case_type, victims=victim_facts(case, person))
+    if problem:
+        field = "sex" if touched == {"sex"} else "birth_date"
+        raise CaseTypeMismatch(problem, field=field)
 
 
 def _person_guard(changes: dict, reason: str) -> None:
@@ -826,6 +1026,7 @@ def person_update(
         if "name" in changes and not str(changes["name"]).strip():
             raise CaseActionError(_("Nama wajib diisi."))
         changed = _person_scalars(current, changes) + _person_age(current, case)
+        _check_victim_change(current, case, changed)
         to_set = _person_lists(current, changes, is_victim=is_victim)
         if not changed and not to_set:
             return current
@@ -904,7 +1105,12 @@ def legal_step_record(
         recorded_by=actor,
     )
     step._history_user = actor
-    step.save()
+    with transaction.atomic():
+        step.save()
+        if stage == LegalProcess.Stage.REPORT:
+            deadlines_police_report(case=case, at=_day_start(case, started_on), actor=actor)
+        elif stage == LegalProcess.Stage.INVESTIGATION and perpetrator.is_child:
+            deadlines_child_investigation(case=case, started_on=started_on, actor=actor)
     return step
 
 
@@ -970,9 +1176,16 @@ def deadline_done(*, actor: User, case: Case, deadline: Deadline) -> Deadline:
     """Mark a clock as met (for example: the report to the police was made)."""
     if deadline.case_id != case.pk:
         raise CaseActionError(_("Batas waktu ini bukan milik kasus ini."))
-    if deadline.done_at is None:
-        deadline.done_at = timezone.now()
+    if deadline.done_at is not None:
+        return deadline
+    with transaction.atomic():
+        deadline.done_at, deadline.ended_by = timezone.now(), Deadline.Ending.MET
         deadline._history_user = actor
         deadline._change_reason = _("Dipenuhi")
-        deadline.save(update_fields=["done_at"])
+        deadline.save(update_fields=["done_at", "ended_by"])
+        following = FOLLOWING_CLOCKS.get(deadline.kind, ())
+        if following:
+            # e.g. temporary protection given now: its limit and the next request start now.
+            due = {kind: _due(case, kind, deadline.done_at) for kind in following}
+            _clocks_create(case, due, skip=_open_kinds(case), actor=actor)
     return deadline

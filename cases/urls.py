@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("pengaduan/", views.intake, name="intake"),
     path("pengaduan/draf/", views.drafts, name="drafts"),
+    path("kualitas-data/", views.data_quality, name="data_quality"),
     path("pengaduan/<uuid:code>/hapus/", views.draft_delete, name="draft_delete"),
     path("pengaduan/<uuid:code>/<slug:step>/", views.intake_step, name="intake_step"),
     path("dokumen/<uuid:code>/", views.document_download, name="document"),

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import access, refcache, selectors, services
+from cases import access, quality, refcache, selectors, services
 from cases import forms as f
 from cases.intake import (
     ADD_BUTTONS,
@@ -47,6 +47,7 @@ from ppa.http import AuthedRequest
 from ppa.models import AccessLog, Agency, Role, User
 
 NAME_SEARCH_KEY = "cases_name_search"
+PERSON_STEPS = ("korban", "terlapor")  # intake steps that warn of possible duplicates
 
 # --- Intake ----------------------------------------------------------------------------------
 
@@ -133,6 +134,11 @@ def _intake_post(request: AuthedRequest, wizard: Wizard, step: str) -> HttpRespo
             _("Ada peringatan pada isian. Periksa, lalu tekan 'Simpan & lanjut' lagi."),
         )
         return _render_step(request, wizard, step, forms, show_errors=True, warned=True, **extra)
+    if step in PERSON_STEPS and not request.POST.get("duplicates_seen"):
+        # Someone like this person is already in a case the officer may open: say so now.
+        found = selectors.possible_duplicates(request.user, Wizard.step_people(step, forms))
+        if found:
+            return _render_step(request, wizard, step, forms, step_duplicates=found)
     if step != "ringkasan":
         return redirect("cases:intake_step", code=draft.code, step=STEP_KEYS[index + 1])
     return _intake_submit(request, wizard, forms, extra)
@@ -330,6 +336,19 @@ def _name_search(request: AuthedRequest) -> HttpResponse:
     return redirect(target)
 
 
+# --- Data quality ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def data_quality(request: AuthedRequest) -> HttpResponse:
+    """The supervisor's list of own cases whose type no longer fits their victims."""
+    if not access.can_review_data_quality(request.user):
+        raise PermissionDenied
+    rows = quality.case_type_mismatches(request.user)
+    return render(request, "cases/data_quality.html", {"rows": rows, "max_rows": quality.MAX_ROWS})
+
+
 # --- Case page -------------------------------------------------------------------------------
 
 
@@ -453,7 +472,7 @@ def case_edit(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
                     },
                 )
             except services.CaseActionError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(getattr(exc, "field", None), str(exc))
             else:
                 messages.success(request, _("Perubahan tersimpan."))
                 return redirect("cases:detail", code=case.code)
@@ -464,6 +483,7 @@ def case_edit(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
             incident_district=case.incident_district_id,
             incident_village=case.incident_village_id,
             within_authority="1" if case.within_authority else "0",
+            consent_statistics="1" if case.consent_statistics else "0",
             version=case.version,
         )
         form = f.CaseEditForm(initial=initial, agency=agency)
@@ -503,7 +523,7 @@ def person_edit(request: AuthedRequest, code: uuid.UUID, person: uuid.UUID) -> H
                     new_version=exc.person.version,
                 )
             except services.CaseActionError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(getattr(exc, "field", None), str(exc))
             else:
                 messages.success(request, _("Perubahan data orang tersimpan."))
                 return redirect("cases:detail", code=case.code)
@@ -728,7 +748,8 @@ def document_download(request: AuthedRequest, code: uuid.UUID) -> FileResponse:
 @require_POST
 def deadline_done(request: AuthedRequest, code: uuid.UUID, kind: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, need="edit")
-    deadline = Deadline.objects.filter(case=case, kind=kind).first()
+    # The newest clock of the kind: the running one if any (a reopened case may have ended ones).
+    deadline = Deadline.objects.filter(case=case, kind=kind).order_by("-id").first()
     if deadline is None:
         raise Http404
     services.deadline_done(actor=request.user, case=case, deadline=deadline)

@@ -14,6 +14,7 @@ NAV = [
     ("cases:intake", _("Pengaduan baru"), {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR}),
     ("referrals:inbox", _("Rujukan"), {Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER}),
     ("reports:dashboard", _("Statistik"), {Role.OFFICIAL, Role.SUPERVISOR}),
+    ("cases:data_quality", _("Kualitas data"), {Role.SUPERVISOR}),
     ("coordination:list", _("Rakor"), {Role.OFFICIAL, Role.SUPERVISOR, Role.PARTNER}),
     (
         "community:list",

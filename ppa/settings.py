@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram lookups for near-duplicate names (pg_trgm)
     "template_partials",
     "guardian",
     "simple_history",
@@ -112,7 +113,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # With JIT on (the PostgreSQL default), any list or statistics query whose cost estimate passes
 # jit_above_cost paid 50-1,000 ms of compilation at 1M cases, and one wide statement of the
 # bench generator took 100 s to compile (bench/README.md, "Why the targets are missed", 2).
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# pg_trgm's `%` (near names of the duplicate warning, cases.selectors.possible_duplicates)
+# at similarity 0.5 instead of the default 0.3: a one-letter typo of a two-word name stays
+# above 0.6, while 0.3 matched every "Siti ..." of a province (56,878 of 2.2M people, 1.6 s at
+# 1M cases; bench/README.md, "Duplicate look-up").
+TRIGRAM_THRESHOLD = 0.5
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    f"-c jit=off -c pg_trgm.similarity_threshold={TRIGRAM_THRESHOLD}"
+)
 
 # Optional read replica (PostgreSQL streaming replication) for statistics, dashboards,
 # exports and report figures; see ppa/db.py and docs/scaling.md.

@@ -2,8 +2,10 @@
 
 Rules that count working days skip weekends and Indonesian public holidays (with cuti bersama)
 through lokal-id (`cases.services.working_days_after`); rules in hours count calendar time.
-The statutory clocks of a case (`cases.Deadline`) are opened by the cases app; the beat scan in
-`referrals.services.deadline_scan` reminds and escalates them.
+The statutory clocks of a case (`cases.Deadline`, with their durations and legal basis) are
+opened and ended by the cases services (registration, the police report, closure, reopening);
+the beat scan in `referrals.services.deadline_scan` reminds and escalates the running ones,
+never those ended by a closure or recorded after they had run out.
 """
 
 import datetime as dt
@@ -39,7 +41,6 @@ def add_rule(start: dt.datetime, rule: Rule, tz: str = "") -> dt.datetime:
         return start + dt.timedelta(hours=rule.hours)
     if rule.calendar_days:
         return start + dt.timedelta(days=rule.calendar_days)
-
     local = timezone.localtime(start, zone)
     day = local.date()
     try:

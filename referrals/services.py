@@ -22,6 +22,7 @@ from kombu import pools
 
 from cases.access import FieldGroup
 from cases.models import Case, Deadline, Person, PersonRole, ServiceType
+from cases.services import deadlines_police_report
 from ppa.celery import app
 from ppa.models import Agency, Role, User
 from referrals import access, clocks
@@ -404,20 +405,12 @@ def referral_deliver(*, outbox_id: int) -> bool:
         _notify(event, receiving_staff(referral))
         _notify(event, sending_people(referral))
         if referral.to_agency.kind == Agency.Kind.POLICE_PPA:
-            _close_police_report_clock(referral.case_id, now)
+            # The case reached the police: the TPKS report duty is met, police clocks start.
+            deadlines_police_report(case=referral.case, at=now)
         outbox.delivered_at = now
         outbox.last_error = ""
         outbox.save(update_fields=["attempts", "delivered_at", "last_error"])
     return True
-
-
-def _close_police_report_clock(case_id: int, now: dt.datetime) -> None:
-    """Handing a TPKS case to the police meets the 3×24 h reporting duty (UU TPKS)."""
-    for deadline in Deadline.objects.select_for_update().filter(
-        case_id=case_id, kind=Deadline.Kind.POLICE_REPORT_TPKS, done_at__isnull=True
-    ):
-        deadline.done_at = now
-        deadline.save(update_fields=["done_at"])
 
 
 def handoff_mail(*, outbox_id: int) -> bool:
@@ -653,8 +646,8 @@ def referral_reminders_scan(*, now: dt.datetime | None = None, limit: int = 200)
 
 
 def deadline_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """Open case clocks: remind the case's worker before they fall due, and tell the worker and
-    the supervisors once they are overdue. Each notification once (unique per deadline)."""
+    """Running case clocks (not entered late): remind the worker before they fall due, tell the
+    worker and the supervisors once overdue. Each notification once (unique per deadline)."""
     now = now or timezone.now()
     lead = dt.timedelta(seconds=settings.DEADLINE_REMIND_BEFORE)
     counts = {"reminded": 0, "overdue": 0}
@@ -663,7 +656,7 @@ def deadline_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[s
         due = (
             Deadline.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("case")
-            .filter(done_at__isnull=True, due_at__lte=now + lead)
+            .filter(done_at__isnull=True, late_entry=False, due_at__lte=now + lead)
             .filter(Q(reminded_at__isnull=True) | Q(escalated_at__isnull=True, due_at__lte=now))
             .order_by("due_at")[:limit]
         )

@@ -111,6 +111,7 @@ def test_intake_officer_registers_a_child_sexual_violence_case_on_a_phone(new_jo
     for expected in ("Mawar Sintetis", "Terlapor Satu Sintetis", "Terlapor Dua Sintetis"):
         assert expected in summary
     page.get_by_label("Korban/wali setuju data dibagikan ke lembaga mitra bila dirujuk").check()
+    page.get_by_label("Ya, setuju").check()  # statistics consent: asked, never pre-ticked
     journey.shot("step6-summary")
     page.get_by_role("button", name="Simpan kasus").click()
     page.wait_for_load_state()

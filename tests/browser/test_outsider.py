@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def test_outsider_from_another_agency_gets_the_not_found_page(journey, e2e_world):
     case = make_case(
         e2e_world.user("intake_own"),
+        case_type="ampk",
         victims=[
             {
                 "name": "Melati Sintetis",

@@ -73,7 +73,7 @@ def full_intake(client, *, incident=None, victim_list=None, perpetrator_list=Non
         assert response.status_code == 302, (step, _errors(response))
     response = client.post(
         step_url(draft, "ringkasan"),
-        {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+        {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
     )
     return draft, response
 

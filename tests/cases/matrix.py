@@ -179,6 +179,7 @@ ROWS = [
     ),
     Row("cases:intake", expect={**STAFF_BOTH, **NOT_STAFF}),
     Row("cases:drafts", expect={**STAFF_BOTH, **NOT_STAFF}),
+    Row("cases:data_quality", expect={"supervisor_own": 200, "supervisor_other": 200}, default=403),
     Row(
         "cases:intake_step",
         setup=lambda w: {**a_draft(w), "step": "korban"},

@@ -70,7 +70,7 @@ def test_a_second_submission_returns_the_same_case(officer):
     draft, first = full_intake(officer)
     again = officer.post(
         step_url(draft, "ringkasan"),
-        {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+        {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
     )
     assert Case.objects.count() == 1
     assert again.status_code == 302 and again.url == first.url
@@ -212,7 +212,7 @@ def test_submitting_with_an_unfinished_step_sends_the_officer_there(officer):
     _response, draft = start(officer)
     response = officer.post(
         step_url(draft, "ringkasan"),
-        {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+        {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
     )
     assert response.status_code == 302
     assert response.url == step_url(draft, "korban") + "?periksa=1"
@@ -222,10 +222,12 @@ def test_submitting_with_an_unfinished_step_sends_the_officer_there(officer):
 def test_possible_duplicates_are_shown_before_saving_and_can_be_linked(officer, world):
     earlier = make_case(
         world.users["intake_own"],
+        case_type="ampk",
         victims=[{"name": "Sinta Sintetis", "birth_date": dt.date(2012, 4, 2)}],
     )
     hidden = make_case(
         world.users["intake_other"],
+        case_type="ampk",
         victims=[{"name": "Sinta Sintetis", "birth_date": dt.date(2012, 4, 2)}],
     )
     _response, draft = start(officer)
@@ -238,14 +240,14 @@ def test_possible_duplicates_are_shown_before_saving_and_can_be_linked(officer, 
     assert hidden.number not in page  # another agency's case is never revealed
     refused = officer.post(
         step_url(draft, "ringkasan"),
-        {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+        {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
     )
     assert refused.status_code == 200
     assert "kemungkinan kasus ganda" in refused.content.decode()
     done = officer.post(
         step_url(draft, "ringkasan"),
         {
-            "consent_statistics": "on",
+            "consent_statistics": "1",
             "legal_basis": "consent",
             "link_cases": [str(earlier.code)],
             "link_note": "Korban yang sama",
@@ -328,7 +330,7 @@ def test_final_submission_query_count_is_linear_with_a_small_factor(
     with django_assert_num_queries(expected):  # 62 for 1 + 1, 100 for 2 + 2
         response = officer.post(
             step_url(draft, "ringkasan"),
-            {"consent_statistics": "on", "legal_basis": "consent", "action": "submit"},
+            {"consent_statistics": "1", "legal_basis": "consent", "action": "submit"},
         )
     assert response.status_code == 302
     case = Case.objects.get()
@@ -362,3 +364,52 @@ def test_a_list_entry_added_by_an_administrator_shows_on_the_next_page(officer):
         code="uji_baru", label="Bentuk Uji Baru", label_en="New test form", order=99
     )
     assert "Bentuk Uji Baru" in officer.get(step_url(draft, "korban")).content.decode()
+
+
+def test_near_duplicates_are_shown_at_the_victim_step(officer, world):
+    # A near name (one letter off) with a birth date eight months away, in a case of the own
+    # UPTD; the same person in another agency's case is never named.
+    earlier = make_case(
+        world.users["intake_own"],
+        case_type="ampk",
+        victims=[{"name": "Sintha Sintetis", "birth_date": dt.date(2011, 8, 2)}],
+    )
+    hidden = make_case(
+        world.users["intake_other"],
+        case_type="ampk",
+        victims=[{"name": "Sinta Sintetis", "birth_date": dt.date(2012, 4, 2)}],
+    )
+    unrelated = make_case(
+        world.users["intake_own"],
+        case_type="ampk",
+        victims=[{"name": "Sinta Sintetis", "birth_date": dt.date(2008, 4, 2)}],
+        district=None,
+    )
+    _response, draft = start(officer)
+    response = officer.post(step_url(draft, "korban"), victims(CHILD_VICTIM))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Kemungkinan orang yang sama sudah tercatat" in page
+    assert earlier.number in page
+    assert hidden.number not in page and unrelated.number not in page
+    assert 'value="Sinta Sintetis"' in page  # the input is kept
+    # The officer proceeds (linking is offered on the last step).
+    again = officer.post(
+        step_url(draft, "korban"), {**victims(CHILD_VICTIM), "duplicates_seen": "1"}
+    )
+    assert again.status_code == 302 and again.url == step_url(draft, "terlapor")
+
+
+def test_same_district_finds_a_near_name_without_a_birth_date(officer, world):
+    earlier = make_case(
+        world.users["intake_own"],
+        victims=[{"name": "Rina Marlina", "address_region_id": "13.76.01"}],
+    )
+    _response, draft = start(officer)
+    perpetrator = {"name": "Rina Marliana", "sex": "P", "stated_age": "30", "rel_v0": "tetangga"}
+    officer.post(step_url(draft, "korban"), victims({**CHILD_VICTIM, "name": "Anak Lain"}))
+    page = officer.post(
+        step_url(draft, "terlapor"),
+        perpetrators({**perpetrator, "address_district": "13.76.01"}),
+    ).content.decode()
+    assert earlier.number in page

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.access import FieldGroup
@@ -93,13 +94,20 @@ def test_filters_are_kept_in_the_address(world, client):
 
 def test_overdue_filter_and_badge(world, client):
     actor = world.users["intake_own"]
-    late = make_case(actor, reported_on=dt.date(2024, 1, 1), incident_date=None)  # long ago
-    done = make_case(actor, reported_on=dt.date(2024, 1, 2), incident_date=None)
+    today = timezone.localdate()
+    late = make_case(actor, reported_on=today, incident_date=None)
+    done = make_case(actor, reported_on=today, incident_date=None)
+    for deadline in late.deadlines.all():  # registered in time; the clock ran out since
+        deadline.due_at = timezone.now() - dt.timedelta(hours=1)
+        deadline.save(update_fields=["due_at"])
     for deadline in done.deadlines.all():
         services.deadline_done(actor=actor, case=done, deadline=deadline)
+    # A paper file entered long after its clocks ran out is not "overdue" (recorded late).
+    entered_late = make_case(actor, reported_on=dt.date(2024, 1, 1), incident_date=None)
     client.force_login(world.users["supervisor_own"])
     page = client.get(reverse("cases:list"), {"lewat": "on"}).content.decode()
     assert late.number in page and done.number not in page
+    assert entered_late.number not in page
     assert "lewat batas waktu" in page
 
 

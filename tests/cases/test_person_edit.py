@@ -217,7 +217,8 @@ def test_adult_victim_loses_ampk_categories(world):
         world.users["intake_own"],
         case_type="ampk",
         victims=[
-            {"birth_date": dt.date(2015, 1, 1), "ampk_category_ids": ["kekerasan_fisik_psikis"]}
+            {"birth_date": dt.date(2015, 1, 1), "ampk_category_ids": ["kekerasan_fisik_psikis"]},
+            {"birth_date": dt.date(2016, 1, 1)},  # a child stays: the case remains AMPK
         ],
     )
     victim = person_of(case)

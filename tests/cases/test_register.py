@@ -28,6 +28,7 @@ def test_ages_and_groups_are_computed_at_the_incident(world):
         world.users["intake_own"],
         reported_on=dt.date(2024, 5, 8),
         incident_date=dt.date(2023, 12, 1),
+        case_type="ampk",
         victims=[{"birth_date": dt.date(2006, 1, 15)}],  # 17 at the incident, 18 at the report
         perpetrators=[{"stated_age": 45, "birth_date": None}],
     )

@@ -1,5 +1,9 @@
 """Referrals for tests, driven through the real services (never written by hand)."""
 
+import datetime as dt
+
+from django.utils import timezone
+
 from cases.access import FieldGroup
 from cases.models import PersonRole
 from referrals import services
@@ -59,9 +63,17 @@ def make_referral(world: World, *, status: str = "draft", case=None, **overrides
     raise ValueError(status)
 
 
-def make_sexual_violence_case(actor):
-    """A sexual-violence case: registering it opens the 3×24 h police-report clock."""
-    return make_case(actor, consent_sharing=True, victims=[{"violence_form_ids": ["seksual"]}])
+def make_sexual_violence_case(actor, *, reported_on: dt.date | None = None):
+    """A sexual-violence case: registering it opens the 3×24 h police-report clock (reported
+    today unless told, so the clock is still running)."""
+    reported_on = reported_on or timezone.localdate()
+    return make_case(
+        actor,
+        consent_sharing=True,
+        victims=[{"violence_form_ids": ["seksual"]}],
+        reported_on=reported_on,
+        incident_date=reported_on - dt.timedelta(days=1),
+    )
 
 
 def deliver(referral: Referral) -> None:

@@ -138,6 +138,7 @@ def build_dataset(world) -> dict:
         place="fasilitas_umum",
         district="13.07.03",
         relationship="tetangga",
+        case_type=CaseType.OTHER,  # an adult man: not KtP
         victims=[{"sex": "L", "birth_date": None, "stated_age": 70}],
         perpetrators=[{"stated_age": 30}],
         consent_statistics=False,

@@ -66,6 +66,7 @@ def spread(dataset):
         reported_on=dt.date(2022, 6, 1),
         incident_date=dt.date(2022, 5, 1),
         district="13.07.01",
+        case_type="ampk",
         victims=[{"sex": "L", "stated_age": 9, "birth_date": None, "ampk_category_ids": []}],
     )
     return dataset
