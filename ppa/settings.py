@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ppa.middleware.UserLocaleMiddleware",
+    "ppa.middleware.NulInFieldNameMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ppa.middleware.SessionLimitMiddleware",
     "ppa.middleware.OtpRequiredMiddleware",
@@ -122,7 +123,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "ppa.passwords.ContextWordValidator"},
+    {"NAME": "ppa.passwords.MaximumLengthValidator"},
 ]
+# One maximum: passwords longer than this are refused where they are set (the validator above)
+# and at the login before any hashing. NIST SP 800-63B asks for at least 64.
+PASSWORD_MAX_LENGTH = 128
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

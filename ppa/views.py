@@ -75,14 +75,15 @@ class LoginView(auth_views.LoginView):
 
     # Longer input cannot be a valid account; it is refused before authentication, so it never
     # reaches the lockout tables (whose columns it would overflow: found by fuzzing).
-    MAX_USERNAME, MAX_PASSWORD = 150, 1024
+    # The password maximum is the one the password validator enforces where passwords are set.
+    MAX_USERNAME = 150
 
     def post(self, request, *args, **kwargs):
         if login_rate_exceeded(request):
             return render(request, "registration/rate_limited.html", status=429)
         username = request.POST.get("username", "")
         if len(username) > self.MAX_USERNAME or len(request.POST.get("password", "")) > (
-            self.MAX_PASSWORD
+            settings.PASSWORD_MAX_LENGTH
         ):
             form = self.get_form_class()(request)
             error = LoginForm.error_messages["invalid_login"]
