@@ -82,8 +82,8 @@ ACTION = re.compile(r'\baction="([^"]+)"')
 
 
 def _forms(html: str, url: str) -> list[tuple[str, str, dict[str, str], dict[str, int]]]:
-    """Each form of the page: its method and target, its hidden fields (name -> value: management forms,
-    versions) and its text fields with a maximum (name -> maxlength)."""
+    """Each form of the page: its method and target, its hidden fields (name -> value:
+    management forms, versions) and its text fields with a maximum (name -> maxlength)."""
     found = []
     for attrs, body in FORM.findall(html):
         method = "get" if 'method="get"' in attrs.lower() else "post"
