@@ -12,10 +12,9 @@ from cases.models import Case, Deadline
 from ppa.access import FieldGroup
 from ppa.models import AccessLog
 from tests.factories import make_case
+from tests.files import PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def make_cases(actor, n: int, **kwargs) -> list[Case]:
