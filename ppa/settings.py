@@ -318,10 +318,15 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 10)
 CELERY_TASK_ROUTES |= {"reports.tasks.render_report_run": {"queue": "pdf"}}
 REPORTS_PDF_SOFT_TIME_LIMIT = env_int("REPORTS_PDF_SOFT_TIME_LIMIT", 240)
 REPORTS_PDF_TIME_LIMIT = env_int("REPORTS_PDF_TIME_LIMIT", 300)
-# Pending PDF runs (broker down, worker died) are sent again by this sweep.
+# A rendering worker writes a heartbeat every REPORTS_HEARTBEAT_SECONDS; a running run whose
+# heartbeat is older than REPORTS_HEARTBEAT_STALE lost its worker and is made again.
+REPORTS_HEARTBEAT_SECONDS = env_int("REPORTS_HEARTBEAT_SECONDS", 5)
+REPORTS_HEARTBEAT_STALE = env_int("REPORTS_HEARTBEAT_STALE", 30)
+# Pending PDF runs (broker down) and running ones without a heartbeat (worker died) are sent
+# again by this sweep (one indexed query on the unfinished runs).
 CELERY_BEAT_SCHEDULE["reports-sweep-runs"] = {
     "task": "reports.tasks.sweep_report_runs",
-    "schedule": 60.0,
+    "schedule": 15.0,
 }
 # Nightly statistics aggregates of every case registered before the day starts
 # (reports.services.statistics_refresh); the day's new cases are counted live.
