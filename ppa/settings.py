@@ -26,6 +26,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "django.forms",  # the widget templates, for FORM_RENDERER below
     "ppa.adminsite.SinergiAdminConfig",  # django.contrib.admin with ppa.adminsite's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,6 +70,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "ppa.urls"
 WSGI_APPLICATION = "ppa.wsgi.application"
+
+# Form widgets render through the project's templates: templates/django/forms/widgets/attrs.html
+# announces a field's maximum without letting the browser cut input silently.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -19,9 +19,11 @@ from tests.test_permission_matrix import ROWS
 from tests.world import build_world
 
 FIELD_NAME = re.compile(r'\bname="([^"]+)"')
-# A text field with a maximum, as Django renders it: <input ... maxlength="N" ... name="x">.
+# A text field with a maximum: <input ... data-maxlength="N" ... name="x">.
 MAX_FIELD = re.compile(r"<(?:input|textarea)\b[^>]*>")
-MAXLENGTH = re.compile(r'\bmaxlength="(\d+)"')
+# Rendered as data-maxlength (templates/django/forms/widgets/attrs.html): a `maxlength` would
+# let the browser cut a longer paste without a word.
+MAXLENGTH = re.compile(r'\bdata-maxlength="(\d+)"')
 OK_STATUSES = {200, 204, 302, 303, 400, 403, 404, 405, 409, 410, 429}
 
 
@@ -120,6 +122,7 @@ def test_over_long_text_is_refused_with_the_message_and_kept(row: Row, client):
     page = client.get(url, secure=True)
     if not page.get("Content-Type", "").startswith("text/html"):
         return  # a download, no form
+    assert " maxlength=" not in page.content.decode(), "the browser would cut input silently"
     for method, target, hidden, limited in _forms(page.content.decode(), url):
         for name, limit in limited.items():
             too_long = "k" * (limit + 1)
