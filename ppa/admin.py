@@ -1,17 +1,20 @@
 import csv
+from typing import Any
 
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Field, Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ppa.exports import safe_cell
 from ppa.models import AccessLog, Agency, HistoryOrigin, Region, User, UserSession
-from ppa.security import sessions_end
+from ppa.security import session_store, sessions_end
 from ppa.services import user_set_role
 
 
@@ -19,13 +22,13 @@ class NoWriteAdmin(admin.ModelAdmin):
     """Rows the application writes (audit, exports, refreshes): shown, never added, changed or
     deleted in the admin."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -35,17 +38,17 @@ class ReadOnlyAdmin(NoWriteAdmin):
 
     actions = ["export_csv"]
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
     @admin.action(description=_("Ekspor CSV"))
-    def export_csv(self, request, queryset):
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         return audit_csv(queryset, self.model._meta.model_name)
 
 
-def audit_csv(queryset, name: str, fields: list | None = None) -> HttpResponse:
+def audit_csv(queryset: QuerySet, name: str, fields: list[Field] | None = None) -> HttpResponse:
     """The selected rows with the given (default: every concrete) field; text cells
     neutralised (safe_cell)."""
     fields = fields if fields is not None else list(queryset.model._meta.concrete_fields)
@@ -60,7 +63,7 @@ def audit_csv(queryset, name: str, fields: list | None = None) -> HttpResponse:
     return response
 
 
-def _csv_value(value):
+def _csv_value(value: object) -> object:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
@@ -88,10 +91,8 @@ class AgencyAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["region", "parent"]
     readonly_fields = ["group"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
         if not change:
-            from django.contrib.auth.models import Group
-
             obj.group, _created = Group.objects.get_or_create(name=f"agency:{obj.name}"[:150])
         super().save_model(request, obj, form, change)
 
@@ -103,17 +104,17 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     list_filter = ["role", "is_active", "agency__kind"]
     raw_id_fields = ["agency"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Lembaga dan peran"), {"fields": ["agency", "role", "language", "phone"]}),
     ]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if obj.role:
             user_set_role(user=obj, role=obj.role, agency=obj.agency)
 
     @admin.action(description=_("Akhiri semua sesi pengguna terpilih"))
-    def end_sessions(self, request, queryset):
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet) -> None:
         ended = sum(sessions_end(user) for user in queryset)
         self.message_user(request, _("%(n)s sesi diakhiri.") % {"n": ended}, messages.SUCCESS)
 
@@ -140,23 +141,21 @@ class UserSessionAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at", "ip_address", "user_agent"]
     actions = ["end"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
     @admin.action(description=_("Akhiri sesi terpilih"))
-    def end(self, request, queryset):
-        from ppa.security import _store  # noqa: PLC0415
-
+    def end(self, request: HttpRequest, queryset: QuerySet) -> None:
         for row in queryset:
-            _store(row.session_key).delete()
+            session_store(row.session_key).delete()
         queryset.delete()
 
 
@@ -169,13 +168,13 @@ HISTORY_METADATA = ("history_id", "history_date", "history_type", "history_user"
 FULL_HISTORY_APPS = {"ppa"}
 
 
-def history_is_personal(model: type) -> bool:
+def history_is_personal(model: type[Model]) -> bool:
     """True for the history table of a record outside the core app (any app added later too)."""
     return model._meta.app_label not in FULL_HISTORY_APPS
 
 
-def history_visible_fields(model: type) -> list:
-    fields = list(model._meta.concrete_fields)
+def history_visible_fields(model: type[Model]) -> list[Field]:
+    fields: list[Field] = list(model._meta.concrete_fields)
     if history_is_personal(model):
         fields = [f for f in fields if f.name in HISTORY_METADATA]
     return fields
@@ -188,16 +187,16 @@ class HistoryAdmin(ReadOnlyAdmin):
     list_filter = ["history_type"]
     date_hierarchy = "history_date"
 
-    def get_list_display(self, request):
+    def get_list_display(self, request: HttpRequest) -> Any:
         record = "__str__" if not history_is_personal(self.model) else "record"
         return ["history_date", "history_type", "history_user", "history_id", record]
 
     @admin.display(description=_("Rekaman"))
-    def record(self, obj) -> str:
+    def record(self, obj: Any) -> str:
         label = getattr(obj, "number", "") or f"#{obj.id}"
         return f"{self.model._meta.verbose_name} {label}"
 
-    def get_list_display_links(self, request, list_display):
+    def get_list_display_links(self, request: HttpRequest, list_display: Any) -> Any:
         # A row's page would name the record (its title is the record's text, e.g. a name).
         return (
             None
@@ -205,13 +204,19 @@ class HistoryAdmin(ReadOnlyAdmin):
             else super().get_list_display_links(request, list_display)
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         if history_is_personal(self.model):
             raise PermissionDenied
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Ekspor CSV"))
-    def export_csv(self, request, queryset):
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         return audit_csv(queryset, self.model._meta.model_name, history_visible_fields(self.model))
 
 

@@ -6,16 +6,18 @@ browser ends with an error. Such users get the app's 403 page at once instead.""
 
 from collections.abc import Callable
 from functools import update_wrapper
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+_ViewType = TypeVar("_ViewType", bound=Callable[..., Any])
+
 
 class SinergiAdminSite(AdminSite):
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+    def admin_view(self, view: _ViewType, cacheable: bool = False) -> _ViewType:
         inner = super().admin_view(view, cacheable)
 
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -23,7 +25,7 @@ class SinergiAdminSite(AdminSite):
                 raise PermissionDenied
             return inner(request, *args, **kwargs)
 
-        return update_wrapper(guarded, inner)
+        return cast(_ViewType, update_wrapper(guarded, inner))
 
 
 class SinergiAdminConfig(AdminConfig):

@@ -14,6 +14,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request
 
+from ppa.otp import has_device, otp_required
+from ppa.security import AUTH_AT_SESSION_KEY
+
 logger = logging.getLogger("ppa.security")
 
 LANGUAGE_COOKIE = "django_language"
@@ -67,8 +70,6 @@ class SessionLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            from ppa.security import AUTH_AT_SESSION_KEY  # noqa: PLC0415
-
             now = int(time.time())
             started = request.session.setdefault(AUTH_AT_SESSION_KEY, now)
             if now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
@@ -102,8 +103,6 @@ class OtpRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not user.is_verified():
-            from ppa.otp import has_device, otp_required  # noqa: PLC0415
-
             path = request.path_info
             if otp_required(user, request.session) and not any(
                 path == p or (p.endswith("/") and p != "/" and path.startswith(p))

@@ -1,4 +1,4 @@
-"""Test override: PostgreSQL only (never a silent SQLite fallback), fast hashing, no real mail."""
+"""Test override: PostgreSQL at DATABASE_URL (no silent fallback), fast hashing, no real mail."""
 
 import os
 
@@ -7,13 +7,9 @@ os.environ.setdefault("SECRET_KEY", "test-" + "x" * 60)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sinergi_ppa")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("VAR_DIR", "/tmp/sinergi-ppa-test-var")  # noqa: S108  # nosec B108 (test files only)
+os.environ.setdefault("VAR_DIR", "/tmp/sinergi-ppa-test-var")  # noqa: S108 (test files only)
 
 from ppa.settings import *  # noqa: E402,F403
-from ppa.settings import DATABASES  # noqa: E402
-
-if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    raise RuntimeError("The test suite runs on PostgreSQL: set DATABASE_URL to a postgres:// URL.")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only in tests
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -27,7 +23,7 @@ if os.environ.get("TEST_EMAIL_FILE_PATH"):  # the worker writes each e-mail sent
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["TEST_EMAIL_FILE_PATH"]
 if os.environ.get("TEST_EMAIL_URL"):  # a worker with the production mapping of EMAIL_URL
-    EMAIL_BACKEND = email_settings(os.environ["TEST_EMAIL_URL"])["EMAIL_BACKEND"]  # noqa: F405
+    EMAIL_BACKEND = email_settings(os.environ["TEST_EMAIL_URL"]).backend  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns otherwise)
 AXES_VERBOSE = False  # the login attempts are in the axes tables; keep test output readable
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405

@@ -2,6 +2,7 @@ import base64
 import io
 import logging
 import sys
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -22,8 +23,9 @@ from django.views import defaults
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ppa.access.core import role_of
+from ppa.access import role_of
 from ppa.forms import LanguageForm, LoginForm, OtpEnrolForm, OtpTokenForm
+from ppa.http import AuthedRequest
 from ppa.middleware import LANGUAGE_COOKIE
 from ppa.models import RecoveryCodeDevice, Role, UserSession
 from ppa.otp import (
@@ -93,7 +95,8 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     response["Retry-After"] = str(OUTAGE_RETRY_AFTER)
     response["Content-Language"] = language
     response["Cache-Control"] = "no-store"
-    response._has_been_logged = True  # not logged again as a server error by django.request
+    # Not logged again as a server error by django.request (django.utils.log.log_response).
+    setattr(response, "_has_been_logged", True)  # noqa: B010
     return response
 
 
@@ -101,7 +104,7 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-# --- Accounts: login, two-factor authentication, sessions (issue 6) -------------------------
+# --- Accounts: login, two-factor authentication, sessions ------------------------------------
 
 
 class LoginView(auth_views.LoginView):
@@ -116,7 +119,7 @@ class LoginView(auth_views.LoginView):
     # The password maximum is the one the password validator enforces where passwords are set.
     MAX_USERNAME = 150
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if login_rate_exceeded(request):
             return render(request, "registration/rate_limited.html", status=429)
         username = request.POST.get("username", "")
@@ -137,7 +140,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthedRequest) -> HttpResponse:
     """The user's security page: two-factor status, recovery codes, password, sessions."""
     user = request.user
     context = {
@@ -151,7 +154,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthedRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the code (or type the key), confirm with a code.
     A user who already has one must be verified in this session to replace it."""
     user = request.user
@@ -179,7 +182,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_qr(request: HttpRequest) -> HttpResponse:
+def otp_qr(request: AuthedRequest) -> HttpResponse:
     """The QR code of the authenticator being enrolled, as SVG (an image, not inline data)."""
     if has_device(request.user) and not request.user.is_verified():
         raise Http404
@@ -192,7 +195,7 @@ def otp_qr(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthedRequest) -> HttpResponse:
     """The second step of login: a code from the app or a recovery code."""
     user = request.user
     if not has_device(user):
@@ -214,7 +217,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def recovery_codes_new(request: HttpRequest) -> HttpResponse:
+def recovery_codes_new(request: AuthedRequest) -> HttpResponse:
     """New recovery codes (the old ones stop working); needs a verified session."""
     if not request.user.is_verified():
         return redirect(f"{reverse('otp_verify')}?next={reverse('account')}")
@@ -224,7 +227,7 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def logout_everywhere(request: HttpRequest) -> HttpResponse:
+def logout_everywhere(request: AuthedRequest) -> HttpResponse:
     """End every session of this user, this one included."""
     user = request.user
     sessions_end(user)
@@ -234,7 +237,7 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     """Change the password (the old one is asked again); every other session ends."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():

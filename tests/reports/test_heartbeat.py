@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
@@ -86,8 +87,6 @@ def test_a_long_render_with_a_fresh_heartbeat_is_left_alone(world, client):
 
 
 def route_reports_to(queue: str | None) -> None:
-    from django.conf import settings
-
     celery_app.conf.task_routes = (
         {"reports.tasks.render_report_run": {"queue": queue}}
         if queue

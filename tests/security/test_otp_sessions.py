@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from ppa.models import RecoveryCode, Role, UserSession
 from tests.security.helpers import current_code, post_login, session_cookie
-from tests.world import PASSWORD, make_user
+from tests.world import PASSWORD, make_user, otp_enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -107,8 +107,6 @@ def test_users_of_other_roles_may_work_without_a_second_factor(client, world):
 
 
 def test_a_case_worker_who_enrolled_must_use_it(client, world):
-    from tests.world import otp_enrol
-
     otp_enrol(world.users["case_worker_own"])
     post_login(client, "case_worker_own")
     assert client.get("/", secure=True).headers["Location"].startswith(reverse("otp_verify"))
