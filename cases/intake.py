@@ -32,7 +32,10 @@ STEPS = [
 ]
 STEP_KEYS = [key for key, _label in STEPS]
 MAX_PEOPLE = 10
-MAX_VALUE = 20000  # characters kept per posted value (the longest field is the chronology)
+# Characters kept per posted value: well above the longest field (the chronology, 20,000), so
+# the form sees an over-long value and refuses it with its message; the user's input is kept
+# (a value is never cut to fit).
+MAX_VALUE = 100_000
 
 VictimFormSet = formset_factory(
     f.VictimForm,

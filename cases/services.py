@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lokal import add_working_days, parse_nik
 
-from cases import refcache
+from cases import refcache, uploads
 from cases.models import (
     AbhDetail,
     AgeGroup,
@@ -1116,23 +1116,12 @@ def legal_step_record(
 
 # --- Documents -----------------------------------------------------------------------------
 
-DOCUMENT_SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The content type named by a file's first bytes (PDF, JPEG or PNG), or None."""
-    for signature, content_type in DOCUMENT_SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
+DOCUMENT_KINDS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
 
 def document_check(upload: UploadedFile) -> str:
-    """Refuse an empty, oversized or disguised file; return its real content type."""
+    """Refuse an empty, oversized, disguised or damaged file; return its real content type.
+    The file must parse fully as the type its first bytes name (cases.uploads)."""
     if not upload.size:
         raise CaseActionError(_("Berkas kosong."))
     if upload.size > settings.DOCUMENT_MAX_BYTES:
@@ -1141,10 +1130,26 @@ def document_check(upload: UploadedFile) -> str:
             % {"mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)}
         )
     upload.seek(0)
-    content_type = sniff_content_type(upload.read(16))
+    data = upload.read()
     upload.seek(0)
+    content_type = uploads.sniff_content_type(data[:16])
     if content_type is None:
         raise CaseActionError(_("Jenis berkas tidak diterima. Unggah PDF, JPEG atau PNG."))
+    try:
+        uploads.check_parses(data, content_type)
+    except uploads.TooManyPixels as exc:
+        raise CaseActionError(
+            _("Gambar terlalu besar (maksimal %(mp)s megapiksel).")
+            % {"mp": settings.DOCUMENT_MAX_PIXELS // 1_000_000}
+        ) from exc
+    except uploads.NotParsable as exc:
+        raise CaseActionError(
+            _(
+                "Berkas tidak dapat dibaca sebagai %(kind)s yang utuh. Unggah berkas aslinya, "
+                "bukan salinan yang rusak atau diubah."
+            )
+            % {"kind": DOCUMENT_KINDS[content_type]}
+        ) from exc
     return content_type
 
 

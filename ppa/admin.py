@@ -5,7 +5,8 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from django.db.models import Model, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,9 +48,10 @@ class ReadOnlyAdmin(NoWriteAdmin):
         return audit_csv(queryset, self.model._meta.model_name)
 
 
-def audit_csv(queryset: QuerySet, name: str) -> HttpResponse:
-    """The selected rows with every concrete field; text cells neutralised (safe_cell)."""
-    fields = list(queryset.model._meta.concrete_fields)
+def audit_csv(queryset: QuerySet, name: str, fields: list[Field] | None = None) -> HttpResponse:
+    """The selected rows with the given (default: every concrete) field; text cells
+    neutralised (safe_cell)."""
+    fields = fields if fields is not None else list(queryset.model._meta.concrete_fields)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
@@ -157,12 +159,65 @@ class UserSessionAdmin(admin.ModelAdmin):
         queryset.delete()
 
 
-class HistoryAdmin(ReadOnlyAdmin):
-    """Every change-history table (any app): read and export only."""
+# Columns of a record's history an administrator may read: who changed which record, when,
+# how. Administrators see aggregates, not records (SECURITY.md, "Administrators and personal
+# data"): the content of the history of case records (names, NIK, addresses, chronologies,
+# notes, reasons typed by staff) stays hidden; only the history of the core app (agencies,
+# staff accounts), which administrators manage, is shown whole.
+HISTORY_METADATA = ("history_id", "history_date", "history_type", "history_user", "id", "number")
+FULL_HISTORY_APPS = {"ppa"}
 
-    list_display = ["history_date", "history_type", "history_user", "history_id", "__str__"]
+
+def history_is_personal(model: type[Model]) -> bool:
+    """True for the history table of a record outside the core app (any app added later too)."""
+    return model._meta.app_label not in FULL_HISTORY_APPS
+
+
+def history_visible_fields(model: type[Model]) -> list[Field]:
+    fields: list[Field] = list(model._meta.concrete_fields)
+    if history_is_personal(model):
+        fields = [f for f in fields if f.name in HISTORY_METADATA]
+    return fields
+
+
+class HistoryAdmin(ReadOnlyAdmin):
+    """Every change-history table (any app): read and export only; for records of people,
+    only who changed what and when (the values themselves are hidden)."""
+
     list_filter = ["history_type"]
     date_hierarchy = "history_date"
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        record = "__str__" if not history_is_personal(self.model) else "record"
+        return ["history_date", "history_type", "history_user", "history_id", record]
+
+    @admin.display(description=_("Rekaman"))
+    def record(self, obj: Any) -> str:
+        label = getattr(obj, "number", "") or f"#{obj.id}"
+        return f"{self.model._meta.verbose_name} {label}"
+
+    def get_list_display_links(self, request: HttpRequest, list_display: Any) -> Any:
+        # A row's page would name the record (its title is the record's text, e.g. a name).
+        return (
+            None
+            if history_is_personal(self.model)
+            else super().get_list_display_links(request, list_display)
+        )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if history_is_personal(self.model):
+            raise PermissionDenied
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Ekspor CSV"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return audit_csv(queryset, self.model._meta.model_name, history_visible_fields(self.model))
 
 
 def register_history_admins(site: admin.AdminSite = admin.site) -> list[str]:

@@ -63,7 +63,7 @@ def email_settings(url: str) -> EmailSettings:
     backends = {
         "smtp": "django.core.mail.backends.smtp.EmailBackend",
         "smtps": "django.core.mail.backends.smtp.EmailBackend",
-        "console": "django.core.mail.backends.console.EmailBackend",
+        "console": "ppa.mail.MaskedConsoleBackend",  # addresses masked, as in every log
         "locmem": "django.core.mail.backends.locmem.EmailBackend",
         "dummy": "django.core.mail.backends.dummy.EmailBackend",
     }

@@ -25,6 +25,8 @@ MASKED_TYPES: tuple[PiiType, ...] = (
     "BANK_ACCOUNT",
 )
 _DIGITS_16 = re.compile(r"(?<!\d)\d{4}[ .-]?\d{4}[ .-]?\d{4}[ .-]?\d{4}(?!\d)")
+# lokal-id leaves addresses at reserved domains (example.org, ...) alone; a log masks them all.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w])(?:\+?62|0)8\d(?:[ .-]?\d){6,11}(?!\d)")
 
 
@@ -35,6 +37,7 @@ def mask(text: str) -> str:
     except Exception:  # noqa: BLE001 (a log line must never raise; fail closed)
         return "[log disembunyikan: gagal menyamarkan data pribadi]"
     text = _DIGITS_16.sub("[ANGKA_16]", text)
+    text = _EMAIL.sub("[EMAIL]", text)
     return _PHONE.sub("[PHONE]", text)
 
 

@@ -1,3 +1,4 @@
+import logging
 import time
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -6,13 +7,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.defaults import bad_request
 
 from ppa.otp import has_device, otp_required
 from ppa.security import AUTH_AT_SESSION_KEY
+
+logger = logging.getLogger("ppa.security")
 
 LANGUAGE_COOKIE = "django_language"
 
@@ -131,4 +136,23 @@ class OtpRequiredMiddleware:
                 return HttpResponseRedirect(
                     f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
                 )
+        return self.get_response(request)
+
+
+class NulInFieldNameMiddleware:
+    """A NUL byte in a field name (query string, form or upload) is refused with 400 before any
+    view runs. No browser sends one; PostgreSQL cannot store it (the intake keeps posted field
+    names in a jsonb draft), and a name is never shown back to the user to correct. A NUL in a
+    *value* reaches the form, which refuses it next to the field and keeps the rest."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        keys = list(request.GET.keys())
+        if request.method == "POST":
+            keys += list(request.POST.keys()) + list(request.FILES.keys())
+        if any("\x00" in key for key in keys):
+            logger.warning("Refused a request with a NUL byte in a field name")
+            return bad_request(request, SuspiciousOperation("NUL byte in a field name"))
         return self.get_response(request)

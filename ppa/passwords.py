@@ -3,6 +3,7 @@
 import re
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -69,3 +70,23 @@ class ContextWordValidator:
             "Kata sandi tidak boleh memuat nama aplikasi, nama lembaga (PPA, UPTD, DP3A) "
             "atau nama daerah."
         )
+
+
+class MaximumLengthValidator:
+    """One maximum for every password (settings.PASSWORD_MAX_LENGTH): the login refuses longer
+    input before hashing it, so a longer password must never be accepted where one is set
+    (password change, the admin's forms, createsuperuser: all run the validators)."""
+
+    def __init__(self, max_length: int | None = None) -> None:
+        self.max_length = max_length or settings.PASSWORD_MAX_LENGTH
+
+    def validate(self, password: str, user: object = None) -> None:
+        if len(password) > self.max_length:
+            raise ValidationError(
+                _("Kata sandi terlalu panjang: paling banyak %(max)d karakter."),
+                code="password_too_long",
+                params={"max": self.max_length},
+            )
+
+    def get_help_text(self) -> str:
+        return _("Kata sandi paling banyak %(max)d karakter.") % {"max": self.max_length}

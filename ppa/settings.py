@@ -27,7 +27,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "django.forms",  # the widget templates, for FORM_RENDERER below
+    "ppa.adminsite.SinergiAdminConfig",  # django.contrib.admin with ppa.adminsite's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ppa.middleware.UserLocaleMiddleware",
+    "ppa.middleware.NulInFieldNameMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ppa.middleware.SessionLimitMiddleware",
     "ppa.middleware.SessionTouchMiddleware",
@@ -73,6 +75,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "ppa.urls"
 WSGI_APPLICATION = "ppa.wsgi.application"
+
+# Form widgets render through the project's templates: templates/django/forms/widgets/attrs.html
+# announces a field's maximum without letting the browser cut input silently.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
@@ -152,7 +158,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "ppa.passwords.ContextWordValidator"},
+    {"NAME": "ppa.passwords.MaximumLengthValidator"},
 ]
+# One maximum: passwords longer than this are refused where they are set (the validator above)
+# and at the login before any hashing. NIST SP 800-63B asks for at least 64.
+PASSWORD_MAX_LENGTH = 128
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -186,6 +196,9 @@ STORAGES: dict[str, dict[str, Any]] = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# An uploaded image is decoded whole to check it; larger ones are refused before decoding
+# (40 megapixels: any phone photo, about 120 MB of memory while checking).
+DOCUMENT_MAX_PIXELS = env_int("DOCUMENT_MAX_PIXELS", 40_000_000)
 
 # Sessions and cookies.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
@@ -353,10 +366,15 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 10)
 CELERY_TASK_ROUTES |= {"reports.tasks.render_report_run": {"queue": "pdf"}}
 REPORTS_PDF_SOFT_TIME_LIMIT = env_int("REPORTS_PDF_SOFT_TIME_LIMIT", 240)
 REPORTS_PDF_TIME_LIMIT = env_int("REPORTS_PDF_TIME_LIMIT", 300)
-# Pending PDF runs (broker down, worker died) are sent again by this sweep.
+# A rendering worker writes a heartbeat every REPORTS_HEARTBEAT_SECONDS; a running run whose
+# heartbeat is older than REPORTS_HEARTBEAT_STALE lost its worker and is made again.
+REPORTS_HEARTBEAT_SECONDS = env_int("REPORTS_HEARTBEAT_SECONDS", 5)
+REPORTS_HEARTBEAT_STALE = env_int("REPORTS_HEARTBEAT_STALE", 30)
+# Pending PDF runs (broker down) and running ones without a heartbeat (worker died) are sent
+# again by this sweep (one indexed query on the unfinished runs).
 CELERY_BEAT_SCHEDULE["reports-sweep-runs"] = {
     "task": "reports.tasks.sweep_report_runs",
-    "schedule": 60.0,
+    "schedule": 15.0,
 }
 # Nightly statistics aggregates of every case registered before the day starts
 # (reports.services.statistics_refresh); the day's new cases are counted live.

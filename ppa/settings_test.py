@@ -22,6 +22,8 @@ REFERRAL_HANDOFF_SWEEP_AFTER = env_int("REFERRAL_HANDOFF_SWEEP_AFTER", 2)  # noq
 if os.environ.get("TEST_EMAIL_FILE_PATH"):  # the worker writes each e-mail sent to a file
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["TEST_EMAIL_FILE_PATH"]
+if os.environ.get("TEST_EMAIL_URL"):  # a worker with the production mapping of EMAIL_URL
+    EMAIL_BACKEND = email_settings(os.environ["TEST_EMAIL_URL"]).backend  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns otherwise)
 AXES_VERBOSE = False  # the login attempts are in the axes tables; keep test output readable
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405

@@ -5,6 +5,9 @@ from django.views.generic import RedirectView
 
 from ppa import views
 
+# A database outage answers 503 "try again in a moment"; other errors the generic 500 page.
+handler500 = "ppa.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("masuk/", views.LoginView.as_view(), name="login"),

@@ -1,5 +1,7 @@
 import base64
 import io
+import logging
+import sys
 from typing import Any
 
 import segno
@@ -9,11 +11,15 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -61,6 +67,39 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# --- Error pages ----------------------------------------------------------------------------
+
+OUTAGE_RETRY_AFTER = 30  # seconds; a PostgreSQL restart takes a few
+outage_logger = logging.getLogger("ppa.outage")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. A database that cannot be reached (restart, failover, network) is an
+    outage, not a defect: 503 with "try again in a moment" and Retry-After, logged as one
+    warning with a stable message. Anything else gets the generic error page."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        return database_unavailable(request)
+    return defaults.server_error(request)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """Rendered without the database: no session or user lookup, no context processors; the
+    language is the one already chosen for the request, else the language cookie."""
+    outage_logger.warning("Database unavailable: answered 503")
+    language = getattr(request, "LANGUAGE_CODE", None) or request.COOKIES.get(LANGUAGE_COOKIE)
+    language = language if language in ("id", "en") else "id"
+    with translation.override(language):
+        html = loader.get_template("503.html").render({"language": language})
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(OUTAGE_RETRY_AFTER)
+    response["Content-Language"] = language
+    response["Cache-Control"] = "no-store"
+    # Not logged again as a server error by django.request (django.utils.log.log_response).
+    setattr(response, "_has_been_logged", True)  # noqa: B010
+    return response
+
+
 def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
@@ -77,14 +116,15 @@ class LoginView(auth_views.LoginView):
 
     # Longer input cannot be a valid account; it is refused before authentication, so it never
     # reaches the lockout tables (whose columns it would overflow: found by fuzzing).
-    MAX_USERNAME, MAX_PASSWORD = 150, 1024
+    # The password maximum is the one the password validator enforces where passwords are set.
+    MAX_USERNAME = 150
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if login_rate_exceeded(request):
             return render(request, "registration/rate_limited.html", status=429)
         username = request.POST.get("username", "")
         if len(username) > self.MAX_USERNAME or len(request.POST.get("password", "")) > (
-            self.MAX_PASSWORD
+            settings.PASSWORD_MAX_LENGTH
         ):
             form = self.get_form_class()(request)
             error = LoginForm.error_messages["invalid_login"]

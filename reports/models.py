@@ -113,6 +113,9 @@ class ReportRun(models.Model):
     # Set when the broker refused the message (Redis down): the sweep sends it again.
     enqueue_failed_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(_("mulai dibuat"), null=True, blank=True)
+    # Written by the worker every REPORTS_HEARTBEAT_SECONDS while it renders; a running run
+    # whose heartbeat is older than REPORTS_HEARTBEAT_STALE lost its worker (the sweep re-sends).
+    heartbeat_at = models.DateTimeField(_("tanda hidup pembuat"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
     error = models.CharField(_("kesalahan"), max_length=255, blank=True)
 

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, cast
@@ -174,25 +175,67 @@ def figures_checksum(figures: dict) -> str:
     return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
+def heartbeat_is_fresh(run: ReportRun, now: dt.datetime | None = None) -> bool:
+    """Whether the worker rendering a running run was alive a moment ago."""
+    now = now or timezone.now()
+    beat = run.heartbeat_at or run.started_at
+    stale = dt.timedelta(seconds=settings.REPORTS_HEARTBEAT_STALE)
+    return beat is not None and beat > now - stale
+
+
 def _claim(run_id: int) -> ReportRun | None:
-    """Take the run for rendering, or None if it is done, failed or being rendered."""
-    stale = timezone.now() - dt.timedelta(seconds=settings.REPORTS_PDF_TIME_LIMIT + 60)
+    """Take the run for rendering, or None if it is done, failed or being rendered by a
+    worker whose heartbeat is fresh."""
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.is_finished:
             return None
-        if run.status == ReportRun.Status.RUNNING and run.started_at and run.started_at > stale:
+        if run.status == ReportRun.Status.RUNNING and heartbeat_is_fresh(run):
             return None
-        run.status, run.started_at, run.progress = ReportRun.Status.RUNNING, timezone.now(), 5
+        now = timezone.now()
+        run.status, run.started_at, run.heartbeat_at = ReportRun.Status.RUNNING, now, now
+        run.progress = 5
         run.attempts += 1
         run.error = ""
-        run.save(update_fields=["status", "started_at", "progress", "attempts", "error"])
+        run.save(
+            update_fields=["status", "started_at", "heartbeat_at", "progress", "attempts", "error"]
+        )
         return run
 
 
+class Heartbeat:
+    """While a run renders, a thread writes its heartbeat every REPORTS_HEARTBEAT_SECONDS
+    (WeasyPrint's layout is one long call: the progress steps alone would fall silent).
+    Its own database connection, closed when the render ends."""
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{run_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self.stop.wait(settings.REPORTS_HEARTBEAT_SECONDS):
+                ReportRun.objects.filter(pk=self.run_id, status=ReportRun.Status.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # a lost heartbeat only makes the sweep re-send the run
+            logger.warning("heartbeat of report run %s stopped", self.run_id, exc_info=True)
+        finally:
+            connection.close()
+
+
 def _progress(run: ReportRun, value: int) -> None:
-    run.progress = value
-    run.save(update_fields=["progress"])
+    run.progress, run.heartbeat_at = value, timezone.now()
+    run.save(update_fields=["progress", "heartbeat_at"])
 
 
 def report_run_render(*, run_id: int, url_fetcher: Any = None) -> ReportRun | None:
@@ -203,7 +246,7 @@ def report_run_render(*, run_id: int, url_fetcher: Any = None) -> ReportRun | No
     if run is None:
         return None
     try:
-        with translation.override(run.language):
+        with Heartbeat(run.pk), translation.override(run.language):
             if run.figures is None:
                 # The replica must have replayed at least the request of this run.
                 source = reporting_source(wrote_at=run.requested_at.timestamp())
@@ -246,24 +289,16 @@ def report_run_render(*, run_id: int, url_fetcher: Any = None) -> ReportRun | No
 
 def report_runs_sweep(*, now: dt.datetime | None = None) -> int:
     """Send again the runs that are not moving: never enqueued, refused by the broker, queued
-    for too long, or started by a worker that died. Returns how many were sent."""
+    for too long, or running without a heartbeat (their worker died). Returns how many were
+    sent."""
     now = now or timezone.now()
-    stale_start = now - dt.timedelta(seconds=settings.REPORTS_PDF_TIME_LIMIT + 60)
     sent = 0
     unfinished = ReportRun.objects.filter(
         status__in=[ReportRun.Status.PENDING, ReportRun.Status.RUNNING]
     ).order_by("requested_at")
     for run in unfinished[:100]:
         if run.status == ReportRun.Status.RUNNING:
-            if run.started_at and run.started_at > stale_start:
-                continue
-            if run.attempts >= MAX_ATTEMPTS:
-                run.status, run.error, run.finished_at = (
-                    ReportRun.Status.FAILED,
-                    "worker lost",
-                    now,
-                )
-                run.save(update_fields=["status", "error", "finished_at"])
+            if heartbeat_is_fresh(run, now) or not _worker_lost(run, now):
                 continue
         elif not (
             run.enqueued_at is None
@@ -275,10 +310,26 @@ def report_runs_sweep(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+def _worker_lost(run: ReportRun, now: dt.datetime) -> bool:
+    """A running run whose worker died: failed for good after MAX_ATTEMPTS, otherwise back to
+    pending (the page says it is being made again). True if it is to be sent again."""
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != ReportRun.Status.RUNNING or heartbeat_is_fresh(run, now):
+            return False
+        failed = run.attempts >= MAX_ATTEMPTS
+        run.status = ReportRun.Status.FAILED if failed else ReportRun.Status.PENDING
+        run.error, run.progress = "worker lost", 0
+        run.finished_at = now if failed else None
+        run.save(update_fields=["status", "error", "progress", "finished_at"])
+    return not failed
+
+
 @dataclass
 class RunState:
     message: str
     waiting_for_worker: bool = False
+    restarting: bool = False  # the worker died: the percentage shown so far no longer holds
 
 
 def run_state(run: ReportRun, now: dt.datetime | None = None) -> RunState:
@@ -290,8 +341,20 @@ def run_state(run: ReportRun, now: dt.datetime | None = None) -> RunState:
         return RunState(
             _("Laporan gagal dibuat setelah beberapa percobaan. Silakan minta laporan baru.")
         )
+    if run.status == ReportRun.Status.RUNNING and not heartbeat_is_fresh(run, now):
+        return RunState(
+            _("Pembuat laporan terhenti. Laporan akan dibuat lagi dari awal sebentar lagi."),
+            restarting=True,
+        )
+    if run.status == ReportRun.Status.RUNNING and run.attempts > 1:
+        return RunState(_("Laporan sedang dibuat lagi (%(p)s%%).") % {"p": run.progress})
     if run.status == ReportRun.Status.RUNNING:
         return RunState(_("Laporan sedang dibuat (%(p)s%%).") % {"p": run.progress})
+    if run.attempts > 0:
+        return RunState(
+            _("Pembuatan laporan terhenti dan dimulai lagi; laporan sedang dibuat lagi."),
+            restarting=True,
+        )
     slow = run.enqueue_failed_at is not None or run.requested_at < now - WORKER_SLOW_AFTER
     if slow:
         return RunState(

@@ -130,7 +130,7 @@ def run_status(request: AuthedRequest, code: uuid.UUID) -> JsonResponse:
     return JsonResponse(
         {
             "status": run.status,
-            "progress": run.progress,
+            "progress": 0 if state.restarting else run.progress,
             "message": state.message,
             "waiting_for_worker": state.waiting_for_worker,
             "download_url": reverse("reports:run_download", kwargs={"code": run.code})

@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases import services
 from cases.models import Case, Person, PersonRole, Step
 from tests.factories import make_case
+from tests.files import PDF
 from tests.matrix import Row, own_staff
 from tests.referrals.helpers import make_referral
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 STAFF_BOTH = {
     **own_staff(200),
     "intake_other": 200,

@@ -12,11 +12,9 @@ from cases import services
 from cases.models import CaseRecord, Deadline, Document, PersonRole, Status, Step
 from ppa.models import AccessLog
 from tests.factories import make_case
+from tests.files import JPEG, PDF, PNG, image_bytes
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
 def url(name, case, **kw):
@@ -289,6 +287,59 @@ def test_disguised_or_empty_files_are_refused(world, client, case, name, content
     )
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert not Document.objects.exists()
+
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"PE\x00\x00" * 64
+HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("visum.pdf", b"%PDF-1.7\n" + EXE),  # a PDF header over a Windows program
+        ("foto.jpg", b"\xff\xd8\xff\xe0" + HTML),  # a JPEG header over a web page
+        ("foto.png", PNG[:40]),  # an image cut short: it does not decode fully
+        ("foto.png", PNG + HTML),  # a whole image with a web page after its end
+        ("visum.pdf", PDF + EXE),  # a whole PDF with a program after its end
+        ("visum.pdf", PDF[: len(PDF) // 2]),  # a PDF cut in half
+    ],
+)
+def test_files_that_do_not_parse_fully_are_refused(world, client, case, name, content):
+    client.force_login(world.users["case_worker_own"])
+    response = client.post(
+        url("document_upload", case), {"kind": "other", "file": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 200
+    assert "Berkas tidak dapat dibaca" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_a_refused_file_is_explained_in_english_too(world, client, case):
+    user = world.users["case_worker_own"]
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    upload = SimpleUploadedFile("visum.pdf", b"%PDF-1.7\n" + EXE)
+    response = client.post(url("document_upload", case), {"kind": "other", "file": upload})
+    assert "The file cannot be read" in response.content.decode()
+
+
+def test_a_real_jpeg_is_accepted(world, client, case):
+    client.force_login(world.users["case_worker_own"])
+    upload = SimpleUploadedFile("foto.jpg", JPEG)
+    response = client.post(url("document_upload", case), {"kind": "other", "file": upload})
+    assert response.status_code == 302
+    assert Document.objects.get().content_type == "image/jpeg"
+
+
+@override_settings(DOCUMENT_MAX_PIXELS=10_000)
+def test_an_image_with_too_many_pixels_is_refused(world, client, case):
+    client.force_login(world.users["case_worker_own"])
+    big = SimpleUploadedFile("foto.png", image_bytes("PNG", (200, 200)))
+    response = client.post(url("document_upload", case), {"kind": "other", "file": big})
+    assert response.status_code == 200
+    assert "terlalu besar" in response.content.decode()
     assert not Document.objects.exists()
 
 

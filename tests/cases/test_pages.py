@@ -14,10 +14,9 @@ from cases.models import Case, Deadline
 from ppa.models import AccessLog
 from referrals import grants
 from tests.factories import make_case
+from tests.files import PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def make_cases(actor, n: int, **kwargs) -> list[Case]:

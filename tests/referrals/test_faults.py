@@ -95,19 +95,24 @@ def pg_connect() -> psycopg.Connection:
 class Worker:
     """A celery worker subprocess in its own process group."""
 
-    def __init__(self, mail_dir: Path, log_path: Path, queue: str):
+    def __init__(self, mail_dir: Path, log_path: Path, queue: str, env: dict | None = None):
         self.mail_dir, self.log_path, self.queue = mail_dir, log_path, queue
+        self.extra_env = env or {}
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Worker":
-        env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "ppa.settings_test",
-            "DATABASE_URL": db_url(),
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "TEST_EMAIL_FILE_PATH": str(self.mail_dir),
-            "CONN_MAX_AGE": "0",
-        }
+        env = (
+            os.environ
+            | {
+                "DJANGO_SETTINGS_MODULE": "ppa.settings_test",
+                "DATABASE_URL": db_url(),
+                "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+                "CELERY_TASK_ALWAYS_EAGER": "0",
+                "TEST_EMAIL_FILE_PATH": str(self.mail_dir),
+                "CONN_MAX_AGE": "0",
+            }
+            | self.extra_env
+        )
         self.log_path.write_text("")
         log = self.log_path.open("a")
         self.proc = subprocess.Popen(  # noqa: S603 (fixed argv)
@@ -221,8 +226,9 @@ def live(one_at_a_time, seeded, settings, tmp_path):
     mail_dir.mkdir()
     workers: list[Worker] = []
 
-    def start() -> Worker:
-        worker = Worker(mail_dir, tmp_path / f"worker{len(workers)}.log", queue).start()
+    def start(env: dict | None = None) -> Worker:
+        log_path = tmp_path / f"worker{len(workers)}.log"
+        worker = Worker(mail_dir, log_path, queue, env).start()
         workers.append(worker)
         return worker
 
@@ -461,3 +467,18 @@ def test_two_supervisors_approve_at_the_same_instant(live):
     assert all("supervisor lain" in o for o in outcomes if o != "approved"), outcomes
     wait_until(lambda: all_finished(referrals), what="the hand-offs")
     assert_delivered_exactly_once(world, referrals, mail_dir)
+
+
+def test_the_worker_log_masks_e_mail_addresses_with_the_console_backend(live):
+    """EMAIL_URL=console:// prints each e-mail into the worker's output: the addresses in it
+    are masked like in every other log line (ppa.mail, and the worker logs through LOGGING)."""
+    world, start, mail_dir, queue = live
+    worker = start(env={"TEST_EMAIL_URL": "console://", "TEST_EMAIL_FILE_PATH": ""})
+    referrals = pending_referrals(world, 1)
+    approve(world, referrals)
+    wait_until(lambda: all_finished(referrals), what="the hand-off e-mail")
+    worker.stop()
+    log = worker.log_path.read_text()
+    assert referrals[0].case.number in log, "the e-mail was printed into the worker's log"
+    assert "uppa@example.org" not in log
+    assert "[EMAIL" in log

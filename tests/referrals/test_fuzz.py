@@ -26,16 +26,20 @@ value = st.one_of(
 )
 FORM_FIELDS = ["to_agency", "services", "victims", "urgency", "reason", "shared_groups"]
 FORM_FIELDS += ["accept_by", "consent_override_reason", "submit", "draft"]
+NUL_KEYS = ["x\x00y", "reason\x00", "\x00"]  # refused with 400 before any view
+KEYS = st.one_of(st.sampled_from(FORM_FIELDS), st.sampled_from(NUL_KEYS))
 
 
 @FUZZ
-@given(data=st.dictionaries(st.sampled_from(FORM_FIELDS), st.lists(value, max_size=3)))
+@given(data=st.dictionaries(KEYS, st.lists(value, max_size=3)))
 def test_referral_form_never_fails(world, client, data):
     worker = world.users["case_worker_own"]
     case = make_case(worker)
     client.force_login(worker)
     response = client.post(reverse("referrals:create", kwargs={"code": case.code}), data)
-    assert response.status_code in (200, 302)
+    if any("\x00" in key and values for key, values in data.items()):
+        assert response.status_code == 400
+    assert response.status_code in (200, 302, 400)
     if response.status_code == 302:
         referral = Referral.objects.get(case=case)
         assert referral.to_agency_id != case.agency_id
@@ -45,13 +49,17 @@ def test_referral_form_never_fails(world, client, data):
 @given(
     step=st.sampled_from(["decline", "cancel", "action", "complete", "accept", "approve"]),
     reason=value,
+    nul_key=st.booleans(),
 )
-def test_receiving_steps_never_fail(world, client, step, reason):
+def test_receiving_steps_never_fail(world, client, step, reason, nul_key):
     referral = make_referral(world, status="delivered")
     client.force_login(world.users["partner_own"])
     url = reverse(f"referrals:{step}", kwargs={"code": referral.code})
-    response = client.post(url, {f"{step}-reason": reason, f"{step}-note": reason})
-    assert response.status_code in (200, 302, 403)
+    data = {f"{step}-reason": reason, f"{step}-note": reason}
+    if nul_key:
+        data[f"{step}-reason\x00"] = reason
+    response = client.post(url, data)
+    assert response.status_code in ((400,) if nul_key else (200, 302, 403))
     referral.refresh_from_db()
     if response.status_code != 302:
         assert referral.status == "delivered"

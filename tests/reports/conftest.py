@@ -13,3 +13,8 @@ def dataset(world):
 @pytest.fixture
 def params():
     return ReportParams(year_from=2021, year_to=2023, region_code="13.76")
+
+
+# The real-worker test (test_heartbeat.py) is transactional: its flush removes the seed data,
+# which the referrals conftest puts back after each such test; do the same here.
+from tests.referrals.conftest import pytest_runtest_teardown  # noqa: E402,F401
