@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "referrals",
     "reports",
     "privacy",
+    "paperwork",
 ]
 
 MIDDLEWARE = [
@@ -323,3 +324,10 @@ CELERY_BEAT_SCHEDULE["reports-refresh-statistics"] = {
 }
 # Fonts embedded in the PDF (Debian fonts-dejavu-core, installed in the Dockerfile).
 REPORTS_FONT_DIR = env_str("REPORTS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+
+# --- Printed documents (referral letters, case summaries): rendered on the PDF queue -------
+CELERY_TASK_ROUTES |= {"paperwork.tasks.render_printed_document": {"queue": "pdf"}}
+CELERY_BEAT_SCHEDULE["paperwork-sweep-documents"] = {
+    "task": "paperwork.tasks.sweep_printed_documents",
+    "schedule": 60.0,
+}

@@ -1,0 +1,80 @@
+"""Who may print, download and verify the office's documents. Built on `ppa.access` (the
+case and referral rules); views ask these functions only."""
+
+from django.http import Http404
+
+from paperwork.models import DocumentKind, PrintedDocument
+from ppa import access
+from ppa.models import Role
+from referrals.models import ReferralStatus
+
+__all__ = [
+    "LETTER_STATES",
+    "PRINTING_ROLES",
+    "VERIFYING_ROLES",
+    "can_print_referral_letter",
+    "can_print_case_summary",
+    "can_verify_letter",
+    "can_set_agency_head",
+    "get_document_for_user",
+]
+
+# A letter exists only for an approved referral (and stays printable after the answer).
+LETTER_STATES = (
+    ReferralStatus.APPROVED,
+    ReferralStatus.DELIVERED,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.DECLINED,
+    ReferralStatus.COMPLETED,
+)
+PRINTING_ROLES = (Role.CASE_WORKER, Role.SUPERVISOR)
+VERIFYING_ROLES = (Role.PARTNER, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR)
+
+
+def can_print_referral_letter(user, referral) -> bool:
+    """Case workers and supervisors of the sending UPTD, once a supervisor approved it."""
+    return (
+        referral.status in LETTER_STATES
+        and referral.approved_by_id is not None
+        and access.referral_side(user, referral) == "sender"
+        and access.has_role(user, *PRINTING_ROLES)
+    )
+
+
+def can_print_case_summary(user, case) -> bool:
+    """Case workers and supervisors of the owning UPTD (`case` from get_case_for_user)."""
+    return case.access.is_owner and access.has_role(user, *PRINTING_ROLES)
+
+
+def can_verify_letter(user, referral) -> bool:
+    """Signed-in staff of the sending UPTD or of the receiving agency (once delivered)."""
+    return access.referral_side(user, referral) in ("sender", "receiver")
+
+
+def can_set_agency_head(user) -> bool:
+    """Supervisors of an UPTD and officials of an office name their agency's head (the
+    signature of its reports); everyone sets their own title and NIP."""
+    return (
+        access.has_role(user, Role.SUPERVISOR, Role.OFFICIAL)
+        and user.agency_id is not None
+        and user.agency.is_active
+    )
+
+
+def get_document_for_user(user, code):
+    """A printed document, for those who may print that kind of document (404 otherwise)."""
+    document = (
+        PrintedDocument.objects.select_related("case", "referral", "agency")
+        .filter(code=code)
+        .first()
+    )
+    if document is None:
+        raise Http404
+    if document.kind == DocumentKind.REFERRAL_LETTER:
+        allowed = can_print_referral_letter(user, document.referral)
+    else:
+        case = access.get_case_for_user(user, document.case.code)
+        allowed = can_print_case_summary(user, case) and document.requested_by_id == user.pk
+    if not allowed:
+        raise Http404
+    return document

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from paperwork import views
+
+app_name = "paperwork"
+urlpatterns = [
+    path("rujukan/<uuid:code>/surat/", views.letter_print, name="letter_print"),
+    path("kasus/<uuid:code>/ringkasan/", views.summary_request, name="summary_request"),
+    path("<uuid:code>/", views.document_detail, name="document_detail"),
+    path("<uuid:code>/unduh/", views.document_download, name="document_download"),
+    path("verifikasi/", views.letter_verify, name="letter_verify"),
+    path("tanda-tangan/", views.signatures, name="signatures"),
+]
