@@ -72,12 +72,13 @@ def test_letter_text_number_signature_and_verification_line(
     assert "Jl. Sudirman No. 1, Payakumbuh" in text
     assert "SURAT RUJUKAN" in text and "Nomor: 001/RUJ/UPTD-PPA-PYK/V/2024" in text
     assert "20 Mei 2024" in text and "Unit PPA Polres Payakumbuh" in text
-    assert REASON in text and "Penegakan hukum" in text
+    assert REASON in text and "Penegakan Hukum" in text
     # The approving supervisor signs, with their title and NIP.
     assert "Kepala UPTD PPA" in text and "Rina Supervisor" in text
     assert "NIP 198001012005012001" in text
     assert str(referral.code) in text and document.verification in text
     assert "SALINAN" not in text
+    assert document.pages == 1
 
 
 def test_letter_shows_only_the_shared_field_groups(
