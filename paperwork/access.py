@@ -62,7 +62,8 @@ def can_set_agency_head(user) -> bool:
 
 
 def get_document_for_user(user, code):
-    """A printed document, for those who may print that kind of document (404 otherwise)."""
+    """A printed document: a letter for the sending UPTD's printing staff (403 for its other
+    staff), a summary for the user who asked for it; 404 for everyone else."""
     document = (
         PrintedDocument.objects.select_related("case", "referral", "agency")
         .filter(code=code)
@@ -71,10 +72,12 @@ def get_document_for_user(user, code):
     if document is None:
         raise Http404
     if document.kind == DocumentKind.REFERRAL_LETTER:
-        allowed = can_print_referral_letter(user, document.referral)
-    else:
-        case = access.get_case_for_user(user, document.case.code)
-        allowed = can_print_case_summary(user, case) and document.requested_by_id == user.pk
-    if not allowed:
+        if access.referral_side(user, document.referral) != "sender":
+            raise Http404
+        # Sending staff who may look at the referral but not print (intake officers): 403.
+        access.deny_unless(can_print_referral_letter(user, document.referral))
+        return document
+    case = access.get_case_for_user(user, document.case.code)
+    if not (can_print_case_summary(user, case) and document.requested_by_id == user.pk):
         raise Http404
     return document

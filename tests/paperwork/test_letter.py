@@ -101,9 +101,7 @@ def test_letter_with_identity_and_narrative_shared_prints_them(
     client, named_world, django_capture_on_commit_callbacks
 ):
     w = named_world
-    groups = sorted(
-        FieldGroup.DEFAULT_SHARED | {FieldGroup.VICTIM_IDENTITY, FieldGroup.NARRATIVE}
-    )
+    groups = sorted(FieldGroup.DEFAULT_SHARED | {FieldGroup.VICTIM_IDENTITY, FieldGroup.NARRATIVE})
     referral = make_referral(w, status="approved", shared_groups=groups)
     document = print_letter(
         client, w.users["case_worker_own"], referral, django_capture_on_commit_callbacks
@@ -141,10 +139,16 @@ def test_numbers_follow_the_agency_sequence_per_year(named_world):
     w = named_world
     worker = w.users["case_worker_own"]
     with freeze_time("2024-12-30 03:00:00"):
-        a = services.referral_letter_issue(actor=worker, referral=make_referral(w, status="approved"))
-        b = services.referral_letter_issue(actor=worker, referral=make_referral(w, status="approved"))
+        a = services.referral_letter_issue(
+            actor=worker, referral=make_referral(w, status="approved")
+        )
+        b = services.referral_letter_issue(
+            actor=worker, referral=make_referral(w, status="approved")
+        )
     with freeze_time("2025-01-02 03:00:00"):
-        c = services.referral_letter_issue(actor=worker, referral=make_referral(w, status="approved"))
+        c = services.referral_letter_issue(
+            actor=worker, referral=make_referral(w, status="approved")
+        )
     assert [a.number[:3], b.number[:3], c.number[:3]] == ["001", "002", "001"]
     assert c.number.endswith("/I/2025")
 

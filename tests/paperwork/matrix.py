@@ -1,0 +1,83 @@
+"""Permission matrix rows for printed documents (see tests/matrix.py). Referrals go from the
+own UPTD to the own city's police unit (`partner_own`)."""
+
+from paperwork import services
+from tests.factories import make_case
+from tests.matrix import Row, everyone
+from tests.referrals.helpers import make_referral
+from tests.world import World
+
+
+def delivered_referral(w: World) -> dict:
+    return {"code": make_referral(w, status="delivered").code}
+
+
+def case_code(w: World) -> dict:
+    return {"code": make_case(w.users["case_worker_own"], consent_sharing=True).code}
+
+
+def letter(w: World) -> dict:
+    referral = make_referral(w, status="delivered")
+    document = services.referral_letter_issue(actor=w.users["case_worker_own"], referral=referral)
+    services.document_render(document_id=document.pk)
+    return {"code": document.code}
+
+
+def summary(w: World) -> dict:
+    """A summary asked for by the own case worker: only they open it."""
+    from ppa import access  # noqa: PLC0415 (test setup)
+
+    worker = w.users["case_worker_own"]
+    case = access.get_case_for_user(worker, case_code(w)["code"])
+    document = services.case_summary_request(
+        actor=worker,
+        case=case,
+        reason="Permintaan pengadilan.",
+        chronology=False,
+        ip=None,
+        path="/",
+    )
+    services.document_render(document_id=document.pk)
+    return {"code": document.code}
+
+
+printers = {"case_worker_own": 200, "supervisor_own": 200}
+verifiers = {
+    f"{role}_{side}": 200
+    for role in ("intake", "case_worker", "supervisor", "partner")
+    for side in ("own", "other")
+}
+
+ROWS = [
+    Row(
+        "paperwork:letter_print",
+        method="post",
+        setup=delivered_referral,
+        expect={
+            "intake_own": 403,
+            "case_worker_own": 302,
+            "supervisor_own": 302,
+            "partner_own": 403,
+        },
+    ),
+    Row("paperwork:summary_request", setup=case_code, expect={"intake_own": 403} | printers),
+    Row(
+        "paperwork:summary_request",
+        id="post",
+        method="post",
+        setup=case_code,
+        data=lambda w, kwargs: {"reason": "Permintaan pengadilan negeri."},
+        expect={"intake_own": 403, "case_worker_own": 302, "supervisor_own": 302},
+    ),
+    Row("paperwork:document_detail", setup=letter, expect={"intake_own": 403} | printers),
+    Row("paperwork:document_download", setup=letter, expect={"intake_own": 403} | printers),
+    Row("paperwork:document_detail", id="summary", setup=summary, expect={"case_worker_own": 200}),
+    Row(
+        "paperwork:document_download",
+        id="summary",
+        setup=summary,
+        expect={"case_worker_own": 200},
+    ),
+    Row("paperwork:letter_verify", expect=verifiers, default=403),
+    Row("paperwork:signatures", expect=everyone(200) | {"admin": 403}),
+]
