@@ -3,7 +3,7 @@ case and referral rules); views ask these functions only."""
 
 from django.http import Http404
 
-from paperwork.models import DocumentKind, PrintedDocument
+from paperwork.models import DocumentKind, PrintedDocument, SimfoniExport
 from ppa import access
 from ppa.models import Role
 from referrals.models import ReferralStatus
@@ -17,6 +17,8 @@ __all__ = [
     "can_verify_letter",
     "can_set_agency_head",
     "get_document_for_user",
+    "can_export_simfoni",
+    "get_simfoni_export_for_user",
 ]
 
 # A letter exists only for an approved referral (and stays printable after the answer).
@@ -81,3 +83,23 @@ def get_document_for_user(user, code):
     if not (can_print_case_summary(user, case) and document.requested_by_id == user.pk):
         raise Http404
     return document
+
+
+def can_export_simfoni(user) -> bool:
+    """Supervisors and the data officer of an UPTD PPA (the case owner) export its cases for
+    SIMFONI (personal data: a reason, a log row, a one-time expiring link)."""
+    return (
+        access.has_role(user, Role.SUPERVISOR, Role.DATA_OFFICER)
+        and user.agency_id is not None
+        and user.agency.is_case_owner
+        and user.agency.is_active
+    )
+
+
+def get_simfoni_export_for_user(user, code):
+    """An export of the user's agency: 403 for roles without the export, 404 otherwise."""
+    access.deny_unless(can_export_simfoni(user))
+    export = SimfoniExport.objects.filter(code=code, agency_id=user.agency_id).first()
+    if export is None:
+        raise Http404
+    return export

@@ -155,3 +155,68 @@ class SignerProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
+
+
+class SimfoniExport(models.Model):
+    """A case-level export for SIMFONI-PPA (personal data): a period, a stated reason, a
+    one-time link that expires. The file is built when downloaded (never stored); its SHA-256
+    and the cases it held are kept, so the officer can mark them as typed into SIMFONI."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    period_from = models.DateField(_("dari tanggal pelaporan"))
+    period_to = models.DateField(_("sampai tanggal pelaporan"))
+    only_new = models.BooleanField(_("hanya kasus baru dan berubah"), default=True)
+    reason = models.CharField(_("alasan ekspor"), max_length=500)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("diminta"))
+    expires_at = models.DateTimeField(_("kedaluwarsa"))
+    downloaded_at = models.DateTimeField(_("diunduh"), null=True, blank=True)
+    # Primary keys of the cases in the file (no personal data), fixed at the request.
+    case_ids = models.JSONField(default=list)
+    sha256 = models.CharField(_("checksum SHA-256"), max_length=64, blank=True)
+    marked_at = models.DateTimeField(_("ditandai sudah diinput"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ekspor SIMFONI")
+        verbose_name_plural = _("ekspor SIMFONI")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="paperwork_simfoniexport_expires_after",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_to__gte=models.F("period_from")),
+                name="paperwork_simfoniexport_period_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="paperwork_simfoniexport_reason_required"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "-created_at"], name="paperwork_simfoni_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SIMFONI {self.agency_id} {self.period_from}..{self.period_to}"
+
+
+class SimfoniMark(models.Model):
+    """A case typed into SIMFONI: when it was marked (a later change makes it "changed")."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField(_("ditandai"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    export = models.ForeignKey(SimfoniExport, on_delete=models.PROTECT, related_name="marks")
+
+    class Meta:
+        verbose_name = _("kasus sudah diinput ke SIMFONI")
+        verbose_name_plural = _("kasus sudah diinput ke SIMFONI")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.marked_at:%Y-%m-%d}"

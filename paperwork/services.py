@@ -21,12 +21,15 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case
 from paperwork import access as paper_access
+from paperwork import simfoni
 from paperwork.models import (
     DocumentKind,
     LetterSequence,
     PrintedDocument,
     PrintStatus,
     SignerProfile,
+    SimfoniExport,
+    SimfoniMark,
 )
 from ppa.models import AccessLog, Agency, User
 from referrals.models import Referral
@@ -313,3 +316,104 @@ def agency_head_set(*, actor: User, name: str, title: str, nip: str) -> Agency:
         agency.head_name, agency.head_title, agency.head_nip = name, title, nip.strip()
         agency.save(update_fields=["head_name", "head_title", "head_nip"])
     return agency
+
+
+# --- SIMFONI export -----------------------------------------------------------------------
+
+
+def _log_agency(actor: User, action: str, export: SimfoniExport, ip: str | None, path: str) -> None:
+    AccessLog.objects.create(
+        user=actor,
+        agency_id=actor.agency_id,
+        role=actor.role,
+        action=action,
+        object_type=export._meta.label_lower,
+        object_id=export.pk,
+        purpose=export.reason[:255],
+        ip_address=ip,
+        path=path[:255],
+    )
+
+
+def simfoni_export_request(
+    *,
+    actor: User,
+    period_from: dt.date,
+    period_to: dt.date,
+    only_new: bool,
+    reason: str,
+    ip: str | None,
+    path: str,
+) -> SimfoniExport:
+    """Record the export (period, reason, the cases it holds) and log it; the file is built
+    once, at the download."""
+    if not paper_access.can_export_simfoni(actor):
+        raise PrintRefused(_("Anda tidak berwenang mengekspor data SIMFONI."))
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise PrintRefused(_("Alasan ekspor terlalu singkat (minimal 10 karakter)."))
+    if period_to < period_from:
+        raise PrintRefused(_("Tanggal akhir periode sebelum tanggal awal."))
+    statuses = simfoni.export_cases(
+        agency_id=actor.agency_id, period_from=period_from, period_to=period_to, only_new=only_new
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        export = SimfoniExport.objects.create(
+            agency_id=actor.agency_id,
+            period_from=period_from,
+            period_to=period_to,
+            only_new=only_new,
+            reason=reason[:500],
+            requested_by=actor,
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=settings.CASE_EXPORT_TTL_MINUTES),
+            case_ids=list(statuses),
+        )
+        _log_agency(actor, AccessLog.Action.EXPORT, export, ip, path)
+    return export
+
+
+def simfoni_export_take(*, actor: User, export: SimfoniExport, ip: str | None, path: str) -> bytes:
+    """The XLSX, once, for the user who asked, before it expires; logged, checksum kept."""
+    with transaction.atomic():
+        export = SimfoniExport.objects.select_for_update().get(pk=export.pk)
+        if export.requested_by_id != actor.pk:
+            raise PrintRefused(_("Ekspor ini bukan milik Anda."))
+        if export.downloaded_at is not None:
+            raise PrintRefused(_("Tautan ekspor ini sudah dipakai. Ajukan ekspor baru bila perlu."))
+        if timezone.now() >= export.expires_at:
+            raise PrintRefused(_("Tautan ekspor ini sudah kedaluwarsa. Ajukan ekspor baru."))
+        statuses = simfoni.export_cases(
+            agency_id=export.agency_id,
+            period_from=export.period_from,
+            period_to=export.period_to,
+            only_new=False,
+        )
+        content = simfoni.workbook_bytes(
+            {pk: statuses.get(pk, simfoni.NEW) for pk in export.case_ids}
+        )
+        export.downloaded_at = timezone.now()
+        export.sha256 = hashlib.sha256(content).hexdigest()
+        export.save(update_fields=["downloaded_at", "sha256"])
+        _log_agency(actor, AccessLog.Action.DOWNLOAD, export, ip, path)
+    return content
+
+
+def simfoni_export_mark(*, actor: User, export: SimfoniExport) -> int:
+    """The officer typed the export's cases into SIMFONI: mark them as of the export's time
+    (a change after it lists the case again). Returns how many cases were marked."""
+    if not paper_access.can_export_simfoni(actor) or export.agency_id != actor.agency_id:
+        raise PrintRefused(_("Anda tidak berwenang menandai ekspor ini."))
+    if export.downloaded_at is None:
+        raise PrintRefused(_("Unduh berkas ekspor dulu sebelum menandainya."))
+    with transaction.atomic():
+        locked = SimfoniExport.objects.select_for_update().get(pk=export.pk)
+        for case_id in locked.case_ids:
+            SimfoniMark.objects.update_or_create(
+                case_id=case_id,
+                defaults={"marked_at": locked.created_at, "marked_by": actor, "export": locked},
+            )
+        locked.marked_at = timezone.now()
+        locked.save(update_fields=["marked_at"])
+    return len(locked.case_ids)

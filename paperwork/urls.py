@@ -10,4 +10,7 @@ urlpatterns = [
     path("<uuid:code>/unduh/", views.document_download, name="document_download"),
     path("verifikasi/", views.letter_verify, name="letter_verify"),
     path("tanda-tangan/", views.signatures, name="signatures"),
+    path("simfoni/", views.simfoni, name="simfoni"),
+    path("simfoni/<uuid:code>/unduh/", views.simfoni_download, name="simfoni_download"),
+    path("simfoni/<uuid:code>/tandai/", views.simfoni_mark, name="simfoni_mark"),
 ]

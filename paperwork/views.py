@@ -9,8 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from paperwork import access as paper_access
-from paperwork.forms import AgencyHeadForm, SignerForm, SummaryRequestForm, VerifyForm
-from paperwork.models import SignerProfile
+from paperwork.forms import (
+    AgencyHeadForm,
+    SignerForm,
+    SimfoniExportForm,
+    SummaryRequestForm,
+    VerifyForm,
+)
+from paperwork.models import SignerProfile, SimfoniExport
 from paperwork.services import (
     PrintRefused,
     agency_head_set,
@@ -18,6 +24,9 @@ from paperwork.services import (
     document_take,
     referral_letter_issue,
     signer_profile_set,
+    simfoni_export_mark,
+    simfoni_export_request,
+    simfoni_export_take,
 )
 from paperwork.services import (
     letter_verify as verify_letter,
@@ -148,3 +157,58 @@ def signatures(request: HttpRequest) -> HttpResponse:
     return render(
         request, "paperwork/signatures.html", {"signer": signer, "head": head}, status=status
     )
+
+
+@login_required
+def simfoni(request: HttpRequest) -> HttpResponse:
+    """The SIMFONI export: a period and a reason; the answer is a one-time expiring link."""
+    access.deny_unless(paper_access.can_export_simfoni(request.user))
+    form = SimfoniExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = simfoni_export_request(
+                actor=request.user,
+                **form.cleaned_data,
+                ip=client_ip(request),
+                path=request.path,
+            )
+        except PrintRefused as refusal:
+            form.add_error("reason", str(refusal))
+        else:
+            return render(request, "paperwork/simfoni_ready.html", {"export": export})
+    recent = SimfoniExport.objects.filter(agency_id=request.user.agency_id).select_related(
+        "requested_by"
+    )[:20]
+    return render(request, "paperwork/simfoni.html", {"form": form, "recent": recent})
+
+
+@login_required
+def simfoni_download(request: HttpRequest, code) -> HttpResponse:
+    export = paper_access.get_simfoni_export_for_user(request.user, code)
+    try:
+        content = simfoni_export_take(
+            actor=request.user, export=export, ip=client_ip(request), path=request.path
+        )
+    except PrintRefused as refusal:
+        return render(request, "privacy/export_gone.html", {"message": str(refusal)}, status=410)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"simfoni-{export.period_from:%Y%m%d}-{export.period_to:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def simfoni_mark(request: HttpRequest, code) -> HttpResponse:
+    export = paper_access.get_simfoni_export_for_user(request.user, code)
+    try:
+        count = simfoni_export_mark(actor=request.user, export=export)
+    except PrintRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request, _("%(n)s kasus ditandai sudah diinput ke SIMFONI.") % {"n": count}
+        )
+    return redirect("paperwork:simfoni")

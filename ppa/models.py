@@ -122,6 +122,8 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor (kepala UPTD)")
     PARTNER = "partner", _("Staf lembaga mitra")
     OFFICIAL = "official", _("Pejabat (statistik)")
+    # Types the office's cases into SIMFONI-PPA: the SIMFONI export only, no case pages.
+    DATA_OFFICER = "data_officer", _("Petugas data SIMFONI")
     ADMIN = "admin", _("Administrator")
 
 

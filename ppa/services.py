@@ -19,6 +19,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUPERVISOR: ["cases.view_case", "cases.change_case", "cases.add_caserecord"],
     Role.PARTNER: ["cases.view_case"],
     Role.OFFICIAL: [],
+    Role.DATA_OFFICER: [],
     Role.ADMIN: [
         "ppa.view_agency",
         "ppa.add_agency",

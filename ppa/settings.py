@@ -266,7 +266,7 @@ CACHES = {
 
 # Two-factor authentication (django-otp TOTP; recovery codes are hashed, ppa.models).
 # Required for these roles (and superusers); available to everyone on the account page.
-OTP_REQUIRED_ROLES = ["supervisor", "admin"]
+OTP_REQUIRED_ROLES = ["supervisor", "admin", "data_officer"]  # the data officer exports names
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sinergi PPA")
 OTP_TOTP_THROTTLE_FACTOR = 1
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)

@@ -41,6 +41,23 @@ def summary(w: World) -> dict:
     return {"code": document.code}
 
 
+def simfoni_export(w: World) -> dict:
+    """An export asked for (and downloaded) by the own supervisor."""
+    import datetime as dt  # noqa: PLC0415 (test setup)
+
+    head = w.users["supervisor_own"]
+    export = services.simfoni_export_request(
+        actor=head,
+        period_from=dt.date(2024, 1, 1),
+        period_to=dt.date(2024, 12, 31),
+        only_new=True,
+        reason="Input SIMFONI-PPA tahun 2024.",
+        ip=None,
+        path="/",
+    )
+    return {"code": export.code}
+
+
 printers = {"case_worker_own": 200, "supervisor_own": 200}
 verifiers = {
     f"{role}_{side}": 200
@@ -80,4 +97,19 @@ ROWS = [
     ),
     Row("paperwork:letter_verify", expect=verifiers, default=403),
     Row("paperwork:signatures", expect=everyone(200) | {"admin": 403}),
+    # Supervisors (and the data officer role, tests/paperwork/test_simfoni.py) only.
+    Row("paperwork:simfoni", expect={"supervisor_own": 200, "supervisor_other": 200}, default=403),
+    Row(
+        "paperwork:simfoni_download",
+        setup=simfoni_export,
+        expect={"supervisor_own": 200, "supervisor_other": 404},
+        default=403,
+    ),
+    Row(
+        "paperwork:simfoni_mark",
+        method="post",
+        setup=simfoni_export,
+        expect={"supervisor_own": 302, "supervisor_other": 404},
+        default=403,
+    ),
 ]
