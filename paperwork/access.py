@@ -18,6 +18,7 @@ __all__ = [
     "can_set_agency_head",
     "get_document_for_user",
     "can_export_simfoni",
+    "can_see_agenda",
     "get_simfoni_export_for_user",
 ]
 
@@ -103,3 +104,8 @@ def get_simfoni_export_for_user(user, code):
     if export is None:
         raise Http404
     return export
+
+
+def can_see_agenda(user) -> bool:
+    """Case workers and supervisors of an UPTD PPA see their deadlines."""
+    return access.is_staff_of_case_owner(user) and access.has_role(user, *PRINTING_ROLES)

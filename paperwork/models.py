@@ -220,3 +220,21 @@ class SimfoniMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.marked_at:%Y-%m-%d}"
+
+
+class CalendarFeed(models.Model):
+    """A user's personal iCalendar feed of deadlines. Only a keyed hash of the secret token is
+    stored; the address is shown once, when the user makes (or resets) it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kalender batas waktu")
+        verbose_name_plural = _("kalender batas waktu")
+
+    def __str__(self) -> str:
+        return f"feed {self.user_id}"

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case
 from paperwork import access as paper_access
-from paperwork import simfoni
+from paperwork import agenda, simfoni
 from paperwork.models import (
+    CalendarFeed,
     DocumentKind,
     LetterSequence,
     PrintedDocument,
@@ -417,3 +419,28 @@ def simfoni_export_mark(*, actor: User, export: SimfoniExport) -> int:
         locked.marked_at = timezone.now()
         locked.save(update_fields=["marked_at"])
     return len(locked.case_ids)
+
+
+# --- Calendar feed -------------------------------------------------------------------------
+
+
+def calendar_feed_reset(*, actor: User) -> str:
+    """A new secret token for the user's calendar feed (the old address stops working).
+    Returns the token; only its keyed hash is stored."""
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(
+        user=actor, defaults={"token_hash": agenda.token_hash(token)}
+    )
+    return token
+
+
+def calendar_feed_user(token: str) -> User | None:
+    """The active user whose feed this token opens, or None."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=agenda.token_hash(token))
+        .first()
+    )
+    if feed is None or not feed.user.is_active:
+        return None
+    return feed.user

@@ -3,12 +3,14 @@ download (logged), verify a letter, set the signature details."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from paperwork import access as paper_access
+from paperwork import agenda as deadlines
 from paperwork.forms import (
     AgencyHeadForm,
     SignerForm,
@@ -20,6 +22,8 @@ from paperwork.models import SignerProfile, SimfoniExport
 from paperwork.services import (
     PrintRefused,
     agency_head_set,
+    calendar_feed_reset,
+    calendar_feed_user,
     case_summary_request,
     document_take,
     referral_letter_issue,
@@ -212,3 +216,49 @@ def simfoni_mark(request: HttpRequest, code) -> HttpResponse:
             request, _("%(n)s kasus ditandai sudah diinput ke SIMFONI.") % {"n": count}
         )
     return redirect("paperwork:simfoni")
+
+
+def _window(request: HttpRequest) -> int:
+    try:
+        days = int(request.GET.get("hari", 14))
+    except ValueError:
+        days = 14
+    return days if days in deadlines.WINDOWS else 14
+
+
+@login_required
+def agenda_page(request: HttpRequest) -> HttpResponse:
+    """Case workers' and supervisors' deadlines: overdue first, then the coming days."""
+    access.deny_unless(paper_access.can_see_agenda(request.user))
+    days = _window(request)
+    entries = deadlines.agenda(request.user, days=days)
+    context = {
+        "entries": entries,
+        "days": days,
+        "windows": deadlines.WINDOWS,
+        "overdue": sum(e.overdue for e in entries),
+        "has_feed": hasattr(request.user, "calendar_feed"),
+    }
+    return render(request, "paperwork/agenda.html", context)
+
+
+@login_required
+@require_POST
+def agenda_feed_reset(request: HttpRequest) -> HttpResponse:
+    """A new secret feed address, shown once (the old one stops working)."""
+    access.deny_unless(paper_access.can_see_agenda(request.user))
+    token = calendar_feed_reset(actor=request.user)
+    url = request.build_absolute_uri(reverse("paperwork:agenda_feed", kwargs={"token": token}))
+    return render(request, "paperwork/agenda_feed.html", {"feed_url": url})
+
+
+def agenda_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar feed (no session: the secret token is the key). Kind and case number
+    only, never a name."""
+    user = calendar_feed_user(token)
+    if user is None or not paper_access.can_see_agenda(user):
+        raise Http404
+    body = deadlines.ical(deadlines.agenda(user, days=max(deadlines.WINDOWS)))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="batas-waktu.ics"'
+    return response

@@ -12,6 +12,7 @@ NAV = [
     ("cases:intake", _("Pengaduan baru"), {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR}),
     ("referrals:inbox", _("Rujukan"), {Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER}),
     ("reports:dashboard", _("Statistik"), {Role.OFFICIAL, Role.SUPERVISOR}),
+    ("paperwork:agenda", _("Agenda"), {Role.CASE_WORKER, Role.SUPERVISOR}),
     ("paperwork:simfoni", _("Ekspor SIMFONI"), {Role.SUPERVISOR, Role.DATA_OFFICER}),
 ]
 

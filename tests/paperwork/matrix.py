@@ -97,6 +97,19 @@ ROWS = [
     ),
     Row("paperwork:letter_verify", expect=verifiers, default=403),
     Row("paperwork:signatures", expect=everyone(200) | {"admin": 403}),
+    Row(
+        "paperwork:agenda",
+        expect={f"{r}_{s}": 200 for r in ("case_worker", "supervisor") for s in ("own", "other")},
+        default=403,
+    ),
+    Row(
+        "paperwork:agenda_feed_reset",
+        method="post",
+        expect={f"{r}_{s}": 200 for r in ("case_worker", "supervisor") for s in ("own", "other")},
+        default=403,
+    ),
+    # No session: a wrong token is 404 for everyone (the secret is the key).
+    Row("paperwork:agenda_feed", setup=lambda w: {"token": "x" * 43}, expect={}, anon=404),
     # Supervisors (and the data officer role, tests/paperwork/test_simfoni.py) only.
     Row("paperwork:simfoni", expect={"supervisor_own": 200, "supervisor_other": 200}, default=403),
     Row(
