@@ -20,6 +20,9 @@ from ppa.models import Role, User
 from referrals.models import Referral, ReferralStatus
 
 WINDOWS = (7, 14, 28)
+# At most this many overdue entries (the most recently overdue) and upcoming entries per
+# source: an office with years of unfinished clocks still gets a page, not a dump.
+LIMIT = 100
 
 
 @dataclass
@@ -32,29 +35,30 @@ class Entry:
     overdue: bool
 
 
-def _deadlines(user: User, until: dt.datetime):
-    rows = Deadline.objects.filter(
-        done_at__isnull=True, due_at__lt=until, case__agency_id=user.agency_id
-    )
+def _deadlines(user: User, now: dt.datetime, until: dt.datetime) -> list[Deadline]:
+    rows = Deadline.objects.filter(done_at__isnull=True, case__agency_id=user.agency_id)
     if user.role == Role.CASE_WORKER:
         rows = rows.filter(case__assigned_worker_id=user.pk)
-    return rows.select_related("case").only("pk", "kind", "due_at", "case__number", "case__code")
+    rows = rows.select_related("case").only("pk", "kind", "due_at", "case__number", "case__code")
+    overdue = rows.filter(due_at__lt=now).order_by("-due_at", "-pk")[:LIMIT]
+    upcoming = rows.filter(due_at__gte=now, due_at__lt=until).order_by("due_at", "pk")[:LIMIT]
+    return [*overdue, *upcoming]
 
 
-def _replies(user: User, until: dt.datetime):
-    return (
-        Referral.objects.filter(
-            to_agency_id=user.agency_id,
-            status=ReferralStatus.DELIVERED,
-            accept_by__lt=until,
-        )
+def _replies(user: User, now: dt.datetime, until: dt.datetime) -> list[Referral]:
+    rows = (
+        Referral.objects.filter(to_agency_id=user.agency_id, status=ReferralStatus.DELIVERED)
         .select_related("case")
         .only("pk", "code", "accept_by", "case__number")
     )
+    overdue = rows.filter(accept_by__lt=now).order_by("-accept_by", "-pk")[:LIMIT]
+    upcoming = rows.filter(accept_by__gte=now, accept_by__lt=until).order_by("accept_by", "pk")
+    return [*overdue, *upcoming[:LIMIT]]
 
 
 def agenda(user: User, *, days: int = 14, now: dt.datetime | None = None) -> list[Entry]:
-    """Open deadlines due within `days` (and every overdue one), overdue first. Two queries."""
+    """Open deadlines due within `days` and the most recently overdue ones (at most `LIMIT` of
+    each per source), overdue first. Four queries."""
     if user.agency_id is None or user.role not in (Role.CASE_WORKER, Role.SUPERVISOR):
         return []
     now = now or timezone.now()
@@ -68,7 +72,7 @@ def agenda(user: User, *, days: int = 14, now: dt.datetime | None = None) -> lis
             url=reverse("cases:detail", kwargs={"code": d.case.code}),
             overdue=d.due_at < now,
         )
-        for d in _deadlines(user, until)
+        for d in _deadlines(user, now, until)
     ]
     entries += [
         Entry(
@@ -79,7 +83,7 @@ def agenda(user: User, *, days: int = 14, now: dt.datetime | None = None) -> lis
             url=reverse("referrals:detail", kwargs={"code": r.code}),
             overdue=r.accept_by < now,
         )
-        for r in _replies(user, until)
+        for r in _replies(user, now, until)
     ]
     return sorted(entries, key=lambda e: (not e.overdue, e.due_at, e.uid))
 

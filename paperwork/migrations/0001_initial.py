@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0005_person_version'),
-        ('ppa', '0004_role_data_officer'),
+        ('ppa', '0003_append_only_audit'),
         ('referrals', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

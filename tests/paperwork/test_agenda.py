@@ -15,9 +15,10 @@ from tests.referrals.helpers import make_referral
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, agency, OTP device, the page's deadlines and referral replies, and the
+# Session, user, agency, OTP device, the page's deadlines and referral replies (overdue and
+# upcoming each), and the
 # base layout's badges: the same for any number of rows.
-QUERIES = 10
+QUERIES = 12
 
 REGISTERED = "2024-05-08 03:00:00"  # 10:00 WIB, Wednesday
 NEXT_DAY = "2024-05-09 03:00:00"
