@@ -18,6 +18,8 @@ from tests.world import make_user, otp_enrol
 
 pytestmark = pytest.mark.django_db
 
+# Session, user, agency, OTP device, the recent exports with their requesters, base badges.
+SIMFONI_PAGE_QUERIES = 8
 PERIOD = {"period_from": "2024-05-01", "period_to": "2024-05-31", "only_new": "on"}
 REASON = "Input SIMFONI-PPA bulan Mei 2024."
 
@@ -137,3 +139,19 @@ def test_reason_required_and_input_kept(client, world, officer):
     html = response.content.decode()
     assert "terlalu singkat" in html and 'value="2024-05-31"' in html
     assert not SimfoniExport.objects.exists()
+
+
+def test_export_page_query_count_does_not_grow_with_exports(
+    client, world, officer, cases, django_assert_num_queries
+):
+    client.force_login(officer)
+    url = reverse("paperwork:simfoni")
+    export(client, officer)
+    client.force_login(officer)
+    client.get(url)
+    with django_assert_num_queries(SIMFONI_PAGE_QUERIES):
+        client.get(url)
+    for _ in range(3):
+        export(client, officer)
+    with django_assert_num_queries(SIMFONI_PAGE_QUERIES):
+        client.get(url)
