@@ -213,3 +213,18 @@ def test_letter_page_renders_with_visible_content(
     assert len(images) == document.pages >= 1
     for image in images:
         assert dark_pixels(image) > 2000, f"{image.name} looks blank"
+
+
+def test_sweep_sends_again_a_letter_the_broker_lost(named_world, monkeypatch):
+    """The request's enqueue was lost (broker down): the sweep renders it later."""
+    w = named_world
+    monkeypatch.setattr(services, "enqueue_document", lambda document_id: False)
+    with freeze_time("2024-05-20 03:00:00"):
+        document = services.referral_letter_issue(
+            actor=w.users["case_worker_own"], referral=make_referral(w, status="approved")
+        )
+    monkeypatch.undo()
+    assert PrintedDocument.objects.get(pk=document.pk).status == "pending"
+    assert services.documents_sweep() == 1
+    document.refresh_from_db()
+    assert document.status == "done" and document.copy_sha256
