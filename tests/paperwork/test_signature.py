@@ -65,3 +65,15 @@ def test_case_worker_sets_own_title_but_not_the_head(client, world):
     )
     world.uptd.refresh_from_db()
     assert world.uptd.head_name == ""
+
+
+def test_dashboard_points_to_the_signature_page_while_the_head_is_missing(client, world):
+    client.force_login(world.users["official_own"])
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    assert "laporan dicetak tanpa tanda tangan" in html
+    assert reverse("paperwork:signatures") in html
+    agency = world.agencies["dinas_own"]
+    agency.head_name = "Dra. Sri Contoh"
+    agency.save(update_fields=["head_name"])
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    assert "laporan dicetak tanpa tanda tangan" not in html
