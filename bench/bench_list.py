@@ -26,11 +26,15 @@ from django.core.paginator import Paginator  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+from guardian.shortcuts import get_objects_for_user  # noqa: E402
 
-from cases import selectors  # noqa: E402
+from cases import access, selectors  # noqa: E402
 from cases.models import Case  # noqa: E402
-from ppa import access  # noqa: E402
 from ppa.models import User  # noqa: E402
+from referrals.grants import granted_case_ids  # noqa: E402
+from tests.cases import helpers  # noqa: E402
 
 CMD = _django.command_line()
 
@@ -97,7 +101,6 @@ def guardian_rows(user: User, agency_id: int) -> int:
     """Generic guardian rows (varchar object_pk) for every case of the agency: what
     `assign_perm('view_case', user, case)` per case would have written."""
     # The same cases the app shows: own agency plus those shared by referral grants.
-    from referrals.grants import granted_case_ids  # noqa: PLC0415
 
     granted_sql, granted_params = granted_case_ids(agency_id).query.sql_with_params()
     with connection.cursor() as cursor:
@@ -121,8 +124,6 @@ def guardian_rows(user: User, agency_id: int) -> int:
 
 def compare_straightforward(user: User, agency_id: int, depth: int, repeat: int) -> None:
     """The app's keyset selector vs guardian generic + OFFSET Paginator, same page."""
-    from guardian.shortcuts import get_objects_for_user  # noqa: PLC0415
-
     built = guardian_rows(user, agency_id)
     if built:
         print(f"# built {built} generic guardian rows for {user.username}")
@@ -156,7 +157,6 @@ def compare_straightforward(user: User, agency_id: int, depth: int, repeat: int)
 
 def bench_intake(client: Client, repeat: int, district: str) -> None:
     sys.path.insert(0, str(_django.ROOT))
-    from tests.cases import helpers  # noqa: PLC0415
 
     totals, submits, queries = [], [], []
     for _i in range(repeat):
@@ -192,9 +192,6 @@ def bench_intake(client: Client, repeat: int, district: str) -> None:
 def verify_second_factor(client: Client, user) -> None:
     """Supervisors must pass the second factor (security): give the bench user a confirmed
     authenticator (one row, kept) and mark the session verified, as the OTP page does."""
-    from django_otp import DEVICE_ID_SESSION_KEY  # noqa: PLC0415
-    from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415
-
     device, _created = TOTPDevice.objects.get_or_create(
         user=user, name="bench", defaults={"confirmed": True}
     )

@@ -23,6 +23,7 @@ from django.urls import reverse  # noqa: E402
 from cases import selectors  # noqa: E402
 from cases.models import Case  # noqa: E402
 from ppa.models import User  # noqa: E402
+from reports.selectors import ReportParams, annual_statistics  # noqa: E402
 
 
 class Recorder:
@@ -61,8 +62,6 @@ def main() -> None:
         url = reverse("cases:detail", args=[code["code"]])
     recorder = Recorder()
     if args.what.startswith("stats"):
-        from reports.selectors import ReportParams, annual_statistics  # noqa: PLC0415
-
         region = user.agency.region
         params = (
             ReportParams(year_from=2025, year_to=2025, region_code=region.code)

@@ -30,14 +30,20 @@ import _django  # noqa: E402
 
 _django.setup()
 
+import logging  # noqa: E402
+import random  # noqa: E402
+
 from django.apps import apps  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 
 from cases.models import Case, ReferenceItem  # noqa: E402
 from ppa.management.commands.load_regions import load_regions  # noqa: E402
 from ppa.models import Agency, Region, Role, User  # noqa: E402
 from ppa.services import agency_create, role_groups_sync, user_set_role  # noqa: E402
+from referrals import services as rs  # noqa: E402
+from reports.services import statistics_refresh  # noqa: E402
 
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105 (synthetic users on a bench database)
 WORKERS_PER_UPTD = 4
@@ -999,13 +1005,6 @@ def load_referrals(n: int, seed: int) -> None:
     """Referrals through the app's own services (draft, submit, approve, hand-off, accept):
     the grants, guardian direct rows, events, outbox rows and notifications exactly as the
     app writes them. A third go to another UPTD, so case lists include granted cases."""
-    import logging  # noqa: PLC0415
-    import random  # noqa: PLC0415
-
-    from django.test.utils import override_settings  # noqa: PLC0415
-
-    from referrals import services as rs  # noqa: PLC0415
-
     rng = random.Random(seed)
     uptds = list(Agency.objects.filter(kind=Agency.Kind.UPTD_PPA).order_by("id"))
     partners = list(
@@ -1067,8 +1066,6 @@ def load_referrals(n: int, seed: int) -> None:
 
 def refresh_aggregates() -> None:
     """The nightly statistics aggregates, as the app's Celery beat would build them."""
-    from reports.services import statistics_refresh  # noqa: PLC0415
-
     start = time.perf_counter()
     refresh = statistics_refresh()
     print(
@@ -1098,8 +1095,6 @@ def main() -> None:
     )
     parser.add_argument("--verify", action="store_true", help="re-check foreign keys at the end")
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        raise SystemExit("bench/generate.py needs PostgreSQL (set DATABASE_URL).")
     today = dt.date.fromisoformat(args.today)
     provinces = [p.strip() for p in args.provinces.split(",") if p.strip()]
     loader = Loader(args)

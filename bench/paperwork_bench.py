@@ -32,10 +32,10 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import translation  # noqa: E402
 
+from cases.access import FieldGroup  # noqa: E402
 from cases.models import Case  # noqa: E402
 from paperwork import agenda, simfoni  # noqa: E402
 from paperwork.models import DocumentKind, PrintedDocument  # noqa: E402
-from ppa.access.cases import FieldGroup  # noqa: E402
 from ppa.models import Role, User  # noqa: E402
 from referrals.models import Referral  # noqa: E402
 

@@ -35,6 +35,7 @@ from django.utils import translation  # noqa: E402
 
 from ppa.models import Agency, Region, User  # noqa: E402
 from reports.selectors import ReportParams, Snapshot, annual_statistics  # noqa: E402
+from reports.services import report_run_render, report_run_request  # noqa: E402
 
 CMD = _django.command_line()
 
@@ -42,7 +43,7 @@ CMD = _django.command_line()
 def child_render(args: argparse.Namespace) -> None:
     """Fresh process: render stored figures --renders times."""
     start = time.perf_counter()
-    import reports.pdf as pdf  # noqa: PLC0415 (a worker has WeasyPrint imported already)
+    import reports.pdf as pdf  # a worker has WeasyPrint imported already
 
     import_s = time.perf_counter() - start
     warm_s = 0.0
@@ -83,8 +84,7 @@ def child_render(args: argparse.Namespace) -> None:
 
 def child_worker_path(args: argparse.Namespace) -> None:
     """Fresh process: request a run as the app does, render it as the worker does (twice)."""
-    import reports.pdf as pdf  # noqa: PLC0415
-    from reports.services import report_run_render, report_run_request  # noqa: PLC0415
+    import reports.pdf as pdf
 
     if args.prewarm:
         pdf.warm_up()

@@ -51,7 +51,9 @@ from cases.models import (  # noqa: E402
     PersonRole,
     ServiceGiven,
 )
+from ppa.management.commands.load_regions import load_regions  # noqa: E402
 from ppa.models import Agency, Region, Role, User  # noqa: E402
+from ppa.services import agency_create, role_groups_sync, user_set_role  # noqa: E402
 from reports.pdf import Letterhead, render_pdf  # noqa: E402
 from reports.selectors import ReportParams, annual_statistics  # noqa: E402
 from reports.suppression import public_edition  # noqa: E402
@@ -64,9 +66,6 @@ PROVINCE = "13"  # Sumatera Barat, for --generate
 
 def generate(n_cases: int, seed: int) -> None:
     """Synthetic cases in the app's tables (bulk inserts; no history rows, bench only)."""
-    from ppa.management.commands.load_regions import load_regions  # noqa: PLC0415
-    from ppa.services import agency_create, role_groups_sync, user_set_role  # noqa: PLC0415
-
     rng = random.Random(seed)
     load_regions([PROVINCE])
     role_groups_sync()
@@ -270,8 +269,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("Run against PostgreSQL: set DATABASE_URL=postgres://...")
     if args.generate:
         print(f"Generating {args.generate:,} synthetic cases (seed {args.seed})...")
         with transaction.atomic():

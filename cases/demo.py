@@ -13,7 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseType, Deadline, PersonRole, RiskLevel, Status, Step
+from cases.models import (
+    AbhDetail,
+    Case,
+    CaseType,
+    ChildLegalRole,
+    IntakeChannel,
+    PersonRole,
+    RiskLevel,
+    Sex,
+    Step,
+)
 from ppa.models import Agency, Region, Role, User
 
 NAMESPACE = uuid.UUID("6f1c2a52-8d1e-4c7b-9a43-2b1f0c9d7e11")
@@ -30,7 +40,7 @@ GIRLS = ["Aisyah", "Nabila", "Zahra", "Salsa", "Keysha", "Putri", "Naura", "Syif
 BOYS = ["Rafi", "Fajar", "Arif", "Dimas", "Ilham", "Rizky", "Fikri", "Bayu", "Gilang"]
 MEN = ["Andi", "Budi", "Joni", "Herman", "Syafri", "Yusra", "Zulkifli", "Irwan", "Dedi"]
 FAMILY = ["Putra", "Yanti", "Saputra", "Wati", "Hidayat", "Lestari", "Pratama", "Sintetis"]
-STORIES = {
+STORIES: dict[str, str] = {
     CaseType.KTP: "Korban (data sintetis) melaporkan kekerasan oleh pasangannya di rumah.",
     CaseType.AMPK: "Data sintetis: anak korban dilaporkan oleh keluarga setelah kejadian.",
     CaseType.TPPO: "Data sintetis: korban direkrut dengan janji pekerjaan di luar daerah.",
@@ -46,14 +56,15 @@ def _name(rng: random.Random, first: list[str]) -> str:
 def _people(rng: random.Random, case_type: str, reported: dt.date) -> tuple[list, list]:
     child = case_type != CaseType.KTP
     if child:
-        sex = "P" if rng.random() < 0.7 else "L"
+        sex = Sex.FEMALE if rng.random() < 0.7 else Sex.MALE
         age = rng.randint(4, 17) if case_type != CaseType.CHILD_MARRIAGE else rng.randint(14, 17)
-        first = GIRLS if sex == "P" else BOYS
+        first = GIRLS if sex == Sex.FEMALE else BOYS
     else:
-        sex, age, first = "P", rng.randint(19, 58), WOMEN
+        sex, age, first = Sex.FEMALE, rng.randint(19, 58), WOMEN
     birth = reported - dt.timedelta(days=age * 365 + rng.randint(20, 300))
     if case_type in (CaseType.ABH, CaseType.CHILD_MARRIAGE):
-        forms, subtypes = [], []
+        forms: list[str] = []
+        subtypes: list[str] = []
     elif case_type == CaseType.TPPO:
         forms, subtypes = [], [rng.choice(["tppo_eksploitasi_seksual", "tppo_kerja_paksa"])]
     elif case_type == CaseType.KTP:
@@ -71,7 +82,7 @@ def _people(rng: random.Random, case_type: str, reported: dt.date) -> tuple[list
         violence_form_ids=forms,
         violence_subtype_ids=subtypes,
         ampk_category_ids=["kejahatan_seksual"] if subtypes and child else [],
-        child_legal_role="in_conflict" if case_type == CaseType.ABH else "",
+        child_legal_role=ChildLegalRole.IN_CONFLICT if case_type == CaseType.ABH else "",
     )
     people, links = [victim], []
     if case_type not in (CaseType.ABH, CaseType.CHILD_MARRIAGE):
@@ -85,7 +96,7 @@ def _people(rng: random.Random, case_type: str, reported: dt.date) -> tuple[list
                 role=PersonRole.PERPETRATOR,
                 key="p0",
                 name=_name(rng, MEN),
-                sex="L",
+                sex=Sex.MALE,
                 stated_age=rng.randint(18, 60),
             )
         )
@@ -154,20 +165,20 @@ def seed_cases(agencies: dict[str, Agency]) -> int:
     return created
 
 
-@transaction.atomic
-def _one_case(rng, token, year, case_type, today, intake, worker, supervisor, districts, villages):
-    last_day = min(dt.date(year, 12, 31), today)
-    first_day = dt.date(year, 1, 1)
-    reported = first_day + dt.timedelta(days=rng.randint(0, (last_day - first_day).days))
-    incident = max(
-        first_day - dt.timedelta(days=30), reported - dt.timedelta(days=rng.randint(0, 40))
-    )
-    district = rng.choice(districts) if districts else None
-    village = rng.choice(villages.get(district.code, [None])) if district else None
-    people, links = _people(rng, case_type, reported)
-    details = {}
+CHANNELS = [
+    IntakeChannel.WALK_IN,
+    IntakeChannel.PHONE,
+    IntakeChannel.WHATSAPP,
+    IntakeChannel.THIRD_PARTY,
+    IntakeChannel.REFERRAL,
+]
+PLACES = ["rumah_tangga", "rumah_tangga", "sekolah", "fasilitas_umum", "daring", "lainnya"]
+
+
+def _details(rng: random.Random, case_type: str, year: int, today: dt.date) -> dict:
+    """The type-specific part of a synthetic case."""
     if case_type == CaseType.CHILD_MARRIAGE:
-        details = {
+        return {
             "child_marriage": {
                 "bride_age": rng.randint(14, 18),
                 "groom_age": rng.randint(18, 30),
@@ -176,29 +187,23 @@ def _one_case(rng, token, year, case_type, today, intake, worker, supervisor, di
                 "counselling_given": True,
             }
         }
-    elif case_type == CaseType.TPPO:
-        details = {"trafficking": {"destination": "Malaysia", "destination_abroad": True}}
-    elif case_type == CaseType.ABH:
-        details = {"abh": {"diversion_status": "agreed" if year < today.year else "pending"}}
-    data = services.CaseData(
-        intake_channel=rng.choice(["walk_in", "phone", "whatsapp", "third_party", "referral"]),
-        reported_on=reported,
-        incident_date=incident,
-        description=STORIES[case_type],
-        place_id=rng.choice(
-            ["rumah_tangga", "rumah_tangga", "sekolah", "fasilitas_umum", "daring", "lainnya"]
-        ),
-        case_type=case_type,
-        risk_level=rng.choice([RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.LOW]),
-        incident_district_id=district.code if district else None,
-        incident_village_id=village,
-        consent_sharing=rng.random() < 0.6,
-    )
-    case, created = services.case_register(
-        actor=intake, data=data, people=people, links=links, intake_token=token, details=details
-    )
-    if not created or worker is None:
-        return int(created)
+    if case_type == CaseType.TPPO:
+        return {"trafficking": {"destination": "Malaysia", "destination_abroad": True}}
+    if case_type == CaseType.ABH:
+        diversion = AbhDetail.Diversion.AGREED if year < today.year else AbhDetail.Diversion.PENDING
+        return {"abh": {"diversion_status": diversion}}
+    return {}
+
+
+def _handle(
+    rng: random.Random,
+    case: Case,
+    reported: dt.date,
+    today: dt.date,
+    worker: User,
+    supervisor: User | None,
+) -> None:
+    """Take a registered synthetic case through the steps its age allows."""
     age_days = (today - reported).days
     if age_days > 7:  # older clocks were met in time
         for deadline in case.deadlines.all():
@@ -236,13 +241,52 @@ def _one_case(rng, token, year, case_type, today, intake, worker, supervisor, di
         services.case_closure_decide(
             actor=supervisor, case=case, version=case.version, approve=True
         )
+
+
+@transaction.atomic
+def _one_case(
+    rng: random.Random,
+    token: uuid.UUID,
+    year: int,
+    case_type: str,
+    today: dt.date,
+    intake: User,
+    worker: User | None,
+    supervisor: User | None,
+    districts: list[Region],
+    villages: dict[str, list[str]],
+) -> int:
+    last_day = min(dt.date(year, 12, 31), today)
+    first_day = dt.date(year, 1, 1)
+    reported = first_day + dt.timedelta(days=rng.randint(0, (last_day - first_day).days))
+    incident = max(
+        first_day - dt.timedelta(days=30), reported - dt.timedelta(days=rng.randint(0, 40))
+    )
+    district = rng.choice(districts) if districts else None
+    village = rng.choice(villages.get(district.code, [None])) if district else None
+    people, links = _people(rng, case_type, reported)
+    details = _details(rng, case_type, year, today)
+    data = services.CaseData(
+        intake_channel=rng.choice(CHANNELS),
+        reported_on=reported,
+        incident_date=incident,
+        description=STORIES[case_type],
+        place_id=rng.choice(PLACES),
+        case_type=case_type,
+        risk_level=rng.choice([RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.LOW]),
+        incident_district_id=district.code if district else None,
+        incident_village_id=village,
+        consent_sharing=rng.random() < 0.6,
+    )
+    case, created = services.case_register(
+        actor=intake,
+        data=data,
+        people=people,
+        links=links,
+        intake_token=token,
+        details=details,
+    )
+    if not created or worker is None:
+        return int(created)
+    _handle(rng, case, reported, today, worker, supervisor)
     return 1
-
-
-def demo_summary() -> dict[str, int]:
-    """Counts for a quick look in the shell."""
-    return {
-        "cases": Case.objects.count(),
-        "open": Case.objects.exclude(status=Status.CLOSED).count(),
-        "overdue": Deadline.objects.filter(done_at__isnull=True, due_at__lt=timezone.now()).count(),
-    }

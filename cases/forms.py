@@ -5,9 +5,12 @@ agency's own city, so an officer picks a kecamatan and kelurahan of Payakumbuh, 
 Indonesia."""
 
 import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +18,7 @@ from cases import refcache, services
 from cases.models import (
     AbhDetail,
     AmpkCategory,
+    Case,
     CaseRecord,
     CaseType,
     ChildLegalRole,
@@ -27,7 +31,10 @@ from cases.models import (
     LegalProcess,
     MaritalStatus,
     Occupation,
+    Person,
+    PersonRole,
     Place,
+    ReferenceItem,
     Relationship,
     RiskLevel,
     ServiceType,
@@ -41,10 +48,10 @@ from cases.models import (
 from ppa.models import Agency, Region, Role, User
 
 DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
-BLANK = [("", "---------")]
+BLANK: list[tuple[str, Any]] = [("", "---------")]
 
 
-def date_field(label, **kwargs) -> forms.DateField:
+def date_field(label: Any, **kwargs: Any) -> forms.DateField:
     return forms.DateField(
         label=label,
         input_formats=DATE_INPUTS,
@@ -54,7 +61,7 @@ def date_field(label, **kwargs) -> forms.DateField:
     )
 
 
-def ref_choices(model) -> list[tuple[str, str]]:
+def ref_choices(model: type[ReferenceItem]) -> list[tuple[str, str]]:
     """(code, label) of a reference list's active entries (read once per request)."""
     return [(o.code, str(o)) for o in refcache.rows(model)]
 
@@ -76,7 +83,7 @@ def region_choices(agency: Agency) -> tuple[list, list]:
     )
     by_district: dict[str, list] = {d.code: [] for d in districts}
     for v in villages:
-        by_district.setdefault(v.parent_id, []).append((v.code, v.name))
+        by_district.setdefault(v.parent_id or "", []).append((v.code, v.name))
     names = {d.code: d.name for d in districts}
     district_choices = BLANK + [(d.code, d.name) for d in districts]
     village_choices = BLANK + [
@@ -142,20 +149,20 @@ class IncidentForm(forms.Form):
     incident_village = forms.ChoiceField(label=_("Kelurahan/desa TKP"), required=False)
     incident_address = forms.CharField(label=_("Alamat TKP"), max_length=255, required=False)
 
-    def __init__(self, *args, agency: Agency, **kwargs) -> None:
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         places = []
         for place in refcache.rows(Place):
             label = str(place) if place.parent_id is None else f"— {place}"
             places.append((place.code, label))
-        self.fields["place"].choices = BLANK + places
+        cast(forms.ChoiceField, self.fields["place"]).choices = BLANK + places
         districts, villages = region_choices(agency)
-        self.fields["incident_district"].choices = districts
-        self.fields["incident_village"].choices = villages
+        cast(forms.ChoiceField, self.fields["incident_district"]).choices = districts
+        cast(forms.ChoiceField, self.fields["incident_village"]).choices = villages
         self.fields["incident_village"].widget.attrs["data-filter-by"] = "incident_district"
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         reported, incident = data.get("reported_on"), data.get("incident_date")
         if reported and reported > timezone.localdate():
             self.add_error("reported_on", _("Tanggal pelaporan tidak boleh di masa depan."))
@@ -212,17 +219,23 @@ class PersonForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, agency: Agency, reference_date: dt.date | None = None, **kwargs):
+    def __init__(
+        self, *args: Any, agency: Agency, reference_date: dt.date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.reference_date = reference_date
         self.warnings: list[str] = []
-        self.fields["education"].choices = BLANK + ref_choices(Education)
-        self.fields["occupation"].choices = BLANK + ref_choices(Occupation)
-        self.fields["marital_status"].choices = BLANK + ref_choices(MaritalStatus)
-        self.fields["disability_types"].choices = ref_choices(DisabilityType)
+        cast(forms.ChoiceField, self.fields["education"]).choices = BLANK + ref_choices(Education)
+        cast(forms.ChoiceField, self.fields["occupation"]).choices = BLANK + ref_choices(Occupation)
+        cast(forms.ChoiceField, self.fields["marital_status"]).choices = BLANK + ref_choices(
+            MaritalStatus
+        )
+        cast(forms.ChoiceField, self.fields["disability_types"]).choices = ref_choices(
+            DisabilityType
+        )
         districts, villages = region_choices(agency)
-        self.fields["address_district"].choices = districts
-        self.fields["address_village"].choices = villages
+        cast(forms.ChoiceField, self.fields["address_district"]).choices = districts
+        cast(forms.ChoiceField, self.fields["address_village"]).choices = villages
         self.fields["address_village"].widget.attrs["data-filter-by"] = self.add_prefix(
             "address_district"
         )
@@ -235,8 +248,8 @@ class PersonForm(forms.Form):
                 raise forms.ValidationError(errors)
         return nik
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         birth = data.get("birth_date")
         if birth and birth > timezone.localdate():
             self.add_error("birth_date", _("Tanggal lahir tidak boleh di masa depan."))
@@ -283,7 +296,7 @@ def subtype_choices(prefix: str) -> list[tuple[str, str]]:
 
 
 class VictimForm(PersonForm):
-    role = "victim"
+    role = PersonRole.VICTIM
     violence_forms = forms.MultipleChoiceField(
         label=_("Bentuk kekerasan (SIMFONI)"),
         required=False,
@@ -330,18 +343,18 @@ class VictimForm(PersonForm):
         required=False,
     )
 
-    def __init__(self, *args, case_type: str = "", **kwargs):
+    def __init__(self, *args: Any, case_type: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.case_type = case_type
         self.fields["sex"].required = True
-        self.fields["violence_forms"].choices = ref_choices(ViolenceForm)
-        self.fields["tpks"].choices = subtype_choices("tpks_")
-        self.fields["pkdrt"].choices = subtype_choices("pkdrt_")
-        self.fields["tppo"].choices = subtype_choices("tppo_")
-        self.fields["ampk_categories"].choices = ref_choices(AmpkCategory)
+        cast(forms.ChoiceField, self.fields["violence_forms"]).choices = ref_choices(ViolenceForm)
+        cast(forms.ChoiceField, self.fields["tpks"]).choices = subtype_choices("tpks_")
+        cast(forms.ChoiceField, self.fields["pkdrt"]).choices = subtype_choices("pkdrt_")
+        cast(forms.ChoiceField, self.fields["tppo"]).choices = subtype_choices("tppo_")
+        cast(forms.ChoiceField, self.fields["ampk_categories"]).choices = ref_choices(AmpkCategory)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         unknown_age = data.get("birth_date") is None and data.get("stated_age") is None
         if unknown_age and "birth_date" not in self.errors and "stated_age" not in self.errors:
             self.add_error(
@@ -369,9 +382,9 @@ class VictimForm(PersonForm):
 class PerpetratorForm(PersonForm):
     """A reported person, with the relationship to each victim (SIMFONI counts per pair)."""
 
-    role = "perpetrator"
+    role = PersonRole.PERPETRATOR
 
-    def __init__(self, *args, victims: list[tuple[str, str]] = (), **kwargs):
+    def __init__(self, *args: Any, victims: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False
         self.fields["name"].help_text = _("Kosongkan bila tidak diketahui.")
@@ -385,7 +398,7 @@ class PerpetratorForm(PersonForm):
             )
 
     @property
-    def relationship_fields(self):
+    def relationship_fields(self) -> list[forms.BoundField]:
         return [self[f"rel_{key}"] for key, _label in self.victims]
 
     def links(self, key: str) -> list[tuple[str, str, str]]:
@@ -429,8 +442,8 @@ class ReporterForm(ContactForm):
         label=_("Pelapor adalah korban sendiri"), required=False, initial=True
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         if not data.get("reporter_is_victim") and not data.get("name"):
             self.add_error("name", _("Isi nama pelapor, atau centang 'pelapor adalah korban'."))
         return data
@@ -454,9 +467,11 @@ class TraffickingForm(forms.Form):
     migrant_worker = forms.BooleanField(label=_("Pekerja migran"), required=False)
     repatriation_needed = forms.BooleanField(label=_("Perlu pemulangan"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["exploitation_purpose"].choices = subtype_choices("tppo_")
+        cast(forms.ChoiceField, self.fields["exploitation_purpose"]).choices = subtype_choices(
+            "tppo_"
+        )
 
 
 class AbhForm(forms.Form):
@@ -473,7 +488,7 @@ class AbhForm(forms.Form):
     )
     diversion_started_on = date_field(_("Diversi dimulai"), required=False)
 
-    def clean_diversion_started_on(self):
+    def clean_diversion_started_on(self) -> Any:
         day = self.cleaned_data.get("diversion_started_on")
         if day and day > timezone.localdate():
             raise forms.ValidationError(_("Tanggal tidak boleh di masa depan."))
@@ -505,8 +520,8 @@ class ChildMarriageForm(forms.Form):
         required=False,
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         bride, groom = data.get("bride_age"), data.get("groom_age")
         if bride is not None and groom is not None and bride >= 19 and groom >= 19:
             message = _(
@@ -518,7 +533,7 @@ class ChildMarriageForm(forms.Form):
         return data
 
 
-DETAIL_FORMS = {
+DETAIL_FORMS: dict[str, tuple[str, type[forms.Form]]] = {
     CaseType.TPPO: ("trafficking", TraffickingForm),
     CaseType.ABH: ("abh", AbhForm),
     CaseType.CHILD_MARRIAGE: ("child_marriage", ChildMarriageForm),
@@ -554,18 +569,20 @@ class ConsentForm(forms.Form):
         label=_("Saya sudah memeriksa kemungkinan kasus ganda di atas"), required=False
     )
 
-    def __init__(self, *args, duplicates: list = (), **kwargs):
+    def __init__(self, *args: Any, duplicates: Sequence = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.duplicates = list(duplicates)
-        self.fields["link_cases"].choices = [(str(c.code), c.number) for c in self.duplicates]
+        cast(forms.ChoiceField, self.fields["link_cases"]).choices = [
+            (str(c.code), c.number) for c in self.duplicates
+        ]
         if self.duplicates:
             self.fields["duplicates_checked"].required = True
             self.fields["duplicates_checked"].error_messages["required"] = _(
                 "Ada kemungkinan kasus ganda. Tautkan atau nyatakan sudah diperiksa."
             )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         basis = data.get("legal_basis")
         if basis not in (None, "", LegalBasis.CONSENT) and not data.get("legal_basis_note"):
             self.add_error(
@@ -637,6 +654,8 @@ class PersonEditMixin(VersionForm):
 
     reason = CaseEditForm.base_fields["reason"]
     edit_keys: tuple[str, ...] = ()
+    person_role: str  # set by each concrete form
+    person_data: Callable[[str], services.PersonData]  # from the intake form it extends
 
     def stored_nik(self, masked: str) -> None:
         """The NIK is never shown in clear: the field stays blank and keeps the stored one."""
@@ -651,24 +670,24 @@ class PersonEditMixin(VersionForm):
 
 
 class VictimEditForm(VictimForm, PersonEditMixin):
-    person_role = "victim"
+    person_role = PersonRole.VICTIM
     edit_keys = VICTIM_FORM_KEYS
 
 
 class PerpetratorEditForm(PerpetratorForm, PersonEditMixin):
-    person_role = "perpetrator"
+    person_role = PersonRole.PERPETRATOR
     edit_keys = PERSON_FORM_KEYS
 
 
 class ContactEditForm(ContactForm, PersonEditMixin):
     edit_keys = CONTACT_FORM_KEYS
 
-    def __init__(self, *args, role: str, **kwargs):
+    def __init__(self, *args: Any, role: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.person_role = role
 
 
-def person_initial(person, lists: dict[str, list[str]]) -> dict:
+def person_initial(person: Person, lists: dict[str, list[str]]) -> dict:
     """The form values of a registered person (codes for reference lists; never the NIK).
 
     `lists` are the codes of the person's lists by field name (`selectors.person_lists`)."""
@@ -692,7 +711,7 @@ def person_initial(person, lists: dict[str, list[str]]) -> dict:
         "phone": person.phone,
         "relation_to_victim": person.relation_to_victim,
     }
-    if person.role == "victim":
+    if person.role == PersonRole.VICTIM:
         subtypes = lists["violence_subtypes"]
         initial.update(
             child_legal_role=person.child_legal_role,
@@ -705,14 +724,24 @@ def person_initial(person, lists: dict[str, list[str]]) -> dict:
     return initial
 
 
-def person_edit_form(person, case, data=None, lists=None) -> PersonEditMixin:
+def person_edit_form(
+    person: Person,
+    case: Case,
+    data: QueryDict | None = None,
+    lists: dict[str, list[str]] | None = None,
+) -> PersonEditMixin:
     """The intake form of the person's role, bound to `data` or filled with the stored values
     (`lists`: see `person_initial`)."""
-    initial = None if data is not None else person_initial(person, lists)
-    common = {"initial": initial, "agency": case.agency, "reference_date": case.reference_date}
-    if person.role == "victim":
+    initial = None if data is not None else person_initial(person, lists or {})
+    form: PersonEditMixin
+    common: dict[str, Any] = {
+        "initial": initial,
+        "agency": case.agency,
+        "reference_date": case.reference_date,
+    }
+    if person.role == PersonRole.VICTIM:
         form = VictimEditForm(data, case_type=case.case_type, **common)
-    elif person.role == "perpetrator":
+    elif person.role == PersonRole.PERPETRATOR:
         form = PerpetratorEditForm(data, **common)
     else:
         form = ContactEditForm(data, initial=initial, role=person.role)
@@ -759,8 +788,8 @@ class ClosureDecisionForm(VersionForm):
         label=_("Catatan / alasan"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         if data.get("decision") == "return" and not data.get("reason", "").strip():
             self.add_error("reason", _("Tuliskan alasan pengembalian."))
         return data
@@ -777,9 +806,9 @@ class AssignForm(VersionForm):
         label=_("Manajer kasus"), queryset=User.objects.none(), required=False
     )
 
-    def __init__(self, *args, agency_id: int, **kwargs):
+    def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = User.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["worker"]).queryset = User.objects.filter(
             agency_id=agency_id, role__in=[Role.CASE_WORKER, Role.SUPERVISOR], is_active=True
         ).order_by("first_name", "username")
 
@@ -796,15 +825,19 @@ class ServiceForm(forms.Form):
     shelter_from = date_field(_("Mulai di rumah aman"), required=False)
     shelter_to = date_field(_("Selesai di rumah aman"), required=False)
 
-    def __init__(self, *args, victims: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args: Any, victims: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["victim"].choices = victims
-        self.fields["service_type"].choices = BLANK + ref_choices(ServiceType)
-        self.fields["function"].choices = BLANK + ref_choices(UptdFunction)
-        self.fields["provider"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+        cast(forms.ChoiceField, self.fields["victim"]).choices = victims
+        cast(forms.ChoiceField, self.fields["service_type"]).choices = BLANK + ref_choices(
+            ServiceType
+        )
+        cast(forms.ChoiceField, self.fields["function"]).choices = BLANK + ref_choices(UptdFunction)
+        cast(forms.ModelChoiceField, self.fields["provider"]).queryset = Agency.objects.filter(
+            is_active=True
+        ).order_by("name")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         start, end = data.get("shelter_from"), data.get("shelter_to")
         if end and not start:
             self.add_error("shelter_from", _("Isi tanggal mulai tinggal di rumah aman."))
@@ -824,11 +857,11 @@ class LegalForm(forms.Form):
     )
     note = forms.CharField(label=_("Keterangan"), max_length=255, required=False)
 
-    def __init__(self, *args, perpetrators: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args: Any, perpetrators: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["perpetrator"].choices = perpetrators
+        cast(forms.ChoiceField, self.fields["perpetrator"]).choices = perpetrators
 
-    def clean_started_on(self):
+    def clean_started_on(self) -> Any:
         day = self.cleaned_data["started_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("Tanggal tidak boleh di masa depan."))
@@ -844,7 +877,7 @@ class DocumentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         try:
             self.content_type = services.document_check(upload)
@@ -869,24 +902,24 @@ class ListFilterForm(forms.Form):
     petugas = forms.ChoiceField(label=_("Manajer kasus"), required=False)
     lewat = forms.BooleanField(label=_("Hanya yang lewat batas waktu"), required=False)
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         agency = user.agency
         if agency is not None:
-            self.fields["kecamatan"].choices = region_choices(agency)[0]
+            cast(forms.ChoiceField, self.fields["kecamatan"]).choices = region_choices(agency)[0]
             workers = User.objects.filter(
                 agency_id=agency.pk,
                 role__in=[Role.CASE_WORKER, Role.SUPERVISOR],
                 is_active=True,
             ).order_by("first_name", "username")
-            self.fields["petugas"].choices = (
+            cast(forms.ChoiceField, self.fields["petugas"]).choices = (
                 BLANK
                 + [("me", _("Saya sendiri")), ("none", _("Belum ditetapkan"))]
                 + [(str(u.code), str(u)) for u in workers]
             )
         else:
-            self.fields["kecamatan"].choices = BLANK
-            self.fields["petugas"].choices = BLANK
+            cast(forms.ChoiceField, self.fields["kecamatan"]).choices = BLANK
+            cast(forms.ChoiceField, self.fields["petugas"]).choices = BLANK
 
 
 class NameSearchForm(forms.Form):

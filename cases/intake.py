@@ -6,16 +6,20 @@ comes back as the officer left it, on any device, after a dropped connection."""
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+from django import forms
 from django.forms import formset_factory
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import forms as f
-from cases.models import IntakeDraft, PersonRole
-from cases.services import CaseData, PersonData
+from cases.models import IntakeDraft, LegalBasis, PersonRole
+from cases.services import CaseData, PersonData, nik_mask
 from ppa.models import Agency
 
 STEPS = [
@@ -51,7 +55,7 @@ PerpetratorFormSet = formset_factory(
 ADD_BUTTONS = {"add_victim": "v", "add_perpetrator": "p"}
 
 
-def posted(querydict) -> dict[str, list[str]]:
+def posted(querydict: QueryDict) -> dict[str, list[str]]:
     """What to keep of a POST: every field but the CSRF token and the button pressed."""
     keep = {}
     for key, values in list(querydict.lists())[:600]:
@@ -90,16 +94,16 @@ class StepForms:
 
     def warnings(self) -> list[str]:
         """Warnings (not errors) of the step's forms, e.g. a NIK that does not match."""
-        found = []
+        found: list[str] = []
         for part in self.parts.values():
             for form in getattr(part, "forms", [part]):
                 found.extend(getattr(form, "warnings", []))
         return found
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Any:
         return self.parts[key]
 
-    def get(self, key):
+    def get(self, key: str) -> Any:
         return self.parts.get(key)
 
 
@@ -108,7 +112,7 @@ class Wizard:
         self.draft = draft
         self.agency = agency
         self.data: dict = dict(draft.data) if draft is not None else {}
-        self._incident = None
+        self._incident: dict | None = None
         self._built: dict[str, StepForms] = {}
 
     # --- stored input --------------------------------------------------------------------
@@ -144,7 +148,7 @@ class Wizard:
             total = min(int((raw.get("v-TOTAL_FORMS") or ["1"])[0]), MAX_PEOPLE)
         except (ValueError, TypeError):
             total = 1
-        result = []
+        result: list[tuple[str, str]] = []
         for i in range(max(total, 0)):
             name = str((raw.get(f"v-{i}-name") or [""])[0]).strip()
             if name and not (raw.get(f"v-{i}-DELETE") or [""])[0]:
@@ -155,7 +159,7 @@ class Wizard:
 
     # --- forms of a step -------------------------------------------------------------------
 
-    def build(self, step: str, data: MultiValueDict | None = None, **extra) -> StepForms:
+    def build(self, step: str, data: MultiValueDict | None = None, **extra: Any) -> StepForms:
         """The forms of a step, bound to `data` or to the stored input.
 
         The stored input's forms are built once per Wizard (one request): registering a
@@ -166,7 +170,7 @@ class Wizard:
             return self._built[step]
         return self._build(step, data if data is not None else self.stored(step), **extra)
 
-    def _build(self, step: str, data: MultiValueDict | None, **extra) -> StepForms:
+    def _build(self, step: str, data: MultiValueDict | None, **extra: Any) -> StepForms:
         common = {"agency": self.agency, "reference_date": self.reference_date()}
         if step == "kejadian":
             initial = {"reported_on": timezone.localdate().isoformat()}
@@ -258,7 +262,7 @@ class Wizard:
             within_authority=bool(d.get("within_authority")),
             consent_sharing=bool(consent.get("consent_sharing")),
             consent_statistics=bool(consent.get("consent_statistics")),
-            legal_basis=consent.get("legal_basis") or "consent",
+            legal_basis=consent.get("legal_basis") or LegalBasis.CONSENT,
             legal_basis_note=consent.get("legal_basis_note", ""),
         )
 
@@ -290,9 +294,9 @@ class Wizard:
         ]
 
 
-def summary(form) -> list[tuple[str, str]]:
+def summary(form: forms.Form) -> list[tuple[str, str]]:
     """(label, shown value) of a valid form's filled fields, for the last step's summary."""
-    rows = []
+    rows: list[tuple[str, str]] = []
     if not hasattr(form, "cleaned_data"):
         return rows
     for name, bound in form.fields.items():
@@ -311,14 +315,10 @@ def summary(form) -> list[tuple[str, str]]:
         elif value is True:
             shown = _("Ya")
         elif isinstance(value, dt.date):
-            from django.utils.formats import date_format  # noqa: PLC0415
-
             shown = date_format(value, "j E Y")
         else:
             shown = str(flat.get(value, flat.get(str(value), value)))
         rows.append((str(bound.label), shown))
     if form.cleaned_data.get("nik"):
-        from cases.services import nik_mask  # noqa: PLC0415
-
         rows.append((_("NIK"), nik_mask(form.cleaned_data["nik"])))
     return rows

@@ -6,15 +6,21 @@ the law fixes are TextChoices. Derived statistical fields (age and age group at 
 are written by `cases.services` and guarded by check constraints.
 """
 
+import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ppa.models import Agency, Region
+from ppa.models import Agency, Region, User
+
+if TYPE_CHECKING:  # annotations only: cases.access imports this module
+    from cases.access import CaseAccess
 
 # --- Reference tables ----------------------------------------------------------------------
 
@@ -34,8 +40,6 @@ class ReferenceItem(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
         return self.label_en if get_language() == "en" else self.label
 
 
@@ -224,13 +228,28 @@ class ChildLegalRole(models.TextChoices):
 # --- Case ------------------------------------------------------------------------------------
 
 
+class Tracked(models.Model):
+    """A model with a change history (simple-history). The attributes below are read by
+    simple-history when a save writes the history row; services set them before saving."""
+
+    _history_user: "User | None"  # who made the change
+    _change_reason: str  # why (shown in the case history)
+    skip_history_when_saving: bool  # set around writes that must not add a history row
+
+    class Meta:
+        abstract = True
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self) -> "CaseQuerySet":
         return self.exclude(status=Status.CLOSED)
 
 
-class Case(models.Model):
+class Case(Tracked):
     """One complaint (pengaduan) registered by an UPTD PPA."""
+
+    # Set by cases.access.get_case_for_user: what the requesting user may do with the case.
+    access: "CaseAccess"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("nomor register"), max_length=32, unique=True, editable=False)
@@ -357,7 +376,7 @@ class Case(models.Model):
         return self.status == Status.CLOSED
 
     @property
-    def reference_date(self):
+    def reference_date(self) -> dt.date:
         """The date ages are computed at: the incident, or the report if unknown."""
         return self.incident_date or self.reported_on
 
@@ -375,7 +394,7 @@ class CaseSequence(models.Model):
         ]
 
 
-class Person(models.Model):
+class Person(Tracked):
     """A person in one case, with a role. Sensitive: name, NIK, address, phone."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -479,7 +498,7 @@ class Person(models.Model):
         return "".join(part[0].upper() for part in self.name.split() if part)[:4]
 
 
-class PerpetratorLink(models.Model):
+class PerpetratorLink(Tracked):
     """Relationship of a perpetrator to one victim (SIMFONI records it per pair)."""
 
     perpetrator = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="victim_links")
@@ -504,7 +523,7 @@ class PerpetratorLink(models.Model):
 # --- Type-specific details -----------------------------------------------------------------
 
 
-class TraffickingDetail(models.Model):
+class TraffickingDetail(Tracked):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="trafficking")
     recruitment = models.CharField(_("cara perekrutan"), max_length=255, blank=True)
     destination_abroad = models.BooleanField(_("tujuan luar negeri"), default=False)
@@ -518,7 +537,7 @@ class TraffickingDetail(models.Model):
     history = HistoricalRecords(m2m_fields=[exploitation_purpose])
 
 
-class AbhDetail(models.Model):
+class AbhDetail(Tracked):
     class Diversion(models.TextChoices):
         NOT_APPLICABLE = "na", _("Tidak berlaku")
         PENDING = "pending", _("Sedang diupayakan")
@@ -535,7 +554,7 @@ class AbhDetail(models.Model):
     history = HistoricalRecords()
 
 
-class ChildMarriageDetail(models.Model):
+class ChildMarriageDetail(Tracked):
     class Recommendation(models.TextChoices):
         NONE = "", _("Belum ada")
         AGAINST = "against", _("Tidak merekomendasikan dispensasi")
@@ -580,7 +599,7 @@ class ChildMarriageDetail(models.Model):
 # --- Case management -----------------------------------------------------------------------
 
 
-class CaseRecord(models.Model):
+class CaseRecord(Tracked):
     """A typed record left by a case-management step."""
 
     class Kind(models.TextChoices):
@@ -607,7 +626,7 @@ class CaseRecord(models.Model):
         indexes = [models.Index(fields=["case", "-created_at"], name="cases_record_case_time")]
 
 
-class ServiceGiven(models.Model):
+class ServiceGiven(Tracked):
     """A service given to one victim, dated, by a providing agency."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -645,7 +664,7 @@ class ServiceGiven(models.Model):
         ]
 
 
-class LegalProcess(models.Model):
+class LegalProcess(Tracked):
     """A stage of the perpetrator's legal process, with its outcome."""
 
     class Stage(models.TextChoices):
@@ -686,7 +705,7 @@ def document_path(instance: "Document", filename: str) -> str:
     return f"documents/{instance.case.code}/{uuid.uuid4().hex}"
 
 
-class Document(models.Model):
+class Document(Tracked):
     class Kind(models.TextChoices):
         POLICE_REPORT = "police_report", _("Laporan polisi")
         MEDICAL = "medical", _("Visum / surat keterangan medis")
@@ -719,7 +738,7 @@ class Document(models.Model):
         ]
 
 
-class Deadline(models.Model):
+class Deadline(Tracked):
     """A statutory or service-standard clock on a case (e.g. police report within 3×24 h).
 
     Reminders come from a periodic scan of due rows, never from long countdown tasks.
@@ -797,7 +816,7 @@ class IntakeDraft(models.Model):
         ]
 
 
-class CaseLink(models.Model):
+class CaseLink(Tracked):
     """A note that two cases concern the same people (a possible duplicate the officer linked)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")

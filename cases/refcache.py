@@ -14,10 +14,12 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.db import connection
+
+from cases.models import ReferenceItem
 
 T = TypeVar("T")
 
@@ -42,7 +44,7 @@ def per_request_cache(view: Callable) -> Callable:
     """View decorator: the view and its template share one reference cache."""
 
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         with per_request():
             return view(*args, **kwargs)
 
@@ -61,8 +63,6 @@ def cached(key: Hashable, load: Callable[[], T]) -> T:
 
 def reference_models() -> list:
     """Every reference table (the concrete `ReferenceItem` models)."""
-    from cases.models import ReferenceItem  # noqa: PLC0415
-
     return [m for m in apps.get_app_config("cases").get_models() if issubclass(m, ReferenceItem)]
 
 
@@ -85,7 +85,7 @@ def _load_all() -> dict[str, dict[str, object]]:
         columns = [quote(own[name]) for name in base]
         columns += [quote(own[name]) if name in own else "NULL" for name in extra]
         parts.append(
-            f"SELECT {n}, {', '.join(columns)} FROM {quote(model._meta.db_table)}"  # noqa: S608  # nosec B608: names from the models
+            f"SELECT {n}, {', '.join(columns)} FROM {quote(model._meta.db_table)}"  # noqa: S608 (names from the models)
         )
     found: dict[str, dict[str, object]] = {m._meta.label_lower: {} for m in models}
     with connection.cursor() as cursor:
@@ -100,12 +100,12 @@ def _load_all() -> dict[str, dict[str, object]]:
     return found
 
 
-def all_rows(model) -> dict[str, object]:
+def all_rows(model: type[ReferenceItem]) -> dict[str, Any]:
     """Every row of a reference table, active or not, by code (one query per request for
     all reference tables together)."""
     return cached(("all",), _load_all)[model._meta.label_lower]
 
 
-def rows(model) -> list:
+def rows(model: type[ReferenceItem]) -> list[Any]:
     """Active rows of a reference table, in the model's ordering (`order`, `code`)."""
     return [o for o in all_rows(model).values() if o.is_active]

@@ -1,14 +1,21 @@
-"""Official category lists (SIMFONI-PPA, UU TPKS, UU PKDRT, UU PA), from ../shared/domain.md.
+"""Official category lists (SIMFONI-PPA, UU TPKS, UU PKDRT, UU PA); see docs/domain.md.
 
 Each entry: (code, Indonesian label, English label). Loaded into the reference tables by a data
 migration and by `seed_reference()`; administrators may add entries in the admin, never
 renumber these codes (statistics and exports key on them).
 """
 
+from typing import Any
+
+from django.apps import apps as global_apps
+
+# Codes that rules name (the statutory clocks of sexual violence, UU TPKS).
+SEXUAL_VIOLENCE = "seksual"
+
 VIOLENCE_FORMS = [
     ("fisik", "Fisik", "Physical"),
     ("psikis", "Psikis", "Psychological"),
-    ("seksual", "Seksual", "Sexual"),
+    (SEXUAL_VIOLENCE, "Seksual", "Sexual"),
     ("eksploitasi", "Eksploitasi", "Exploitation"),
     ("trafficking", "Trafficking (perdagangan orang)", "Trafficking"),
     ("penelantaran", "Penelantaran", "Neglect"),
@@ -292,14 +299,12 @@ AMPK_CATEGORIES = [
 ]
 
 
-def seed_reference(apps=None) -> None:
+def seed_reference(apps: Any = None) -> None:
     """Create or update every reference entry (idempotent). Used by the data migration."""
     if apps is None:
-        from django.apps import apps as global_apps
-
         apps = global_apps
 
-    def model(name: str):
+    def model(name: str) -> Any:
         return apps.get_model("cases", name)
 
     simple = {

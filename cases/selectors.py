@@ -1,22 +1,24 @@
 """Reads of cases: the list (keyset pages), possible duplicates, the case page, its history.
 
-Every function takes querysets already limited by `ppa.access.visible_cases` and loads what a
+Every function takes querysets already limited by `cases.access.visible_cases` and loads what a
 page shows in a fixed number of queries, whatever the number of rows."""
 
 import datetime as dt
 import functools
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Field, Model, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import refcache
+from cases import access, refcache
 from cases.models import (
     AbhDetail,
     AmpkCategory,
@@ -31,13 +33,13 @@ from cases.models import (
     PerpetratorLink,
     Person,
     PersonRole,
+    ReferenceItem,
     ServiceGiven,
     TraffickingDetail,
     ViolenceForm,
     ViolenceSubtype,
 )
 from cases.services import nik_hash
-from ppa import access
 from ppa.models import User
 
 PAGE_SIZE = 25
@@ -90,12 +92,7 @@ def case_list(
         parts.append(part.order_by("-reported_on", "-id").values("pk")[: size + 1])
     if not parts:
         return [], ""
-    if len(parts) == 1:
-        ids = parts[0]
-    elif connection.features.supports_slicing_ordering_in_compound:
-        ids = parts[0].union(*parts[1:], all=True)
-    else:  # SQLite (the demo) refuses LIMIT inside UNION: one query per part instead
-        ids = [row["pk"] for part in parts for row in part]
+    ids = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     victims = Person.objects.filter(role=PersonRole.VICTIM).only(
         "case_id", "name", "sex", "age_group", "role"
     )
@@ -120,30 +117,34 @@ def _overdue(now: dt.datetime) -> Exists:
     )
 
 
+# List filter (query-string name) -> the field it compares with equality.
+EQUAL_FILTERS = {
+    "status": "status",
+    "jenis": "case_type",
+    "tahap": "step",
+    "risiko": "risk_level",
+    "kecamatan": "incident_district_id",
+    "dari": "reported_on__gte",
+    "sampai": "reported_on__lte",
+}
+
+
+def _worker_filter(user: User, worker: str) -> Q:
+    if worker == "me":
+        return Q(assigned_worker_id=user.pk)
+    if worker == "none":
+        return Q(assigned_worker__isnull=True)
+    return Q(assigned_worker__code=worker)
+
+
 def apply_filters(qs: QuerySet, user: User, filters: dict) -> QuerySet:
     if filters.get("nomor"):
         qs = qs.filter(number__icontains=filters["nomor"].strip())
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("jenis"):
-        qs = qs.filter(case_type=filters["jenis"])
-    if filters.get("tahap"):
-        qs = qs.filter(step=filters["tahap"])
-    if filters.get("risiko"):
-        qs = qs.filter(risk_level=filters["risiko"])
-    if filters.get("kecamatan"):
-        qs = qs.filter(incident_district_id=filters["kecamatan"])
-    if filters.get("dari"):
-        qs = qs.filter(reported_on__gte=filters["dari"])
-    if filters.get("sampai"):
-        qs = qs.filter(reported_on__lte=filters["sampai"])
-    worker = filters.get("petugas")
-    if worker == "me":
-        qs = qs.filter(assigned_worker_id=user.pk)
-    elif worker == "none":
-        qs = qs.filter(assigned_worker__isnull=True)
-    elif worker:
-        qs = qs.filter(assigned_worker__code=worker)
+    for name, lookup in EQUAL_FILTERS.items():
+        if filters.get(name):
+            qs = qs.filter(**{lookup: filters[name]})
+    if filters.get("petugas"):
+        qs = qs.filter(_worker_filter(user, filters["petugas"]))
     if filters.get("lewat"):
         qs = qs.filter(overdue=True)
     return qs
@@ -175,8 +176,21 @@ def possible_duplicates(user: User, people: list) -> list[Case]:
 # --- Case page -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PersonLists:
+    """A person's coded lists as reference rows, each in its reference list's order."""
+
+    violence_forms: list[ViolenceForm] = field(default_factory=list)
+    violence_subtypes: list[ViolenceSubtype] = field(default_factory=list)
+    ampk_categories: list[AmpkCategory] = field(default_factory=list)
+    disability_types: list[DisabilityType] = field(default_factory=list)
+
+
 @dataclass
 class CasePage:
+    """What the case page shows. Each person carries `lists` (PersonLists) and each of a
+    perpetrator's `victim_links` its `victim_person`; each clock carries `overdue`."""
+
     case: Case
     victims: list[Person] = field(default_factory=list)
     perpetrators: list[Person] = field(default_factory=list)
@@ -185,12 +199,12 @@ class CasePage:
     documents: list[Document] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     links: list[CaseLink] = field(default_factory=list)
-    trafficking: object = None
-    abh: object = None
-    child_marriage: object = None
+    trafficking: TraffickingDetail | None = None
+    abh: AbhDetail | None = None
+    child_marriage: ChildMarriageDetail | None = None
 
 
-PERSON_LISTS = {
+PERSON_LISTS: dict[str, type[ReferenceItem]] = {
     # many-to-many field of Person -> its reference model
     "violence_forms": ViolenceForm,
     "violence_subtypes": ViolenceSubtype,
@@ -199,12 +213,9 @@ PERSON_LISTS = {
 }
 
 
-def _with_reference_lists(people: QuerySet) -> QuerySet:
-    """Each person's coded lists as arrays of codes in the people query itself (one indexed
-    subquery per list instead of one query per list). Elsewhere (SQLite, the demo) the lists
-    are prefetched, one query per list."""
-    if connection.vendor != "postgresql":
-        return people.prefetch_related(*PERSON_LISTS)
+def _with_reference_lists(people: QuerySet[Person]) -> QuerySet[Person]:
+    """Each person's coded lists as arrays of codes (`<list>_codes`) in the people query
+    itself: one indexed subquery per list instead of one query per list."""
     arrays = {}
     for name in PERSON_LISTS:
         m2m = Person._meta.get_field(name)
@@ -217,35 +228,9 @@ def _with_reference_lists(people: QuerySet) -> QuerySet:
     return people.annotate(**arrays)
 
 
-def _set_prefetched(obj, name: str, items: list) -> None:
-    """Fill `obj.<name>.all()` with `items`, as prefetch_related does (no query later)."""
-    qs = getattr(obj, name).all()
-    qs._result_cache = items
-    qs._prefetch_done = True
-    if not hasattr(obj, "_prefetched_objects_cache"):
-        obj._prefetched_objects_cache = {}
-    obj._prefetched_objects_cache[name] = qs
-
-
-def _from_json(model: type, data) -> object:
-    """A model instance from `to_jsonb(row)`, as if loaded by the ORM."""
-    if isinstance(data, str):
-        data = json.loads(data)
-    fields = model._meta.concrete_fields
-    return model.from_db(
-        connection.alias,
-        [f.attname for f in fields],
-        [f.to_python(data.get(f.column)) for f in fields],
-    )
-
-
 def person_lists(person: Person) -> dict[str, list[str]]:
     """The codes of a person's lists (disabilities, forms of violence, sub-forms, AMPK
-    categories) by many-to-many field name: one query on PostgreSQL."""
-    if connection.vendor != "postgresql":
-        return {
-            name: list(getattr(person, name).values_list("pk", flat=True)) for name in PERSON_LISTS
-        }
+    categories) by many-to-many field name, in one query."""
     row = (
         _with_reference_lists(Person.objects.filter(pk=person.pk))
         .values(*(f"{name}_codes" for name in PERSON_LISTS))
@@ -254,70 +239,14 @@ def person_lists(person: Person) -> dict[str, list[str]]:
     return {name: list(row[f"{name}_codes"] or []) for name in PERSON_LISTS}
 
 
-# What hangs directly on the case: (page attribute, model, foreign key loaded with the row,
-# order of the list as the model's Meta gives it, with the id settling ties).
-CASE_ROWS = [
-    ("records", CaseRecord, "author", lambda r: (r.created_at, r.pk), True),
-    ("documents", Document, "uploaded_by", lambda d: (d.uploaded_at, d.pk), True),
-    ("deadlines", Deadline, None, lambda d: (d.due_at, d.pk), False),
-    ("links", CaseLink, "linked_case", lambda link: link.pk, False),
-    ("trafficking", TraffickingDetail, None, None, False),
-    ("abh", AbhDetail, None, None, False),
-    ("child_marriage", ChildMarriageDetail, None, None, False),
-]
-
-
-def _case_rows(case: Case) -> dict[str, list]:
-    """Records, documents, clocks, linked cases and the type-specific details of a case in
-    one UNION ALL query (each branch through its table's `case_id` index), with the user or
-    case each row names; as model instances, by page attribute. Elsewhere (SQLite, the demo)
-    one ORM query per table."""
-    if connection.vendor != "postgresql":
-        found = {
-            name: list(
-                model.objects.filter(case=case).select_related(*([related] if related else []))
-            )
-            for name, model, related, _key, _reverse in CASE_ROWS
-        }
-        return _sorted_case_rows(found)
-    quote = connection.ops.quote_name
-    parts = []
-    for n, (_name, model, related, _key, _reverse) in enumerate(CASE_ROWS):
-        table = quote(model._meta.db_table)
-        case_column = quote(model._meta.get_field("case").column)
-        if related:
-            fk = model._meta.get_field(related)
-            join = (
-                f"JOIN {quote(fk.related_model._meta.db_table)} r "
-                f"ON r.{quote(fk.target_field.column)} = x.{quote(fk.column)}"
-            )
-            parts.append(
-                f"SELECT {n} AS source, to_jsonb(x) AS data, to_jsonb(r) AS related "  # noqa: S608  # nosec B608: names from the models, values bound
-                f"FROM {table} x {join} WHERE x.{case_column} = %s"
-            )
-        else:
-            parts.append(
-                f"SELECT {n} AS source, to_jsonb(x) AS data, NULL::jsonb AS related "  # noqa: S608  # nosec B608: names from the models, values bound
-                f"FROM {table} x WHERE x.{case_column} = %s"
-            )
-    found: dict[str, list] = {name: [] for name, *_rest in CASE_ROWS}
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(f"({part})" for part in parts), [case.pk] * len(parts))
-        for source, data, related_data in cursor.fetchall():
-            name, model, related, _key, _reverse = CASE_ROWS[source]
-            obj = _from_json(model, data)
-            if related:
-                fk = model._meta.get_field(related)
-                fk.set_cached_value(obj, _from_json(fk.related_model, related_data))
-            found[name].append(obj)
-    return _sorted_case_rows(found)
-
-
-def _sorted_case_rows(found: dict[str, list]) -> dict[str, list]:
-    for name, _model, _related, key, reverse in CASE_ROWS:
-        if key is not None:
-            found[name].sort(key=key, reverse=reverse)
-    return found
+def _person_lists(person: Person) -> PersonLists:
+    """The reference rows of an annotated person's codes, from the per-request reference
+    lists (`cases.refcache`): the model's ordering (`order`, `code`) is the list's order."""
+    found = {}
+    for name, model in PERSON_LISTS.items():
+        codes = set(getattr(person, f"{name}_codes") or ())
+        found[name] = [row for code, row in refcache.all_rows(model).items() if code in codes]
+    return PersonLists(**found)
 
 
 def case_page(case: Case) -> CasePage:
@@ -330,7 +259,8 @@ def case_page(case: Case) -> CasePage:
         return _case_page(case)
 
 
-def _case_page(case: Case) -> CasePage:
+def _people(case: Case) -> list[Person]:
+    """The case's people with their lists, services, legal steps and relationships."""
     people = list(
         _with_reference_lists(
             case.people.select_related(
@@ -357,31 +287,44 @@ def _case_page(case: Case) -> CasePage:
     )
     by_id = {p.pk: p for p in people}
     for person in people:
-        for name, model in PERSON_LISTS.items():
-            if not hasattr(person, f"{name}_codes"):
-                continue  # prefetched (not PostgreSQL)
-            known = refcache.all_rows(model)
-            codes = set(getattr(person, f"{name}_codes") or ())
-            # The model's ordering (`order`, `code`) is the reference list's order.
-            _set_prefetched(person, name, [o for code, o in known.items() if code in codes])
+        person.lists = _person_lists(person)
         for link in person.victim_links.all():
             link.victim_person = by_id.get(link.victim_id)
-    page = CasePage(
+    return people
+
+
+def _case_page(case: Case) -> CasePage:
+    people = _people(case)
+    details = Case.objects.select_related("trafficking", "abh", "child_marriage").get(pk=case.pk)
+    now = timezone.now()
+    deadlines = list(Deadline.objects.filter(case=case).order_by("due_at", "id"))
+    for deadline in deadlines:
+        deadline.overdue = deadline.done_at is None and deadline.due_at < now
+    return CasePage(
         case=case,
         victims=[p for p in people if p.role == PersonRole.VICTIM],
         perpetrators=[p for p in people if p.role == PersonRole.PERPETRATOR],
         others=[p for p in people if p.role not in (PersonRole.VICTIM, PersonRole.PERPETRATOR)],
+        records=list(
+            CaseRecord.objects.filter(case=case)
+            .select_related("author")
+            .order_by("-created_at", "-id")
+        ),
+        documents=list(Document.objects.filter(case=case).order_by("-uploaded_at", "-id")),
+        deadlines=deadlines,
+        links=list(CaseLink.objects.filter(case=case).select_related("linked_case").order_by("id")),
+        trafficking=_one_to_one(details, "trafficking"),
+        abh=_one_to_one(details, "abh"),
+        child_marriage=_one_to_one(details, "child_marriage"),
     )
-    rows = _case_rows(case)
-    page.records, page.documents = rows["records"], rows["documents"]
-    page.deadlines, page.links = rows["deadlines"], rows["links"]
-    for name in ("trafficking", "abh", "child_marriage"):
-        if rows[name]:  # one row at most (one-to-one)
-            setattr(page, name, rows[name][0])
-    now = timezone.now()
-    for deadline in page.deadlines:
-        deadline.overdue = deadline.done_at is None and deadline.due_at < now
-    return page
+
+
+def _one_to_one(case: Case, name: str) -> Any:
+    """The row on the reverse side of a one-to-one field, or None (loaded by select_related)."""
+    try:
+        return getattr(case, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 # --- History -------------------------------------------------------------------------------
@@ -414,10 +357,14 @@ def _shown(model_field, value, users: dict) -> str:
     return text if len(text) <= 160 else text[:157] + "…"
 
 
-def _history_sources() -> list[tuple[type, str, str]]:
+# (tracked model, label, condition on its history table `h`)
+Sources = list[tuple[type[Model], str, str]]
+
+
+def _history_sources() -> Sources:
     """(model, label, condition on its history table `h`) of everything whose changes the case
     page lists; `%s` is the case's id. Rows hanging on a person belong to the case's people."""
-    person_ids = f"(SELECT id FROM {Person._meta.db_table} WHERE case_id = %s)"  # noqa: S608  # nosec B608
+    person_ids = f"(SELECT id FROM {Person._meta.db_table} WHERE case_id = %s)"  # noqa: S608
     return [
         (Case, _("Kasus"), "h.id = %s"),
         (Person, _("Orang"), "h.case_id = %s"),
@@ -431,67 +378,134 @@ def _history_sources() -> list[tuple[type, str, str]]:
 
 
 @functools.cache
-def _history_model(model: type) -> type:
+def _history_model(model: type[Model]) -> type[Model]:
     """The historical model of a tracked model. `Model.history` builds a new manager class on
     every access (simple-history, about 0.5 ms): looked up once per process."""
-    return model.history.model
+    return model.history.model  # type: ignore[attr-defined]
 
 
-def _history_rows(case: Case, sources: list) -> list[list]:
+@dataclass
+class Version:
+    """One history row as plain data: which row, when, by whom (user id or name), why, the
+    row's values by attribute name, and for a person the codes of the lists kept with it."""
+
+    row_id: int
+    when: dt.datetime
+    kind: str  # "+", "~", "-"
+    user_id: int | None
+    reason: str
+    values: dict[str, Any]
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    who: str = ""
+
+
+def _version_from_json(history_model: type[Model], data: dict[str, Any]) -> Version:
+    """A Version from `to_jsonb(h)` of a history row (columns as keys, JSON values)."""
+    values = {
+        f.attname: f.to_python(data.get(f.column)) for f in history_model._meta.concrete_fields
+    }
+    return Version(
+        row_id=values["id"],
+        when=values["history_date"],
+        kind=values["history_type"],
+        user_id=values["history_user_id"],
+        reason=values["history_change_reason"] or "",
+        values=values,
+        lists=_decoded(data["_lists"]) if "_lists" in data else {},
+    )
+
+
+def _version_from_row(row: Model) -> Version:
+    """A Version from a historical instance loaded by the ORM (with its `history_user`)."""
+    values = {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+    user = row.history_user  # type: ignore[attr-defined]
+    return Version(
+        row_id=values["id"],
+        when=values["history_date"],
+        kind=values["history_type"],
+        user_id=values["history_user_id"],
+        reason=values["history_change_reason"] or "",
+        values=values,
+        who=str(user) if user else "",
+    )
+
+
+def _history_rows(case: Case, sources: Sources) -> list[list[Version]]:
     """Every history row of every source, in one UNION ALL query (each branch through the
-    history table's index on the case or person column), as historical model instances:
-    one list per source, ordered by row, then time (as the diffs need). Elsewhere (SQLite,
-    the demo) one query per history table."""
+    history table's index on the case or person column), as Versions: one list per source,
+    ordered by row, then time (as the diffs need)."""
     history_models = [_history_model(model) for model, _label, _condition in sources]
-    if connection.vendor != "postgresql":
-        return [
-            list(
-                history_model.objects.raw(
-                    f"SELECT h.* FROM {connection.ops.quote_name(history_model._meta.db_table)} h "  # noqa: S608  # nosec B608: names from the models, values bound
-                    f"WHERE {condition} ORDER BY h.id, h.history_date, h.history_id",
-                    [case.pk],
-                )
-            )
-            for history_model, (_model, _label, condition) in zip(
-                history_models, sources, strict=True
-            )
-        ]
     parts = []
-    for n, (_model, _label, condition) in enumerate(sources):
+    for n, (model, _label, condition) in enumerate(sources):
         table = connection.ops.quote_name(history_models[n]._meta.db_table)
         data = "to_jsonb(h)"
-        if _model is Person:  # with the lists kept with each row
+        if model is Person:  # with the lists kept with each row
             data = f"to_jsonb(h) || jsonb_build_object('_lists', {_history_list_sql()})"
         parts.append(
-            f"SELECT {n} AS source, h.id AS row_id, h.history_date, h.history_id, "  # noqa: S608  # nosec B608: names from the models, values bound
+            f"SELECT {n} AS source, h.id AS row_id, h.history_date, h.history_id, "  # noqa: S608 (names from the models, values bound)
             f"{data} AS data FROM {table} h WHERE {condition}"
         )
     sql = " UNION ALL ".join(f"({part})" for part in parts)
     sql += " ORDER BY source, row_id, history_date, history_id"
-    loaded: list[list] = [[] for _source in sources]
+    loaded: list[list[Version]] = [[] for _source in sources]
     with connection.cursor() as cursor:
         cursor.execute(sql, [case.pk] * len(sources))
         for source, _row_id, _when, _history_id, data in cursor.fetchall():
             if isinstance(data, str):
                 data = json.loads(data)
-            row = _from_json(history_models[source], data)
-            if "_lists" in data:
-                row.lists = _decoded(data["_lists"])
-            loaded[source].append(row)
+            loaded[source].append(_version_from_json(history_models[source], data))
     return loaded
 
 
-def _field_changes(fields: list, before, after, users: dict) -> list[tuple[str, str, str]]:
+def _field_changes(
+    fields: list[Field], before: Version | None, after: Version, users: dict[int, str]
+) -> list[tuple[str, str, str]]:
     """(label, old, new) of the fields that differ between two versions of a row."""
+    old = before.values if before is not None else {}
     return [
         (
             str(f.verbose_name),
-            _shown(f, getattr(before, f.attname, None), users),
-            _shown(f, getattr(after, f.attname, None), users),
+            _shown(f, old.get(f.attname), users),
+            _shown(f, after.values.get(f.attname), users),
         )
         for f in fields
-        if getattr(before, f.attname, None) != getattr(after, f.attname, None)
+        if old.get(f.attname) != after.values.get(f.attname)
     ]
+
+
+def _display(model: type[Model], name: str, value: object) -> str:
+    """The label of a coded value, as `get_<name>_display()` gives it."""
+    return str(dict(model._meta.get_field(name).flatchoices).get(value, value))
+
+
+def _what(model: type[Model], label: str, version: Version) -> str:
+    """What a history entry is about: the source's label, with the person's role or the
+    record's or clock's kind."""
+    if model is Person:
+        return f"{label}: {_display(Person, 'role', version.values.get('role'))}"
+    if model is CaseRecord or model is Deadline:
+        return f"{label}: {_display(model, 'kind', version.values.get('kind'))}"
+    return label
+
+
+def _named_users(sources: Sources, loaded: list[list[Version]]) -> dict[int, str]:
+    """The users the history rows name (who made each change, and users named in a change),
+    in one query."""
+    user_ids: set[int] = set()
+    for (model, _label, _condition), versions in zip(sources, loaded, strict=True):
+        user_fields = [
+            f for f in model._meta.concrete_fields if f.is_relation and f.related_model is User
+        ]
+        for version in versions:
+            if version.user_id:
+                user_ids.add(version.user_id)
+            for f in user_fields:
+                value = version.values.get(f.attname)
+                if value:
+                    user_ids.add(value)
+    if not user_ids:
+        return {}
+    return {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
 
 
 def case_history(case: Case) -> list[HistoryEntry]:
@@ -502,51 +516,31 @@ def case_history(case: Case) -> list[HistoryEntry]:
     diffs are computed in Python between consecutive versions of each row."""
     sources = _history_sources()
     loaded = _history_rows(case, sources)
-    user_ids: set[int] = set()
-    for (model, _label, _condition), rows in zip(sources, loaded, strict=True):
-        user_fields = [
-            f for f in model._meta.concrete_fields if f.is_relation and f.related_model is User
-        ]
-        for row in rows:
-            if row.history_user_id:
-                user_ids.add(row.history_user_id)
-            for f in user_fields:
-                value = getattr(row, f.attname, None)
-                if value:
-                    user_ids.add(value)
-    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    users = _named_users(sources, loaded)
     entries = []
-    for (model, label, _condition), rows in zip(sources, loaded, strict=True):
+    for (model, label, _condition), versions in zip(sources, loaded, strict=True):
         fields = [f for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS]
-        previous: dict = {}
-        for row in rows:
-            before = previous.get(row.id)
-            changes = _field_changes(fields, before, row, users) if row.history_type == "~" else []
-            # Lists changed by a correction (`services.person_update` raises the version; the
-            # intake's rows that add the lists one by one do not).
-            if (
-                model is Person
-                and before is not None
-                and row.history_type == "~"
-                and before.version != row.version
-            ):
-                changes += _list_changes(getattr(before, "lists", {}), getattr(row, "lists", {}))
-            previous[row.id] = row
-            if row.history_type == "~" and not changes:
-                continue
-            what = label
-            if model is Person:
-                what = f"{label}: {row.get_role_display()}"
-            elif model is CaseRecord or model is Deadline:
-                what = f"{label}: {row.get_kind_display()}"
-            who = users.get(row.history_user_id) if row.history_user_id else None
+        previous: dict[int, Version] = {}
+        for version in versions:
+            before = previous.get(version.row_id)
+            previous[version.row_id] = version
+            changes = []
+            if version.kind == "~":
+                changes = _field_changes(fields, before, version, users)
+                # Lists changed by a correction (`services.person_update` raises the version;
+                # the intake's rows that add the lists one by one do not).
+                if model is Person and before is not None and _new_version(before, version):
+                    changes += _list_changes(before.lists, version.lists)
+                if not changes:
+                    continue
+            who = users.get(version.user_id) if version.user_id else None
             entries.append(
                 HistoryEntry(
-                    when=row.history_date,
+                    when=version.when,
                     who=who or _("sistem"),
-                    what=what,
-                    kind=row.history_type,
-                    reason=row.history_change_reason or "",
+                    what=_what(model, label, version),
+                    kind=version.kind,
+                    reason=version.reason,
                     changes=changes,
                 )
             )
@@ -554,48 +548,53 @@ def case_history(case: Case) -> list[HistoryEntry]:
     return entries
 
 
+def _new_version(before: Version, after: Version) -> bool:
+    return before.values.get("version") != after.values.get("version")
+
+
 def changes_since(case: Case, version: int) -> list[HistoryEntry]:
     """Changes of the case itself made after the user opened a form at `version`."""
-    rows = list(
-        Case.history.filter(id=case.pk, version__gte=version)
+    rows = (
+        Case.history.filter(id=case.pk, version__gte=version)  # type: ignore[attr-defined]
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    return _version_diffs(Case, rows, lambda row: _("Kasus"))
+    return _version_diffs(Case, [_version_from_row(row) for row in rows], _("Kasus"))
 
 
 def person_changes_since(person: Person, version: int) -> list[HistoryEntry]:
     """Changes of one person's data made after the user opened a form at `version`."""
     rows = list(
-        Person.history.filter(id=person.pk, version__gte=version)
+        Person.history.filter(id=person.pk, version__gte=version)  # type: ignore[attr-defined]
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
     lists = _history_lists([row.history_id for row in rows])
-    for row in rows:
-        row.lists = lists.get(row.history_id, {})
-    return _version_diffs(
-        Person, rows, lambda row: f"{_('Orang')}: {row.get_role_display()}", with_lists=True
-    )
+    versions = [_version_from_row(row) for row in rows]
+    for row, version_row in zip(rows, versions, strict=True):
+        version_row.lists = lists.get(row.history_id, {})
+    return _version_diffs(Person, versions, _("Orang"), with_lists=True)
 
 
-def _version_diffs(model, rows: list, what, with_lists: bool = False) -> list[HistoryEntry]:
+def _version_diffs(
+    model: type[Model], versions: list[Version], label: str, with_lists: bool = False
+) -> list[HistoryEntry]:
+    """One entry per change between consecutive versions of one row (the conflict views)."""
     fields = [f for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS]
-    users: dict = {}
     entries = []
-    for before, after in zip(rows, rows[1:], strict=False):
-        changes = _field_changes(fields, before, after, users)
-        if with_lists and before.version != after.version:
+    for before, after in zip(versions, versions[1:], strict=False):
+        changes = _field_changes(fields, before, after, {})
+        if with_lists and _new_version(before, after):
             changes += _list_changes(before.lists, after.lists)
         if not changes:
             continue  # e.g. the intake's rows that add a new person's lists one by one
         entries.append(
             HistoryEntry(
-                when=after.history_date,
-                who=str(after.history_user) if after.history_user else _("sistem"),
-                what=what(after),
-                kind=after.history_type,
-                reason=after.history_change_reason or "",
+                when=after.when,
+                who=after.who or _("sistem"),
+                what=_what(model, label, after),
+                kind=after.kind,
+                reason=after.reason,
                 changes=changes,
             )
         )
@@ -616,7 +615,7 @@ def _history_list_sql() -> str:
         column = through._meta.get_field(target).column
         table = quote(through._meta.db_table)
         items.append(
-            f"'{name}', ARRAY(SELECT m.{quote(column)} FROM {table} m "  # noqa: S608  # nosec B608: names from the models
+            f"'{name}', ARRAY(SELECT m.{quote(column)} FROM {table} m "  # noqa: S608 (names from the models)
             f"WHERE m.history_id = h.history_id ORDER BY 1)"
         )
     return f"jsonb_build_object({', '.join(items)})"
@@ -626,23 +625,10 @@ def _history_lists(history_ids: list[int]) -> dict[int, dict[str, list[str]]]:
     """{history id: {list name: sorted codes}} of person history rows (one query)."""
     if not history_ids:
         return {}
-    if connection.vendor != "postgresql":  # SQLite (the demo): one query per list
-        found: dict[int, dict[str, list[str]]] = {
-            hid: {name: [] for name in HISTORY_LISTS} for hid in history_ids
-        }
-        for name in HISTORY_LISTS:
-            through = apps.get_model("cases", f"HistoricalPerson_{name}")
-            target = Person._meta.get_field(name).m2m_reverse_field_name()
-            code = through._meta.get_field(target).attname
-            for hid, value in through.objects.filter(history_id__in=history_ids).values_list(
-                "history_id", code
-            ):
-                found[hid][name].append(value)
-        return {hid: _decoded(lists) for hid, lists in found.items()}
     history = _history_model(Person)
     table = connection.ops.quote_name(history._meta.db_table)
     sql = (
-        f"SELECT h.history_id, {_history_list_sql()} FROM {table} h "  # noqa: S608  # nosec B608: names from the models, values bound
+        f"SELECT h.history_id, {_history_list_sql()} FROM {table} h "  # noqa: S608 (names from the models, values bound)
         "WHERE h.history_id = ANY(%s)"
     )
     with connection.cursor() as cursor:
@@ -650,13 +636,16 @@ def _history_lists(history_ids: list[int]) -> dict[int, dict[str, list[str]]]:
         return {hid: _decoded(lists) for hid, lists in cursor.fetchall()}
 
 
-def _decoded(lists) -> dict[str, list[str]]:
+def _decoded(lists: str | dict[str, list[str]]) -> dict[str, list[str]]:
     if isinstance(lists, str):
         lists = json.loads(lists)
+    assert isinstance(lists, dict)
     return {name: sorted(lists.get(name) or []) for name in HISTORY_LISTS}
 
 
-def _list_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
+def _list_changes(
+    before: dict[str, list[str]], after: dict[str, list[str]]
+) -> list[tuple[str, str, str]]:
     """Readable changes of a person's lists between two history rows (labels, not codes)."""
     changes = []
     for name in HISTORY_LISTS:
@@ -666,15 +655,8 @@ def _list_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
         model_field = Person._meta.get_field(name)
         known = refcache.all_rows(model_field.related_model)
 
-        def labels(codes, known=known) -> str:
+        def labels(codes: list[str], known: dict[str, object] = known) -> str:
             return ", ".join(str(known[c]) if c in known else c for c in codes) or "—"
 
         changes.append((str(model_field.verbose_name), labels(old), labels(new)))
     return changes
-
-
-def open_deadlines_overdue(user: User) -> QuerySet:
-    """Overdue clocks of the user's visible cases (for the worker's and supervisor's lists)."""
-    return Deadline.objects.filter(
-        case__in=access.visible_cases(user), done_at__isnull=True, due_at__lt=timezone.now()
-    ).select_related("case")

@@ -5,11 +5,15 @@ import hashlib
 import hmac
 import uuid
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lokal import add_working_days, parse_nik
@@ -26,7 +30,9 @@ from cases.models import (
     Deadline,
     Document,
     IntakeDraft,
+    LegalBasis,
     LegalProcess,
+    PerpetratorLink,
     Person,
     PersonRole,
     RiskLevel,
@@ -34,7 +40,9 @@ from cases.models import (
     Status,
     Step,
     TraffickingDetail,
+    ViolenceSubtype,
 )
+from cases.reference import SEXUAL_VIOLENCE
 from ppa.models import Agency, Role, User
 
 # --- Derived values ----------------------------------------------------------------------
@@ -103,7 +111,7 @@ def next_case_number(region_code: str, year: int) -> str:
     table = CaseSequence._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (region_code, year, last) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608: table name from the model, values bound
+            f"INSERT INTO {table} (region_code, year, last) VALUES (%s, %s, 1) "  # noqa: S608 (table name from the model, values bound)
             f"ON CONFLICT (region_code, year) DO UPDATE SET last = {table}.last + 1 "
             "RETURNING last",
             [region_code, year],
@@ -157,7 +165,7 @@ class CaseData:
     within_authority: bool = True
     consent_sharing: bool = False
     consent_statistics: bool = True
-    legal_basis: str = "consent"
+    legal_basis: str = LegalBasis.CONSENT
     legal_basis_note: str = ""
 
 
@@ -165,15 +173,19 @@ class IntakeError(Exception):
     """A rule of intake was broken; the message is for the officer, in Indonesian."""
 
 
-def subtype_forms(subtype_ids) -> dict[str, str]:
+def _add_codes(related: Any, codes: Iterable[str]) -> None:
+    """Add reference rows to a many-to-many relation by code (their primary key; the stubs
+    expect instances or integers)."""
+    related.add(*codes)
+
+
+def subtype_forms(subtype_ids: Iterable[str]) -> dict[str, str]:
     """The SIMFONI form each sub-form rolls up to (read with the other reference lists:
     once per request inside `refcache.per_request`, else one query)."""
-    from cases.models import ViolenceSubtype  # noqa: PLC0415
-
     codes = set(subtype_ids)
     if not codes:
         return {}
-    known = refcache.all_rows(ViolenceSubtype)
+    known = cast(dict[str, ViolenceSubtype], refcache.all_rows(ViolenceSubtype))
     return {code: known[code].form_id for code in codes if code in known}
 
 
@@ -222,19 +234,49 @@ def person_create(*, case: Case, data: PersonData, rollup: dict[str, str] | None
     )
     # A new person has no rows yet: add() is what set() does then, without reading them first.
     if data.disability_type_ids:
-        person.disability_types.add(*data.disability_type_ids)
+        _add_codes(person.disability_types, data.disability_type_ids)
     if data.role == PersonRole.VICTIM:
         if rollup is None:
             rollup = subtype_forms(data.violence_subtype_ids)
         # Sub-forms (TPKS, PKDRT, trafficking) roll up to their SIMFONI form.
         forms = victim_forms(data, rollup)
         if forms:
-            person.violence_forms.add(*forms)
+            _add_codes(person.violence_forms, forms)
         if data.violence_subtype_ids:
-            person.violence_subtypes.add(*data.violence_subtype_ids)
+            _add_codes(person.violence_subtypes, data.violence_subtype_ids)
         if is_child and data.ampk_category_ids:
-            person.ampk_categories.add(*data.ampk_category_ids)
+            _add_codes(person.ampk_categories, data.ampk_category_ids)
     return person
+
+
+def _register_guard(data: CaseData, people: list[PersonData]) -> None:
+    if not any(p.role == PersonRole.VICTIM for p in people):
+        raise IntakeError(_("Kasus harus memiliki sedikitnya satu korban."))
+    if data.incident_date and data.incident_date > data.reported_on:
+        raise IntakeError(_("Tanggal kejadian tidak boleh setelah tanggal pelaporan."))
+    if data.reported_on > timezone.localdate():
+        raise IntakeError(_("Tanggal pelaporan tidak boleh di masa depan."))
+
+
+def _register_people(
+    case: Case, people: list[PersonData], links: Iterable[tuple[str, str, str]]
+) -> dict[str, str]:
+    """Create the people and the perpetrator-victim links; the sub-form roll-up they used."""
+    rollup = subtype_forms(
+        code for person_data in people for code in person_data.violence_subtype_ids
+    )
+    by_key = {}
+    for person_data in people:
+        by_key[person_data.key or str(id(person_data))] = person_create(
+            case=case, data=person_data, rollup=rollup
+        )
+    for perpetrator_key, victim_key, relationship in links:
+        PerpetratorLink.objects.create(
+            perpetrator=by_key[perpetrator_key],
+            victim=by_key[victim_key],
+            relationship_id=relationship,
+        )
+    return rollup
 
 
 def case_register(
@@ -242,10 +284,10 @@ def case_register(
     actor: User,
     data: CaseData,
     people: list[PersonData],
-    links: list[tuple[str, str, str]] = (),
+    links: Iterable[tuple[str, str, str]] = (),
     intake_token: uuid.UUID | None = None,
     details: dict | None = None,
-    related: list[tuple[Case, str]] = (),
+    related: Iterable[tuple[Case, str]] = (),
 ) -> tuple[Case, bool]:
     """Open a case with its people in one transaction; return (case, created).
 
@@ -255,21 +297,14 @@ def case_register(
     `case_details_set`); `related` are (case, note) pairs the officer linked as possible
     duplicates. The statutory clocks (`Deadline`) are created in the same transaction.
     """
-    from cases.models import PerpetratorLink  # noqa: PLC0415
-
     token = intake_token or uuid.uuid4()
     existing = Case.objects.filter(intake_token=token).first()
     if existing is not None:
         return existing, False
-    if actor.agency_id is None:
-        raise IntakeError("Akun Anda tidak terhubung dengan lembaga.")
-    if not any(p.role == PersonRole.VICTIM for p in people):
-        raise IntakeError("Kasus harus memiliki sedikitnya satu korban.")
-    if data.incident_date and data.incident_date > data.reported_on:
-        raise IntakeError("Tanggal kejadian tidak boleh setelah tanggal pelaporan.")
-    if data.reported_on > timezone.localdate():
-        raise IntakeError("Tanggal pelaporan tidak boleh di masa depan.")
     agency = actor.agency
+    if agency is None:
+        raise IntakeError(_("Akun Anda tidak terhubung dengan lembaga."))
+    _register_guard(data, people)
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -280,29 +315,19 @@ def case_register(
                 registered_by=actor,
                 **data.__dict__,
             )
-            rollup = subtype_forms(
-                code for person_data in people for code in person_data.violence_subtype_ids
-            )
-            by_key = {}
-            for person_data in people:
-                by_key[person_data.key or str(id(person_data))] = person_create(
-                    case=case, data=person_data, rollup=rollup
-                )
-            for perpetrator_key, victim_key, relationship in links:
-                PerpetratorLink.objects.create(
-                    perpetrator=by_key[perpetrator_key],
-                    victim=by_key[victim_key],
-                    relationship_id=relationship,
-                )
+            rollup = _register_people(case, people, links)
             written = case_details_set(case=case, details=details) if details else {}
             for other, note in related:
                 CaseLink.objects.create(
                     case=case, linked_case=other, note=note[:255], created_by=actor
                 )
             sexual = any(
-                "seksual" in victim_forms(p, rollup) for p in people if p.role == PersonRole.VICTIM
+                SEXUAL_VIOLENCE in victim_forms(p, rollup)
+                for p in people
+                if p.role == PersonRole.VICTIM
             )
-            deadlines_open(case=case, new_case=True, sexual=sexual, abh=written.get("abh"))
+            abh = cast(AbhDetail | None, written.get("abh"))
+            deadlines_open(case=case, new_case=True, sexual=sexual, abh=abh)
     except IntegrityError:
         # Two submissions of the same form raced: the other one created the case.
         existing = Case.objects.filter(intake_token=token).first()
@@ -318,7 +343,7 @@ def case_details_set(*, case: Case, details: dict) -> dict[str, object]:
 
     `details` maps "trafficking" / "abh" / "child_marriage" to field dicts; many-to-many
     values are lists under the field name (`exploitation_purpose`)."""
-    models = {
+    models: dict[str, Any] = {
         "trafficking": TraffickingDetail,
         "abh": AbhDetail,
         "child_marriage": ChildMarriageDetail,
@@ -387,7 +412,7 @@ def deadlines_open(
     due: dict[str, dt.datetime] = {}
     if sexual is None:
         sexual = Person.violence_forms.through.objects.filter(
-            person__case=case, person__role=PersonRole.VICTIM, violenceform_id="seksual"
+            person__case=case, person__role=PersonRole.VICTIM, violenceform_id=SEXUAL_VIOLENCE
         ).exists()
     if sexual:
         due[Deadline.Kind.POLICE_REPORT_TPKS] = start + dt.timedelta(hours=72)
@@ -408,7 +433,10 @@ def deadlines_open(
         if kind not in existing:
             created.append(
                 Deadline.objects.create(
-                    case=case, kind=kind, due_at=due_at, legal_basis=LEGAL_BASIS.get(kind, "")
+                    case=case,
+                    kind=kind,
+                    due_at=due_at,
+                    legal_basis=LEGAL_BASIS.get(Deadline.Kind(kind), ""),
                 )
             )
     return created
@@ -422,7 +450,7 @@ def draft_save(
 ) -> IntakeDraft:
     """Keep what the officer typed on one step (even when it does not validate yet)."""
     if draft is None:
-        draft = IntakeDraft(owner=actor, agency_id=actor.agency_id)
+        draft = IntakeDraft(owner=actor, agency_id=cast(int, actor.agency_id))
     if draft.case_id is not None:
         return draft  # already registered: the data was cleared on purpose
     draft.data = {**draft.data, step: data}
@@ -451,7 +479,7 @@ def intake_submit(
     """Register the case of a draft; the draft's token makes a resubmission return the same
     case, and the draft's data is cleared (the case now holds it)."""
     draft = IntakeDraft.objects.select_for_update().get(pk=draft.pk)
-    if draft.case_id is not None:
+    if draft.case is not None:
         return draft.case, False
     case, created = case_register(
         actor=actor,
@@ -548,7 +576,7 @@ def case_update(*, actor: User, case: Case, version: int, changes: dict, reason:
         for name, value in changes.items():
             if name not in EDITABLE_CASE_FIELDS:
                 raise ValueError(name)
-            attname = current._meta.get_field(name).attname
+            attname = cast(Field, current._meta.get_field(name)).attname
             value = getattr(value, "pk", value)
             if getattr(current, attname) != value:
                 setattr(current, attname, value)
@@ -571,7 +599,7 @@ def case_step_advance(*, actor: User, case: Case, version: int, to_step: str, bo
             raise CaseActionError(_("Tahap berikutnya tidak sesuai urutan standar layanan."))
         if not body.strip():
             raise CaseActionError(_("Isi catatan tahap ini wajib diisi."))
-        _record(current, actor, RECORD_FOR_STEP[to_step], body)
+        _record(current, actor, RECORD_FOR_STEP[Step(to_step)], body)
         current.step = to_step
         _save_case(current, actor, ["step"], _("Pindah tahap: %s") % Step(to_step).label)
     return current
@@ -703,6 +731,75 @@ VICTIM_ONLY = {"child_legal_role", "violence_form_ids", "violence_subtype_ids", 
 EDITABLE_PERSON_FIELDS = frozenset({*PERSON_SCALARS, *PERSON_LISTS, "nik"})
 
 
+def _person_guard(changes: dict, reason: str) -> None:
+    unknown = set(changes) - EDITABLE_PERSON_FIELDS
+    if unknown:
+        raise ValueError(sorted(unknown))
+    if not reason.strip():
+        raise CaseActionError(_("Alasan perubahan wajib diisi."))
+
+
+def _person_scalars(current: Person, changes: dict) -> list[str]:
+    """Set the changed scalar fields and the NIK; the names of the fields that changed."""
+    changed = []
+    for key, name in PERSON_SCALARS.items():
+        if key not in changes:
+            continue
+        attname = cast(Field, current._meta.get_field(name)).attname
+        value = changes[key]
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(current, attname) != value:
+            setattr(current, attname, value)
+            changed.append(name)
+    nik = "".join(str(changes.get("nik") or "").split())
+    if nik and nik_hash(nik) != current.nik_hash:
+        if nik_errors(nik):
+            raise CaseActionError(nik_errors(nik)[0])
+        current.nik_hash, current.nik_masked = nik_hash(nik), nik_mask(nik)
+        changed += ["nik_hash", "nik_masked"]
+    return changed
+
+
+def _person_age(current: Person, case: Case) -> list[str]:
+    """Derive the age at the incident again; the names of the fields that changed."""
+    age, group, is_child = derived_age(
+        birth_date=current.birth_date,
+        stated_age=current.stated_age,
+        stated_on=case.reported_on,
+        at=case.reference_date,
+    )
+    changed = []
+    for name, value in (("age", age), ("age_group", group), ("is_child", is_child)):
+        if getattr(current, name) != value:
+            setattr(current, name, value)
+            changed.append(name)
+    return changed
+
+
+def _person_lists(current: Person, changes: dict, *, is_victim: bool) -> dict[str, list]:
+    """The coded lists to replace (relation name -> new primary keys), only those that differ."""
+    lists = {key: list(changes[key]) for key in PERSON_LISTS if key in changes}
+    if is_victim and ("violence_form_ids" in lists or "violence_subtype_ids" in lists):
+        chosen = PersonData(
+            role=current.role,
+            name=current.name,
+            violence_form_ids=lists.get("violence_form_ids", []),
+            violence_subtype_ids=lists.get("violence_subtype_ids", []),
+        )
+        lists["violence_form_ids"] = victim_forms(
+            chosen, subtype_forms(chosen.violence_subtype_ids)
+        )
+    if is_victim and not current.is_child:
+        lists["ampk_category_ids"] = []  # AMPK is for children only (as at intake)
+    to_set = {}
+    for key, values in lists.items():
+        name = PERSON_LISTS[key]
+        stored = set(getattr(current, name).values_list("pk", flat=True))
+        if stored != set(values):
+            to_set[name] = values
+    return to_set
+
+
 def person_update(
     *, actor: User, person: Person, version: int, changes: dict, reason: str
 ) -> Person:
@@ -713,11 +810,7 @@ def person_update(
     the age at the incident derived again, and the forms of violence rolled up from the
     sub-forms. One history row records the change (lists included), with the actor and the
     reason."""
-    unknown = set(changes) - EDITABLE_PERSON_FIELDS
-    if unknown:
-        raise ValueError(sorted(unknown))
-    if not reason.strip():
-        raise CaseActionError(_("Alasan perubahan wajib diisi."))
+    _person_guard(changes, reason)
     with transaction.atomic():
         current = (
             Person.objects.select_for_update(of=("self",)).select_related("case").get(pk=person.pk)
@@ -732,51 +825,8 @@ def person_update(
             raise ValueError(sorted(set(changes) & VICTIM_ONLY))
         if "name" in changes and not str(changes["name"]).strip():
             raise CaseActionError(_("Nama wajib diisi."))
-        changed = []
-        for key, name in PERSON_SCALARS.items():
-            if key not in changes:
-                continue
-            attname = current._meta.get_field(name).attname
-            value = changes[key]
-            value = value.strip() if isinstance(value, str) else value
-            if getattr(current, attname) != value:
-                setattr(current, attname, value)
-                changed.append(name)
-        nik = "".join(str(changes.get("nik") or "").split())
-        if nik and nik_hash(nik) != current.nik_hash:
-            if nik_errors(nik):
-                raise CaseActionError(nik_errors(nik)[0])
-            current.nik_hash, current.nik_masked = nik_hash(nik), nik_mask(nik)
-            changed += ["nik_hash", "nik_masked"]
-        age, group, is_child = derived_age(
-            birth_date=current.birth_date,
-            stated_age=current.stated_age,
-            stated_on=case.reported_on,
-            at=case.reference_date,
-        )
-        for name, value in (("age", age), ("age_group", group), ("is_child", is_child)):
-            if getattr(current, name) != value:
-                setattr(current, name, value)
-                changed.append(name)
-        lists = {key: list(changes[key]) for key in PERSON_LISTS if key in changes}
-        if is_victim and ("violence_form_ids" in lists or "violence_subtype_ids" in lists):
-            chosen = PersonData(
-                role=current.role,
-                name=current.name,
-                violence_form_ids=lists.get("violence_form_ids", []),
-                violence_subtype_ids=lists.get("violence_subtype_ids", []),
-            )
-            lists["violence_form_ids"] = victim_forms(
-                chosen, subtype_forms(chosen.violence_subtype_ids)
-            )
-        if is_victim and not is_child:
-            lists["ampk_category_ids"] = []  # AMPK is for children only (as at intake)
-        to_set = {}
-        for key, values in lists.items():
-            name = PERSON_LISTS[key]
-            stored = set(getattr(current, name).values_list("pk", flat=True))
-            if stored != set(values):
-                to_set[name] = values
+        changed = _person_scalars(current, changes) + _person_age(current, case)
+        to_set = _person_lists(current, changes, is_victim=is_victim)
         if not changed and not to_set:
             return current
         current._history_user = actor
@@ -875,9 +925,9 @@ def sniff_content_type(head: bytes) -> str | None:
     return None
 
 
-def document_check(upload) -> str:
+def document_check(upload: UploadedFile) -> str:
     """Refuse an empty, oversized or disguised file; return its real content type."""
-    if upload.size == 0:
+    if not upload.size:
         raise CaseActionError(_("Berkas kosong."))
     if upload.size > settings.DOCUMENT_MAX_BYTES:
         raise CaseActionError(
@@ -892,7 +942,7 @@ def document_check(upload) -> str:
     return content_type
 
 
-def document_upload(*, actor: User, case: Case, kind: str, upload) -> Document:
+def document_upload(*, actor: User, case: Case, kind: str, upload: UploadedFile) -> Document:
     """Store a document in private storage under a random name, with its checksum."""
     content_type = document_check(upload)
     digest = hashlib.sha256()
@@ -905,7 +955,7 @@ def document_upload(*, actor: User, case: Case, kind: str, upload) -> Document:
         kind=kind,
         original_name=(upload.name or "berkas")[-255:],
         content_type=content_type,
-        size=upload.size,
+        size=upload.size or 0,  # document_check refused an empty file
         sha256=digest.hexdigest(),
         uploaded_by=actor,
     )

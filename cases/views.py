@@ -1,70 +1,95 @@
 """Case pages: intake (stepped, with server-side drafts), list, case page, management actions.
 
-Each view: access helper (ppa.access) -> form or service -> redirect (or the page again with
+Each view: access helper (cases.access) -> form or service -> redirect (or the page again with
 the user's input and the messages next to the fields)."""
 
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cases import access, refcache, selectors, services
 from cases import forms as f
-from cases import refcache, selectors, services
-from cases.intake import ADD_BUTTONS, STEP_KEYS, STEPS, Wizard, add_form, posted, summary
-from cases.models import Case, Deadline, IntakeDraft, Person, PersonRole, Step
+from cases.intake import (
+    ADD_BUTTONS,
+    STEP_KEYS,
+    STEPS,
+    StepForms,
+    Wizard,
+    add_form,
+    posted,
+    summary,
+)
+from cases.models import (
+    Case,
+    CaseType,
+    Deadline,
+    IntakeDraft,
+    Person,
+    PersonRole,
+    Status,
+    Step,
+)
 from cases.refcache import per_request_cache
-from ppa import access
+from ppa import access as ppa_access
 from ppa.audit import log_access
-from ppa.models import AccessLog
-from referrals.selectors import case_referrals
+from ppa.http import AuthedRequest
+from ppa.models import AccessLog, Agency, Role, User
 
 NAME_SEARCH_KEY = "cases_name_search"
 
 # --- Intake ----------------------------------------------------------------------------------
 
 
-def _require_intake(request: HttpRequest) -> None:
-    if not access.can_register_case(request.user):
+def _require_intake(request: AuthedRequest) -> Agency:
+    """403 for users who may not register cases; the agency they register for."""
+    if not access.can_register_case(request.user) or request.user.agency is None:
         raise PermissionDenied
+    return request.user.agency
 
 
 @login_required
 @per_request_cache
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: AuthedRequest) -> HttpResponse:
     """Step 1 of a new intake; the first save creates the server-side draft."""
-    _require_intake(request)
-    wizard = Wizard(None, request.user.agency)
+    agency = _require_intake(request)
+    wizard = Wizard(None, agency)
     if request.method == "POST":
         draft = services.draft_save(
             actor=request.user, draft=None, step="kejadian", data=posted(request.POST)
         )
-        return _intake_post(request, Wizard(draft, request.user.agency), "kejadian")
+        return _intake_post(request, Wizard(draft, agency), "kejadian")
     drafts = IntakeDraft.objects.filter(owner=request.user, case__isnull=True).count()
     return _render_step(request, wizard, "kejadian", wizard.build("kejadian"), drafts=drafts)
 
 
 @login_required
 @per_request_cache
-def intake_step(request: HttpRequest, code, step: str) -> HttpResponse:
-    _require_intake(request)
+def intake_step(request: AuthedRequest, code: uuid.UUID, step: str) -> HttpResponse:
+    agency = _require_intake(request)
     draft = access.get_draft_for_user(request.user, code)
     if step not in STEP_KEYS:
         raise Http404
-    if draft.case_id is not None:
+    if draft.case is not None:
         # Already registered (a second submission, or the back button): the same case.
         messages.info(request, _("Pengaduan ini sudah tercatat sebagai kasus %s.") % draft.case)
         return redirect("cases:detail", code=draft.case.code)
-    wizard = Wizard(draft, request.user.agency)
+    wizard = Wizard(draft, agency)
     if request.method == "POST":
         draft = services.draft_save(
             actor=request.user, draft=draft, step=step, data=posted(request.POST)
         )
-        return _intake_post(request, Wizard(draft, request.user.agency), step)
+        return _intake_post(request, Wizard(draft, agency), step)
     extra = {}
     if step == "ringkasan":
         extra = _summary_context(request, wizard)
@@ -75,8 +100,10 @@ def intake_step(request: HttpRequest, code, step: str) -> HttpResponse:
     return _render_step(request, wizard, step, forms, show_errors=show_errors, **extra)
 
 
-def _intake_post(request: HttpRequest, wizard: Wizard, step: str) -> HttpResponse:
+def _intake_post(request: AuthedRequest, wizard: Wizard, step: str) -> HttpResponse:
     draft = wizard.draft
+    if draft is None:  # a posted step is always saved to a draft first
+        raise Http404
     action = request.POST.get("action", "next")
     index = STEP_KEYS.index(step)
     if action in ADD_BUTTONS:
@@ -111,7 +138,7 @@ def _intake_post(request: HttpRequest, wizard: Wizard, step: str) -> HttpRespons
     return _intake_submit(request, wizard, forms, extra)
 
 
-def _summary_context(request: HttpRequest, wizard: Wizard) -> dict:
+def _summary_context(request: AuthedRequest, wizard: Wizard) -> dict:
     bad = wizard.invalid_steps()
     people, _links = wizard.people() if not bad else ([], [])
     duplicates = selectors.possible_duplicates(request.user, people)
@@ -144,14 +171,19 @@ def _label_for(name: str) -> str:
     }.get(name, name)
 
 
-def _intake_submit(request: HttpRequest, wizard: Wizard, forms, extra: dict) -> HttpResponse:
+def _intake_submit(
+    request: AuthedRequest, wizard: Wizard, forms: StepForms, extra: dict
+) -> HttpResponse:
+    draft = wizard.draft
+    if draft is None:
+        raise Http404
     if extra["invalid_steps"]:
         first = extra["invalid_steps"][0]
         messages.error(
             request,
             _("Masih ada isian yang perlu diperbaiki pada langkah: %s.") % dict(STEPS)[first],
         )
-        url = reverse("cases:intake_step", kwargs={"code": wizard.draft.code, "step": first})
+        url = reverse("cases:intake_step", kwargs={"code": draft.code, "step": first})
         return redirect(url + "?periksa=1")
     consent = forms["consent"].cleaned_data
     people, links = wizard.people()
@@ -162,7 +194,7 @@ def _intake_submit(request: HttpRequest, wizard: Wizard, forms, extra: dict) -> 
     try:
         case, created = services.intake_submit(
             actor=request.user,
-            draft=wizard.draft,
+            draft=draft,
             data=wizard.case_data(consent),
             people=people,
             links=links,
@@ -177,7 +209,14 @@ def _intake_submit(request: HttpRequest, wizard: Wizard, forms, extra: dict) -> 
     return redirect("cases:detail", code=case.code)
 
 
-def _render_step(request, wizard: Wizard, step: str, forms, show_errors=False, **extra):
+def _render_step(
+    request: AuthedRequest,
+    wizard: Wizard,
+    step: str,
+    forms: StepForms,
+    show_errors: bool = False,
+    **extra: Any,
+) -> HttpResponse:
     index = STEP_KEYS.index(step)
     context = {
         "draft": wizard.draft,
@@ -199,24 +238,22 @@ def _render_step(request, wizard: Wizard, step: str, forms, show_errors=False, *
 
 @login_required
 @require_GET
-def drafts(request: HttpRequest) -> HttpResponse:
-    _require_intake(request)
+def drafts(request: AuthedRequest) -> HttpResponse:
+    agency = _require_intake(request)
     rows = IntakeDraft.objects.filter(
-        owner=request.user, agency_id=request.user.agency_id, case__isnull=True
+        owner=request.user, agency=agency, case__isnull=True
     ).order_by("-updated_at")[:50]
     labels = dict(STEPS)
     items = []
     for draft in rows:
-        wizard = Wizard(draft, request.user.agency)
+        wizard = Wizard(draft, agency)
         items.append(
             {
                 "draft": draft,
                 "step_label": labels.get(draft.step, labels["kejadian"]),
                 "step": draft.step if draft.step in labels else "kejadian",
                 "victims": len(wizard.victims()),
-                "case_type": dict(f.IncidentForm.base_fields["case_type"].choices).get(
-                    wizard.case_type(), ""
-                ),
+                "case_type": dict([*f.BLANK, *CaseType.choices]).get(wizard.case_type(), ""),
             }
         )
     return render(request, "cases/drafts.html", {"items": items})
@@ -224,7 +261,7 @@ def drafts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def draft_delete(request: HttpRequest, code) -> HttpResponse:
+def draft_delete(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     _require_intake(request)
     draft = access.get_draft_for_user(request.user, code)
     if draft.case_id is None:
@@ -237,7 +274,7 @@ def draft_delete(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     """The user's cases. Filters live in the address (bookmarkable); a name search is posted
     and kept in the session, so a name never appears in an address, a log or a bookmark."""
     user = request.user
@@ -264,7 +301,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "next_url": next_url,
-            "first_url": "?" + urlencode({k: v for k, v in request.GET.items() if k != "setelah"}),
+            "first_url": "?"
+            + urlencode({k: str(v) for k, v in request.GET.items() if k != "setelah"}),
             "paged": bool(request.GET.get("setelah")),
             "name_search": name,
             "name_form": f.NameSearchForm() if access.can_search_names(user) else None,
@@ -273,13 +311,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_list(user) -> bool:
-    from ppa.models import Role  # noqa: PLC0415
-
-    return access.has_role(user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER)
+def _may_list(user: User) -> bool:
+    return ppa_access.has_role(user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER)
 
 
-def _name_search(request: HttpRequest) -> HttpResponse:
+def _name_search(request: AuthedRequest) -> HttpResponse:
     if not access.can_search_names(request.user):
         raise PermissionDenied
     target = reverse("cases:list")
@@ -297,18 +333,18 @@ def _name_search(request: HttpRequest) -> HttpResponse:
 # --- Case page -------------------------------------------------------------------------------
 
 
-def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+def _case_context(request: AuthedRequest, case: Case, **forms: Any) -> dict:
     with refcache.per_request():  # the page and the service form share the reference lists
         return _case_context_read(request, case, **forms)
 
 
-def _case_context_read(request: HttpRequest, case: Case, **forms) -> dict:
+def _case_context_read(request: AuthedRequest, case: Case, **forms: Any) -> dict:
     page = selectors.case_page(case)
     case_access = case.access
     victims = [(str(p.code), _person_label(p, case_access)) for p in page.victims]
     perpetrators = [(str(p.code), _person_label(p, case_access)) for p in page.perpetrators]
     version = {"version": case.version}
-    following = services.next_step(case.step) if case.status == "open" else None
+    following = services.next_step(case.step) if case.status == Status.OPEN else None
     defaults = {
         "edit_hint": None,
         "step_form": f.StepForm(initial={**version, "to_step": following}) if following else None,
@@ -333,7 +369,6 @@ def _case_context_read(request: HttpRequest, case: Case, **forms) -> dict:
         "access": case_access,
         "page": page,
         "next_step": Step(following) if following else None,
-        "referrals": case_referrals(request.user, case),
         "can_export": access.can_export_case_records(request.user, case),
         "history": selectors.case_history(case) if case_access.is_owner else [],
         "show": {group: case_access.shows(group) for group in access.FieldGroup.ALL},
@@ -343,7 +378,7 @@ def _case_context_read(request: HttpRequest, case: Case, **forms) -> dict:
     }
 
 
-def _person_label(person: Person, case_access) -> str:
+def _person_label(person: Person, case_access: access.CaseAccess) -> str:
     n = person.get_role_display()
     if case_access.shows(access.FieldGroup.VICTIM_IDENTITY):
         return f"{n}: {person.name}"
@@ -352,13 +387,13 @@ def _person_label(person: Person, case_access) -> str:
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, code) -> HttpResponse:
+def case_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_user(request.user, code)
     log_access(request, action=AccessLog.Action.VIEW, obj=case)
     return render(request, "cases/detail.html", _case_context(request, case))
 
 
-def _detail_again(request: HttpRequest, case: Case, **forms) -> HttpResponse:
+def _detail_again(request: AuthedRequest, case: Case, **forms: Any) -> HttpResponse:
     """The case page again, with the form the user sent and its messages (nothing lost)."""
     log_access(request, action=AccessLog.Action.VIEW, obj=case)
     return render(request, "cases/detail.html", _case_context(request, case, **forms))
@@ -366,14 +401,16 @@ def _detail_again(request: HttpRequest, case: Case, **forms) -> HttpResponse:
 
 @login_required
 @require_GET
-def case_print(request: HttpRequest, code) -> HttpResponse:
+def case_print(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_user(request.user, code)
     log_access(request, action=AccessLog.Action.PRINT, obj=case)
     context = _case_context(request, case)
     return render(request, "cases/print.html", context)
 
 
-def _stale(request: HttpRequest, case: Case, exc: services.StaleVersion, version: int, **forms):
+def _stale(
+    request: AuthedRequest, case: Case, exc: services.StaleVersion, version: int, **forms: Any
+) -> HttpResponse:
     """Refuse a stale save: show what changed meanwhile and keep the user's input."""
     messages.error(request, str(exc))
     current = access.get_case_for_user(request.user, case.code)
@@ -386,7 +423,7 @@ def _stale(request: HttpRequest, case: Case, exc: services.StaleVersion, version
 
 
 @login_required
-def case_edit(request: HttpRequest, code) -> HttpResponse:
+def case_edit(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, need="edit")
     agency = case.agency
     if request.method == "POST":
@@ -435,12 +472,12 @@ def case_edit(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @per_request_cache
-def person_edit(request: HttpRequest, code, person) -> HttpResponse:
+def person_edit(request: AuthedRequest, code: uuid.UUID, person: uuid.UUID) -> HttpResponse:
     """Correct the data of a victim, perpetrator, reporter or guardian (the intake's form)."""
-    case, person = access.get_person_for_user(request.user, code, person)
-    context = {"case": case, "person": person}
+    case, subject = access.get_person_for_user(request.user, code, person)
+    context: dict[str, Any] = {"case": case, "person": subject}
     if request.method == "POST":
-        form = f.person_edit_form(person, case, request.POST)
+        form = f.person_edit_form(subject, case, request.POST)
         valid = form.is_valid()
         if valid and getattr(form, "warnings", []) and not request.POST.get("warnings_seen"):
             # Odd but possible input (a NIK that does not match the birth date): shown once.
@@ -454,7 +491,7 @@ def person_edit(request: HttpRequest, code, person) -> HttpResponse:
             try:
                 services.person_update(
                     actor=request.user,
-                    person=person,
+                    person=subject,
                     version=version,
                     changes=form.changes(),
                     reason=form.cleaned_data["reason"],
@@ -471,11 +508,19 @@ def person_edit(request: HttpRequest, code, person) -> HttpResponse:
                 messages.success(request, _("Perubahan data orang tersimpan."))
                 return redirect("cases:detail", code=case.code)
     else:
-        form = f.person_edit_form(person, case, lists=selectors.person_lists(person))
+        form = f.person_edit_form(subject, case, lists=selectors.person_lists(subject))
     return render(request, "cases/person_edit.html", {**context, "form": form})
 
 
-def _action(request, code, need: str, form_class, context_name: str, run, form_kwargs=None):
+def _action(
+    request: AuthedRequest,
+    code: uuid.UUID,
+    need: str,
+    form_class: type[forms.Form],
+    context_name: str,
+    run: Callable[[Case, dict], str],
+    form_kwargs: Callable[[Case], dict] | None = None,
+) -> HttpResponse:
     """Common shape of the small POST actions on the case page."""
     case = access.get_case_for_user(request.user, code, need=need)
     form = form_class(request.POST, **(form_kwargs(case) if form_kwargs else {}))
@@ -496,8 +541,8 @@ def _action(request, code, need: str, form_class, context_name: str, run, form_k
 
 @login_required
 @require_POST
-def case_advance(request: HttpRequest, code) -> HttpResponse:
-    def run(case, d):
+def case_advance(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    def run(case: Case, d: dict) -> str:
         services.case_step_advance(
             actor=request.user,
             case=case,
@@ -512,8 +557,8 @@ def case_advance(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_record(request: HttpRequest, code) -> HttpResponse:
-    def run(case, d):
+def case_record(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    def run(case: Case, d: dict) -> str:
         services.case_record_add(actor=request.user, case=case, kind=d["kind"], body=d["body"])
         return _("Catatan tersimpan.")
 
@@ -522,8 +567,8 @@ def case_record(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def closure_request(request: HttpRequest, code) -> HttpResponse:
-    def run(case, d):
+def closure_request(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    def run(case: Case, d: dict) -> str:
         services.case_closure_request(
             actor=request.user, case=case, version=d["version"], report=d["report"]
         )
@@ -534,8 +579,8 @@ def closure_request(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def closure_decide(request: HttpRequest, code) -> HttpResponse:
-    def run(case, d):
+def closure_decide(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    def run(case: Case, d: dict) -> str:
         approve = d["decision"] == "approve"
         services.case_closure_decide(
             actor=request.user, case=case, version=d["version"], approve=approve, reason=d["reason"]
@@ -547,8 +592,8 @@ def closure_decide(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_reopen(request: HttpRequest, code) -> HttpResponse:
-    def run(case, d):
+def case_reopen(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    def run(case: Case, d: dict) -> str:
         services.case_reopen(
             actor=request.user, case=case, version=d["version"], reason=d["reason"]
         )
@@ -559,8 +604,8 @@ def case_reopen(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_assign(request: HttpRequest, code) -> HttpResponse:
-    def run(case, d):
+def case_assign(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    def run(case: Case, d: dict) -> str:
         services.case_assign(
             actor=request.user, case=case, version=d["version"], worker=d["worker"]
         )
@@ -586,8 +631,8 @@ def _people_choices(case: Case, role: str) -> list[tuple[str, str]]:
 
 @login_required
 @require_POST
-def service_add(request: HttpRequest, code) -> HttpResponse:
-    def run(case, d):
+def service_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    def run(case: Case, d: dict) -> str:
         victim = case.people.get(code=d["victim"], role=PersonRole.VICTIM)
         services.service_record(
             actor=request.user,
@@ -616,8 +661,8 @@ def service_add(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def legal_add(request: HttpRequest, code) -> HttpResponse:
-    def run(case, d):
+def legal_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    def run(case: Case, d: dict) -> str:
         perpetrator = case.people.get(code=d["perpetrator"], role=PersonRole.PERPETRATOR)
         services.legal_step_record(
             actor=request.user,
@@ -643,7 +688,7 @@ def legal_add(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_upload(request: HttpRequest, code) -> HttpResponse:
+def document_upload(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, need="edit")
     form = f.DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -660,7 +705,7 @@ def document_upload(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, code) -> HttpResponse:
+def document_download(request: AuthedRequest, code: uuid.UUID) -> FileResponse:
     document = access.get_document_for_user(request.user, code)
     try:
         handle = document.file.open("rb")
@@ -681,7 +726,7 @@ def document_download(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def deadline_done(request: HttpRequest, code, kind: str) -> HttpResponse:
+def deadline_done(request: AuthedRequest, code: uuid.UUID, kind: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, need="edit")
     deadline = Deadline.objects.filter(case=case, kind=kind).first()
     if deadline is None:

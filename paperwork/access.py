@@ -3,9 +3,11 @@ case and referral rules); views ask these functions only."""
 
 from django.http import Http404
 
+from cases import access as case_rules
 from paperwork.models import DocumentKind, PrintedDocument, SimfoniExport
-from ppa import access
+from ppa import access as roles
 from ppa.models import Role
+from referrals import access as referral_rules
 from referrals.models import ReferralStatus
 
 __all__ = [
@@ -39,26 +41,26 @@ def can_print_referral_letter(user, referral) -> bool:
     return (
         referral.status in LETTER_STATES
         and referral.approved_by_id is not None
-        and access.referral_side(user, referral) == "sender"
-        and access.has_role(user, *PRINTING_ROLES)
+        and referral_rules.referral_side(user, referral) == "sender"
+        and roles.has_role(user, *PRINTING_ROLES)
     )
 
 
 def can_print_case_summary(user, case) -> bool:
     """Case workers and supervisors of the owning UPTD (`case` from get_case_for_user)."""
-    return case.access.is_owner and access.has_role(user, *PRINTING_ROLES)
+    return case.access.is_owner and roles.has_role(user, *PRINTING_ROLES)
 
 
 def can_verify_letter(user, referral) -> bool:
     """Signed-in staff of the sending UPTD or of the receiving agency (once delivered)."""
-    return access.referral_side(user, referral) in ("sender", "receiver")
+    return referral_rules.referral_side(user, referral) in ("sender", "receiver")
 
 
 def can_set_agency_head(user) -> bool:
     """Supervisors of an UPTD and officials of an office name their agency's head (the
     signature of its reports); everyone sets their own title and NIP."""
     return (
-        access.has_role(user, Role.SUPERVISOR, Role.OFFICIAL)
+        roles.has_role(user, Role.SUPERVISOR, Role.OFFICIAL)
         and user.agency_id is not None
         and user.agency.is_active
     )
@@ -75,12 +77,12 @@ def get_document_for_user(user, code):
     if document is None:
         raise Http404
     if document.kind == DocumentKind.REFERRAL_LETTER:
-        if access.referral_side(user, document.referral) != "sender":
+        if referral_rules.referral_side(user, document.referral) != "sender":
             raise Http404
         # Sending staff who may look at the referral but not print (intake officers): 403.
-        access.deny_unless(can_print_referral_letter(user, document.referral))
+        roles.deny_unless(can_print_referral_letter(user, document.referral))
         return document
-    case = access.get_case_for_user(user, document.case.code)
+    case = case_rules.get_case_for_user(user, document.case.code)
     if not (can_print_case_summary(user, case) and document.requested_by_id == user.pk):
         raise Http404
     return document
@@ -90,7 +92,7 @@ def can_export_simfoni(user) -> bool:
     """Supervisors and the data officer of an UPTD PPA (the case owner) export its cases for
     SIMFONI (personal data: a reason, a log row, a one-time expiring link)."""
     return (
-        access.has_role(user, Role.SUPERVISOR, Role.DATA_OFFICER)
+        roles.has_role(user, Role.SUPERVISOR, Role.DATA_OFFICER)
         and user.agency_id is not None
         and user.agency.is_case_owner
         and user.agency.is_active
@@ -99,7 +101,7 @@ def can_export_simfoni(user) -> bool:
 
 def get_simfoni_export_for_user(user, code):
     """An export of the user's agency: 403 for roles without the export, 404 otherwise."""
-    access.deny_unless(can_export_simfoni(user))
+    roles.deny_unless(can_export_simfoni(user))
     export = SimfoniExport.objects.filter(code=code, agency_id=user.agency_id).first()
     if export is None:
         raise Http404
@@ -108,4 +110,4 @@ def get_simfoni_export_for_user(user, code):
 
 def can_see_agenda(user) -> bool:
     """Case workers and supervisors of an UPTD PPA see their deadlines."""
-    return access.is_staff_of_case_owner(user) and access.has_role(user, *PRINTING_ROLES)
+    return roles.is_staff_of_case_owner(user) and roles.has_role(user, *PRINTING_ROLES)

@@ -1,5 +1,6 @@
 """HTML of the printed documents, rendered to PDF by `reports.pdf.render_html_pdf` (the same
-fonts, letterhead and local-only asset fetcher as the annual report; no network)."""
+fonts, letterhead and local-only asset fetcher as the annual report; no network). Imported by
+the PDF worker only (WeasyPrint is heavy)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import datetime as dt
 
 from django.template.loader import render_to_string
 
+from cases.access import FieldGroup
 from paperwork.models import DocumentKind, PrintedDocument
 from paperwork.selectors import agency_head, letter_content, signatory_for, summary_content
-from ppa.access.cases import FieldGroup
 from ppa.models import Agency, User
 from referrals.forms import FIELD_GROUP_LABELS, FIELD_GROUP_ORDER
-from reports.pdf import ASSET_BASE, Letterhead, render_html_pdf
 
 
 def _signer(document: PrintedDocument, agency: Agency):
@@ -26,6 +26,8 @@ def _signer(document: PrintedDocument, agency: Agency):
 
 
 def _common(document: PrintedDocument, *, copy: bool) -> dict:
+    from reports.pdf import ASSET_BASE, Letterhead
+
     agency = Agency.objects.select_related("region").get(pk=document.agency_id)
     return {
         "document": document,
@@ -67,6 +69,8 @@ def document_html(document: PrintedDocument, *, copy: bool) -> str:
 def render_document_pdf(
     document: PrintedDocument, *, copy: bool, url_fetcher: object = None
 ) -> tuple[bytes, int]:
+    from reports.pdf import render_html_pdf
+
     html = document_html(document, copy=copy)
     title = f"{document.get_kind_display()} {document.number or document.case.number}"
     return render_html_pdf(html, title=title, author=document.agency.name, url_fetcher=url_fetcher)

@@ -1,6 +1,6 @@
 """What a printed document shows, as plain data read from the database (no rendering here).
 
-Every block is limited by field groups (`ppa.access.FieldGroup`): a referral letter by the
+Every block is limited by field groups (`cases.access.FieldGroup`): a referral letter by the
 groups the referral shares with the receiving agency (the letter never shows more than the
 receiver sees in the app), a case summary by the groups the requesting user may see."""
 
@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from cases.access import FieldGroup
 from cases.models import Case, LegalProcess, PerpetratorLink, Person, PersonRole, ServiceGiven
 from paperwork.models import SignerProfile
-from ppa.access.cases import FieldGroup
 from ppa.models import Agency, User
 from referrals.models import Referral
 

@@ -33,10 +33,13 @@ from paperwork.models import (
     SimfoniExport,
     SimfoniMark,
 )
+from ppa.celery import app
 from ppa.models import AccessLog, Agency, User
 from referrals.models import Referral
 
 logger = logging.getLogger(__name__)
+
+RENDER_TASK = "paperwork.tasks.render_printed_document"
 
 MAX_ATTEMPTS = 3
 RESEND_AFTER = dt.timedelta(minutes=5)
@@ -162,10 +165,9 @@ def case_summary_request(
 
 def enqueue_document(document_id: int) -> bool:
     """Send the render task; on a broker failure the sweep sends it later."""
-    from paperwork.tasks import render_printed_document  # noqa: PLC0415 (tasks import services)
 
     try:
-        render_printed_document.apply_async((document_id,))
+        app.signature(RENDER_TASK, args=(document_id,)).apply_async()
     except Exception as exc:  # kombu.exceptions.OperationalError, ConnectionError, ...
         logger.warning(
             "document %s not enqueued (%s); the sweep will retry", document_id, type(exc)
@@ -194,7 +196,7 @@ def _claim(document_id: int) -> PrintedDocument | None:
 
 def document_render(*, document_id: int, url_fetcher: object = None) -> PrintedDocument | None:
     """Render a document (and a letter's copy), store the files with their checksums."""
-    from paperwork.pdf import render_document_pdf  # noqa: PLC0415 (WeasyPrint only in the PDF worker)
+    from paperwork.pdf import render_document_pdf
 
     document = _claim(document_id)
     if document is None:

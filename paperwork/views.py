@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases import access as case_rules
 from paperwork import access as paper_access
 from paperwork import agenda as deadlines
 from paperwork.forms import (
@@ -35,23 +36,24 @@ from paperwork.services import (
 from paperwork.services import (
     letter_verify as verify_letter,
 )
-from ppa import access
+from ppa import access as roles
 from ppa.audit import client_ip
+from referrals import access as referral_rules
 
 
 @login_required
 @require_POST
 def letter_print(request: HttpRequest, code) -> HttpResponse:
-    referral = access.get_referral_for_user(request.user, code, write=True)
-    access.deny_unless(paper_access.can_print_referral_letter(request.user, referral))
+    referral = referral_rules.get_referral_for_user(request.user, code, write=True)
+    roles.deny_unless(paper_access.can_print_referral_letter(request.user, referral))
     document = referral_letter_issue(actor=request.user, referral=referral)
     return redirect("paperwork:document_detail", code=document.code)
 
 
 @login_required
 def summary_request(request: HttpRequest, code) -> HttpResponse:
-    case = access.get_case_for_user(request.user, code)
-    access.deny_unless(paper_access.can_print_case_summary(request.user, case))
+    case = case_rules.get_case_for_user(request.user, code)
+    roles.deny_unless(paper_access.can_print_case_summary(request.user, case))
     form = SummaryRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,7 +69,7 @@ def summary_request(request: HttpRequest, code) -> HttpResponse:
             form.add_error("reason", str(refusal))
         else:
             return redirect("paperwork:document_detail", code=document.code)
-    narrative = case.access.shows(access.FieldGroup.NARRATIVE)
+    narrative = case.access.shows(case_rules.FieldGroup.NARRATIVE)
     if not narrative:
         form.fields.pop("chronology")
     return render(request, "paperwork/summary_request.html", {"form": form, "case": case})
@@ -101,7 +103,7 @@ def document_download(request: HttpRequest, code) -> HttpResponse:
 @login_required
 def letter_verify(request: HttpRequest) -> HttpResponse:
     """Signed-in staff of the sending or receiving agency confirm a letter's code and checksum."""
-    access.deny_unless(access.has_role(request.user, *paper_access.VERIFYING_ROLES))
+    roles.deny_unless(roles.has_role(request.user, *paper_access.VERIFYING_ROLES))
     form = VerifyForm(request.GET or None)
     context: dict = {"form": form, "checked": False}
     if request.GET and form.is_valid():
@@ -138,7 +140,7 @@ def _signature_forms(request: HttpRequest) -> tuple[SignerForm, AgencyHeadForm |
 @login_required
 def signatures(request: HttpRequest) -> HttpResponse:
     """Your own title and NIP; for supervisors and officials also the agency's head."""
-    access.deny_unless(request.user.agency_id is not None)
+    roles.deny_unless(request.user.agency_id is not None)
     signer, head = _signature_forms(request)
     if request.method == "POST" and signer.is_bound and signer.is_valid():
         signer_profile_set(actor=request.user, **signer.cleaned_data)
@@ -166,7 +168,7 @@ def signatures(request: HttpRequest) -> HttpResponse:
 @login_required
 def simfoni(request: HttpRequest) -> HttpResponse:
     """The SIMFONI export: a period and a reason; the answer is a one-time expiring link."""
-    access.deny_unless(paper_access.can_export_simfoni(request.user))
+    roles.deny_unless(paper_access.can_export_simfoni(request.user))
     form = SimfoniExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -229,7 +231,7 @@ def _window(request: HttpRequest) -> int:
 @login_required
 def agenda_page(request: HttpRequest) -> HttpResponse:
     """Case workers' and supervisors' deadlines: overdue first, then the coming days."""
-    access.deny_unless(paper_access.can_see_agenda(request.user))
+    roles.deny_unless(paper_access.can_see_agenda(request.user))
     days = _window(request)
     entries = deadlines.agenda(request.user, days=days)
     context = {
@@ -246,7 +248,7 @@ def agenda_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def agenda_feed_reset(request: HttpRequest) -> HttpResponse:
     """A new secret feed address, shown once (the old one stops working)."""
-    access.deny_unless(paper_access.can_see_agenda(request.user))
+    roles.deny_unless(paper_access.can_see_agenda(request.user))
     token = calendar_feed_reset(actor=request.user)
     url = request.build_absolute_uri(reverse("paperwork:agenda_feed", kwargs={"token": token}))
     return render(request, "paperwork/agenda_feed.html", {"feed_url": url})

@@ -1,16 +1,19 @@
 import csv
+from typing import Any
 
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpResponse
+from django.contrib.auth.models import Group
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ppa.exports import safe_cell
 from ppa.models import AccessLog, Agency, HistoryOrigin, Region, User, UserSession
-from ppa.security import sessions_end
+from ppa.security import session_store, sessions_end
 from ppa.services import user_set_role
 
 
@@ -18,13 +21,13 @@ class NoWriteAdmin(admin.ModelAdmin):
     """Rows the application writes (audit, exports, refreshes): shown, never added, changed or
     deleted in the admin."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -34,17 +37,17 @@ class ReadOnlyAdmin(NoWriteAdmin):
 
     actions = ["export_csv"]
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
     @admin.action(description=_("Ekspor CSV"))
-    def export_csv(self, request, queryset):
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         return audit_csv(queryset, self.model._meta.model_name)
 
 
-def audit_csv(queryset, name: str) -> HttpResponse:
+def audit_csv(queryset: QuerySet, name: str) -> HttpResponse:
     """The selected rows with every concrete field; text cells neutralised (safe_cell)."""
     fields = list(queryset.model._meta.concrete_fields)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -58,7 +61,7 @@ def audit_csv(queryset, name: str) -> HttpResponse:
     return response
 
 
-def _csv_value(value):
+def _csv_value(value: object) -> object:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
@@ -86,10 +89,8 @@ class AgencyAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["region", "parent"]
     readonly_fields = ["group"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
         if not change:
-            from django.contrib.auth.models import Group
-
             obj.group, _created = Group.objects.get_or_create(name=f"agency:{obj.name}"[:150])
         super().save_model(request, obj, form, change)
 
@@ -101,17 +102,17 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     list_filter = ["role", "is_active", "agency__kind"]
     raw_id_fields = ["agency"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Lembaga dan peran"), {"fields": ["agency", "role", "language", "phone"]}),
     ]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if obj.role:
             user_set_role(user=obj, role=obj.role, agency=obj.agency)
 
     @admin.action(description=_("Akhiri semua sesi pengguna terpilih"))
-    def end_sessions(self, request, queryset):
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet) -> None:
         ended = sum(sessions_end(user) for user in queryset)
         self.message_user(request, _("%(n)s sesi diakhiri.") % {"n": ended}, messages.SUCCESS)
 
@@ -138,23 +139,21 @@ class UserSessionAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at", "ip_address", "user_agent"]
     actions = ["end"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
     @admin.action(description=_("Akhiri sesi terpilih"))
-    def end(self, request, queryset):
-        from ppa.security import _store  # noqa: PLC0415
-
+    def end(self, request: HttpRequest, queryset: QuerySet) -> None:
         for row in queryset:
-            _store(row.session_key).delete()
+            session_store(row.session_key).delete()
         queryset.delete()
 
 

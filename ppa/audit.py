@@ -1,5 +1,6 @@
 """Access logging: every view, download, export or print of a sensitive record writes a row."""
 
+from django.db.models import Model
 from django.http import HttpRequest
 
 from ppa.models import AccessLog
@@ -10,7 +11,7 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def log_access(request: HttpRequest, *, action: str, obj: object, purpose: str = "") -> AccessLog:
+def log_access(request: HttpRequest, *, action: str, obj: Model, purpose: str = "") -> AccessLog:
     """Record that `request.user` did `action` (AccessLog.Action) on `obj` (a model instance).
 
     The object is named by type and primary key only; the path is logged without its query

@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ppa.access.core import role_of
-from ppa.models import Role
+from ppa.access import role_of
+from ppa.models import Role, User
 from ppa.otp import otp_required
 
 # (url name, label, roles that see the link). Links whose view does not exist yet are skipped.
@@ -17,22 +19,18 @@ NAV = [
 ]
 
 
-def navigation(request: HttpRequest) -> dict:
+def navigation(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
     user = getattr(request, "user", None)
     role = role_of(user)
-    if not role:
+    if not role or not isinstance(user, User):
         return {"nav_links": []}
     if not user.is_verified() and otp_required(user, request.session):
         return {"nav_links": []}  # the menu waits until the second factor is done
-    links = []
+    links: list[dict[str, Any]] = []
     for name, label, roles in NAV:
         if role not in roles:
             continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        links.append({"url": url, "label": label, "active": False})
+        links.append({"url": reverse(name), "label": label, "active": False})
     # The current section: the longest link the page's address starts with (the intake under
     # /kasus/pengaduan/ is "Pengaduan baru", not also "Kasus"); none on a page not found.
     if getattr(request, "resolver_match", None) is not None:

@@ -110,7 +110,7 @@ def seed_core() -> tuple[dict[str, Agency], list[tuple[str, str, str]]]:
             user.is_staff = role == Role.ADMIN
             user.is_superuser = role == Role.ADMIN
             user.save()
-        user_set_role(user=user, role=role, agency=agencies.get(agency_key))
+        user_set_role(user=user, role=role, agency=agencies[agency_key] if agency_key else None)
         credentials.append((username, known[username], str(Role(role).label)))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(f"{u} {p}\n" for u, p, _r in credentials))

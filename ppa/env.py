@@ -1,6 +1,7 @@
 """Strict helpers that read settings from the environment and refuse bad values."""
 
 import os
+from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -42,7 +43,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def email_settings(url: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class EmailSettings:
+    """Django's EMAIL_* settings; the defaults are Django's own."""
+
+    backend: str
+    host: str = "localhost"
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    use_ssl: bool = False
+    use_tls: bool = False
+    timeout: int | None = None
+
+
+def email_settings(url: str) -> EmailSettings:
     """Turn EMAIL_URL (smtp://user:pass@host:port?tls=1, console://, locmem://) into settings."""
     parts = urlparse(url)
     backends = {
@@ -55,15 +70,15 @@ def email_settings(url: str) -> dict[str, object]:
     if parts.scheme not in backends:
         raise ImproperlyConfigured(f"EMAIL_URL scheme must be one of {sorted(backends)}")
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    result: dict[str, object] = {"EMAIL_BACKEND": backends[parts.scheme]}
-    if parts.scheme in ("smtp", "smtps"):
-        result |= {
-            "EMAIL_HOST": parts.hostname or "localhost",
-            "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
-            "EMAIL_HOST_USER": unquote(parts.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-            "EMAIL_USE_SSL": parts.scheme == "smtps",
-            "EMAIL_USE_TLS": query.get("tls", "0").lower() in _TRUE,
-            "EMAIL_TIMEOUT": 10,
-        }
-    return result
+    if parts.scheme not in ("smtp", "smtps"):
+        return EmailSettings(backend=backends[parts.scheme])
+    return EmailSettings(
+        backend=backends[parts.scheme],
+        host=parts.hostname or "localhost",
+        port=parts.port or (465 if parts.scheme == "smtps" else 25),
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_ssl=parts.scheme == "smtps",
+        use_tls=query.get("tls", "0").lower() in _TRUE,
+        timeout=10,
+    )

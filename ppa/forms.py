@@ -1,8 +1,11 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from ppa.models import Role
+from ppa.models import Role, User
+from ppa.otp import verify
 
 
 class LoginForm(AuthenticationForm):
@@ -19,11 +22,11 @@ class LoginForm(AuthenticationForm):
         "agency_inactive": _("Lembaga akun ini tidak aktif. Hubungi administrator."),
     }
 
-    def confirm_login_allowed(self, user) -> None:
+    def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         if user.is_superuser or user.role == Role.ADMIN:
             return
-        if user.agency_id is None or not user.role:
+        if user.agency is None or not user.role:
             raise forms.ValidationError(self.error_messages["no_agency"], code="no_agency")
         if not user.agency.is_active:
             raise forms.ValidationError(
@@ -48,14 +51,12 @@ class OtpTokenForm(forms.Form):
         error_messages={"required": _("Masukkan kode dari aplikasi autentikator.")},
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.device = None
 
     def clean_token(self) -> str:
-        from ppa.otp import verify  # noqa: PLC0415
-
         token = self.cleaned_data["token"]
         self.device = verify(self.user, token)
         if self.device is None:
@@ -85,7 +86,7 @@ class OtpEnrolForm(forms.Form):
         error_messages={"required": _("Masukkan kata sandi Anda untuk mengganti autentikator.")},
     )
 
-    def __init__(self, *args, user, replacing: bool, **kwargs):
+    def __init__(self, *args: Any, user: User, replacing: bool, **kwargs: Any) -> None:
         """`replacing`: the user already has an authenticator; replacing it asks for the
         password again, so an open session alone cannot take over the second factor."""
         super().__init__(*args, **kwargs)

@@ -10,8 +10,9 @@ import logging
 import re
 
 from lokal import mask_pii
+from lokal.samaran.types import PiiType
 
-MASKED_TYPES = (
+MASKED_TYPES: tuple[PiiType, ...] = (
     "NIK",
     "KK",
     "NPWP",

@@ -1,6 +1,8 @@
 """Core models: administrative regions, agencies, users and their roles, the access log."""
 
+import hashlib
 import uuid
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
@@ -127,8 +129,12 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-class User(AbstractUser):
+# django-stubs cannot resolve the reverse manager of django-otp's abstract Device on this model.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A staff member. Belongs to one agency; has exactly one role (a group)."""
+
+    # Added to request.user by django-otp's OTPMiddleware: the session passed the second factor.
+    is_verified: Callable[[], bool]
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agency = models.ForeignKey(
@@ -203,7 +209,7 @@ class AccessLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}"
 
 
-# --- Security: sessions, recovery codes, history origin (issue 6) ---------------------------
+# --- Security: sessions, recovery codes, history origin ------------------------------------
 
 
 class UserSession(models.Model):
@@ -222,6 +228,12 @@ class UserSession(models.Model):
         indexes = [models.Index(fields=["user", "created_at"], name="ppa_usersession_user")]
 
 
+def recovery_digest(code: str) -> str:
+    """Digest of a recovery code as typed: case, spaces and dashes do not matter."""
+    normal = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
 class RecoveryCodeDevice(ThrottlingMixin, Device):
     """Single-use recovery codes for a lost authenticator. Only SHA-256 digests are stored
     (django-otp's StaticToken keeps them in clear); each code has 120 random bits."""
@@ -233,9 +245,7 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
     def get_throttle_factor(self) -> int:
         return 1
 
-    def verify_token(self, token) -> bool:
-        from ppa.otp import recovery_digest  # noqa: PLC0415
-
+    def verify_token(self, token: object) -> bool:
         allowed, _info = self.verify_is_allowed()
         if not allowed:
             return False

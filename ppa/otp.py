@@ -1,17 +1,21 @@
 """Two-factor authentication: who needs it, enrolment, verification and recovery codes."""
 
 import base64
-import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 from django_otp import login as otp_login
+from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ppa.models import RecoveryCode, RecoveryCodeDevice, User
+from ppa.models import RecoveryCode, RecoveryCodeDevice, User, recovery_digest
+from ppa.security import session_track
 
 RECOVERY_CODE_COUNT = 8
 
@@ -19,7 +23,7 @@ RECOVERY_CODE_COUNT = 8
 ENROLLED_SESSION_KEY = "ppa_otp_enrolled"
 
 
-def otp_required(user: User, session=None) -> bool:
+def otp_required(user: User, session: SessionBase | None = None) -> bool:
     """Supervisors, administrators and superusers must use a second factor; others who
     enrolled one must use it too. With a session, whether the user enrolled is read from it
     (set at login and at enrolment), saving a query on every request."""
@@ -31,17 +35,11 @@ def otp_required(user: User, session=None) -> bool:
         return has_device(user)
     if ENROLLED_SESSION_KEY not in session:
         session[ENROLLED_SESSION_KEY] = has_device(user)
-    return session[ENROLLED_SESSION_KEY]
+    return bool(session[ENROLLED_SESSION_KEY])
 
 
 def has_device(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-
-
-def recovery_digest(code: str) -> str:
-    """Digest of a recovery code as typed: case, spaces and dashes do not matter."""
-    normal = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hashlib.sha256(normal.encode()).hexdigest()
 
 
 def new_recovery_code() -> str:
@@ -89,7 +87,7 @@ def totp_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
     return True
 
 
-def verify(user: User, token: str):
+def verify(user: User, token: str) -> Device | None:
     """The confirmed device (authenticator, then recovery codes) accepting `token`, or None.
     Replayed TOTP codes are refused (TOTPDevice.last_t); each failure adds a delay."""
     token = (token or "").strip()
@@ -103,10 +101,8 @@ def verify(user: User, token: str):
     return None
 
 
-def mark_verified(request: HttpRequest, device) -> None:
+def mark_verified(request: HttpRequest, device: Device) -> None:
     """Record the second factor in the session and give the session a new id."""
-    from ppa.security import session_track  # noqa: PLC0415
-
     previous_key = request.session.session_key
     request.session[ENROLLED_SESSION_KEY] = True
     otp_login(request, device)
@@ -115,4 +111,17 @@ def mark_verified(request: HttpRequest, device) -> None:
 
 
 def is_verified(request: HttpRequest) -> bool:
-    return bool(request.session.get(DEVICE_ID_SESSION_KEY)) and request.user.is_verified()
+    user = request.user
+    return (
+        bool(request.session.get(DEVICE_ID_SESSION_KEY))
+        and isinstance(user, User)
+        and user.is_verified()
+    )
+
+
+@receiver(user_logged_in)
+def _on_login(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
+    """Note at login whether the user has a second factor (read by the OTP middleware)."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[ENROLLED_SESSION_KEY] = has_device(user)

@@ -6,6 +6,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from ppa.models import Region
+
 # Words tied to this system and its users (ASVS 6.2.11): the product, the unit, the ministry.
 CONTEXT_WORDS = (
     "sinergi",
@@ -32,8 +34,6 @@ def normalise(text: str) -> str:
 
 def region_words() -> set[str]:
     """Names of the provinces and cities where the system has agencies ('payakumbuh', ...)."""
-    from ppa.models import Region  # noqa: PLC0415 (validators load before the app registry)
-
     names = Region.objects.filter(level__lte=2, agencies__isnull=False).values_list(
         "name", "parent__name"
     )
@@ -51,7 +51,7 @@ class ContextWordValidator:
     """Refuses passwords containing the system's name, the unit, the ministry or a region name
     of the agencies using it, also when written with digits for letters (s1nerg1)."""
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: object = None) -> None:
         plain = normalise(password)
         folded = plain.translate(_LEET)
         for word in (*CONTEXT_WORDS, *region_words()):

@@ -2,12 +2,15 @@
 
 import datetime as dt
 import time
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -47,7 +50,7 @@ def login_rate_exceeded(request: HttpRequest) -> bool:
 # --- Sessions -------------------------------------------------------------------------------
 
 
-def _store(session_key: str) -> SessionBase:
+def session_store(session_key: str) -> SessionBase:
     return import_string(f"{settings.SESSION_ENGINE}.SessionStore")(session_key=session_key)
 
 
@@ -64,7 +67,7 @@ def session_track(
     UserSession.objects.update_or_create(
         session_key=session.session_key,
         defaults={
-            "user": user or request.user,
+            "user": user or cast(User, request.user),
             "ip_address": client_ip(request),
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
         },
@@ -78,19 +81,16 @@ def sessions_end(user: User, *, keep: str | None = None) -> int:
         rows = rows.exclude(session_key=keep)
     keys = list(rows.values_list("session_key", flat=True))
     for key in keys:
-        _store(key).delete()
+        session_store(key).delete()
     rows.delete()
     return len(keys)
 
 
 @receiver(user_logged_in)
-def _on_login(sender, request, user, **kwargs) -> None:
+def _on_login(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
     if request is None or not hasattr(request, "session"):
         return
-    from ppa.otp import ENROLLED_SESSION_KEY, has_device  # noqa: PLC0415
-
     request.session[AUTH_AT_SESSION_KEY] = int(time.time())
-    request.session[ENROLLED_SESSION_KEY] = has_device(user)
     # Sessions that the absolute cap has ended anyway.
     oldest = timezone.now() - dt.timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
     UserSession.objects.filter(user=user, created_at__lt=oldest).delete()
@@ -98,7 +98,9 @@ def _on_login(sender, request, user, **kwargs) -> None:
 
 
 @receiver(user_logged_out)
-def _on_logout(sender, request, user, **kwargs) -> None:
+def _on_logout(
+    sender: object, request: HttpRequest | None, user: User | None, **kwargs: object
+) -> None:
     if request is not None and getattr(request, "session", None) is not None:
         key = request.session.session_key
         if key:
@@ -106,7 +108,7 @@ def _on_logout(sender, request, user, **kwargs) -> None:
 
 
 @receiver(post_save, sender=User)
-def _on_user_saved(sender, instance: User, created: bool, update_fields=None, **kwargs) -> None:
+def _on_user_saved(sender: type[User], instance: User, created: bool, **kwargs: object) -> None:
     """A deactivated user is signed out everywhere at once."""
     if not created and not instance.is_active:
         sessions_end(instance)
@@ -116,17 +118,17 @@ def _on_user_saved(sender, instance: User, created: bool, update_fields=None, **
 
 
 @receiver(post_create_historical_record)
-def _history_origin(sender, history_instance, **kwargs) -> None:
+def _history_origin(sender: object, history_instance: Model, **kwargs: object) -> None:
     request = getattr(HistoricalRecords.context, "request", None)
     if request is None:
         return  # commands and tasks: the history row's user (if any) says who
     user = getattr(request, "user", None)
-    authenticated = bool(user is not None and user.is_authenticated)
+    authenticated = isinstance(user, User) and user.is_authenticated
     HistoryOrigin.objects.create(
         history_model=history_instance._meta.label_lower,
         history_pk=history_instance.pk,
-        agency_id=user.agency_id if authenticated else None,
-        role=user.role if authenticated else "",
+        agency_id=user.agency_id if isinstance(user, User) and authenticated else None,
+        role=user.role if isinstance(user, User) and authenticated else "",
         ip_address=client_ip(request),
     )
 
@@ -150,16 +152,14 @@ $$;
 APPEND_ONLY_TABLES = ("ppa_accesslog", "ppa_historyorigin")
 
 
-def audit_tables(conn=connection) -> list[str]:
+def audit_tables(conn: BaseDatabaseWrapper = connection) -> list[str]:
     """The access log, the history origins and every simple-history table (any app's)."""
     names = conn.introspection.table_names()
     return sorted(n for n in names if n in APPEND_ONLY_TABLES or "historical" in n)
 
 
-def install_append_only_triggers(conn=connection) -> list[str]:
+def install_append_only_triggers(conn: BaseDatabaseWrapper = connection) -> list[str]:
     """Install (idempotently) a trigger refusing UPDATE and DELETE on every audit table."""
-    if conn.vendor != "postgresql":
-        return []
     tables = audit_tables(conn)
     qn = conn.ops.quote_name
     with conn.cursor() as cursor:

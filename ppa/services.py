@@ -38,7 +38,7 @@ def role_groups_sync() -> dict[str, Group]:
     groups = {}
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=f"role:{role}")
-        wanted = []
+        wanted: list[Permission] = []
         for dotted in perms:
             app_label, codename = dotted.split(".")
             wanted.extend(

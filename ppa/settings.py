@@ -2,6 +2,7 @@
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "ppa.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ppa.middleware.SessionLimitMiddleware",
+    "ppa.middleware.SessionTouchMiddleware",
+    "ppa.db.WriteMarkMiddleware",
     "ppa.middleware.OtpRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -88,23 +91,41 @@ TEMPLATES = [
     }
 ]
 
-# Embedded default for `make run`; the test suite and production use PostgreSQL.
+# PostgreSQL only, everywhere (the demo of `make run` too: an embedded server, see
+# scripts/embedded_db.py). Without DATABASE_URL, development (DEBUG) uses the local PostgreSQL
+# that `make test` uses; production refuses to start, as it does without SECRET_KEY.
+_LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/sinergi_ppa"
+_DATABASE_URL = env_str("DATABASE_URL", _LOCAL_DATABASE_URL if DEBUG else "")
+if not _DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be a postgres:// URL (postgres://user:pass@host:5432/db); "
+        "Sinergi PPA runs on PostgreSQL only."
+    )
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        _DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # --- PostgreSQL JIT off (perf) ---
 # With JIT on (the PostgreSQL default), any list or statistics query whose cost estimate passes
 # jit_above_cost paid 50-1,000 ms of compilation at 1M cases, and one wide statement of the
 # bench generator took 100 s to compile (bench/README.md, "Why the targets are missed", 2).
-if IS_POSTGRES:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# Optional read replica (PostgreSQL streaming replication) for statistics, dashboards,
+# exports and report figures; see ppa/db.py and docs/scaling.md.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL", ""),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {"options": "-c jit=off", "connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ppa.db.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 300)
 
 AUTH_USER_MODEL = "ppa.User"
 AUTHENTICATION_BACKENDS = [
@@ -143,7 +164,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded case documents live outside the web root and are served by an access-checked view.
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
@@ -160,7 +181,10 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # Sessions and cookies.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle expiry is renewed by SessionTouchMiddleware at most once a minute, not by a
+# session write on every request (measured: that UPDATE was a large part of a list request).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -180,9 +204,15 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # E-mail: notifications carry a case number and a link only.
-globals().update(
-    email_settings(env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost"))
-)
+_EMAIL = email_settings(env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost"))
+EMAIL_BACKEND = _EMAIL.backend
+EMAIL_HOST = _EMAIL.host
+EMAIL_PORT = _EMAIL.port
+EMAIL_HOST_USER = _EMAIL.user
+EMAIL_HOST_PASSWORD = _EMAIL.password
+EMAIL_USE_SSL = _EMAIL.use_ssl
+EMAIL_USE_TLS = _EMAIL.use_tls
+EMAIL_TIMEOUT = _EMAIL.timeout
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sinergi PPA <noreply@localhost>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
@@ -203,10 +233,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
-# --- Referrals (issue 4): hand-off queue, outbox sweep, reminders -------------------------
+# --- Referrals: hand-off queue, outbox sweep, reminders -------------------------
 # Hand-offs on their own queue, so a slow PDF never delays one (worker: -Q handoff,default).
 CELERY_TASK_ROUTES = {
-    **globals().get("CELERY_TASK_ROUTES", {}),
     "referrals.tasks.handoff_deliver": {"queue": "handoff"},
     "referrals.tasks.handoff_sweep": {"queue": "handoff"},
 }
@@ -223,7 +252,7 @@ CELERY_BEAT_SCHEDULE |= {
 
 # Every handler masks NIK-like numbers, phone numbers and e-mail addresses (ppa.logging);
 # Django's own loggers are routed here too (no mail_admins: error e-mails would carry data).
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_pii": {"()": "ppa.logging.MaskPiiFilter"}},
@@ -243,7 +272,7 @@ LOGGING = {
     },
 }
 
-# --- Security (issue 6): lockout, login rate, 2FA, sessions, cookies, CSP ----------------------
+# --- Security: lockout, login rate, 2FA, sessions, cookies, CSP ----------------------
 # django-axes: lock a username (and a username from one address) after 5 failures for 30 min.
 # The database handler, not the cache one (axes #1144: a race in the cache handler).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -258,8 +287,13 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 # Per-address ceiling on login POSTs, checked before any password hash (344 ms each):
 # "<count>/<seconds>". An office behind one NAT address shares it, so keep it generous.
 LOGIN_RATE_PER_IP = env_str("LOGIN_RATE_PER_IP", "30/300")
+# Several web nodes must share one cache (the login rate limit lives there): CACHE_URL.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _cache,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "sinergi"),
+    }
     if (_cache := env_str("CACHE_URL", ""))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -305,7 +339,7 @@ SILENCED_SYSTEM_CHECKS = [
 CASE_EXPORT_TTL_MINUTES = env_int("CASE_EXPORT_TTL_MINUTES", 60)
 RETENTION_YEARS = env_int("RETENTION_YEARS", 10)
 
-# --- Reports (issue 5) -------------------------------------------------------------------------
+# --- Reports -------------------------------------------------------------------------
 # The annual PDF renders on its own queue ("pdf", served by worker-pdf in docker-compose.yml) so
 # a slow report never delays a referral hand-off; time limits stop a runaway WeasyPrint job.
 CELERY_TASK_ROUTES |= {"reports.tasks.render_report_run": {"queue": "pdf"}}

@@ -1,5 +1,6 @@
 import base64
 import io
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -16,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ppa.access.core import role_of
+from ppa.access import role_of
 from ppa.forms import LanguageForm, LoginForm, OtpEnrolForm, OtpTokenForm
+from ppa.http import AuthedRequest
 from ppa.middleware import LANGUAGE_COOKIE
 from ppa.models import RecoveryCodeDevice, Role, UserSession
 from ppa.otp import (
@@ -63,7 +65,7 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-# --- Accounts: login, two-factor authentication, sessions (issue 6) -------------------------
+# --- Accounts: login, two-factor authentication, sessions ------------------------------------
 
 
 class LoginView(auth_views.LoginView):
@@ -77,7 +79,7 @@ class LoginView(auth_views.LoginView):
     # reaches the lockout tables (whose columns it would overflow: found by fuzzing).
     MAX_USERNAME, MAX_PASSWORD = 150, 1024
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if login_rate_exceeded(request):
             return render(request, "registration/rate_limited.html", status=429)
         username = request.POST.get("username", "")
@@ -98,7 +100,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthedRequest) -> HttpResponse:
     """The user's security page: two-factor status, recovery codes, password, sessions."""
     user = request.user
     context = {
@@ -112,7 +114,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthedRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the code (or type the key), confirm with a code.
     A user who already has one must be verified in this session to replace it."""
     user = request.user
@@ -140,7 +142,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_qr(request: HttpRequest) -> HttpResponse:
+def otp_qr(request: AuthedRequest) -> HttpResponse:
     """The QR code of the authenticator being enrolled, as SVG (an image, not inline data)."""
     if has_device(request.user) and not request.user.is_verified():
         raise Http404
@@ -153,7 +155,7 @@ def otp_qr(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthedRequest) -> HttpResponse:
     """The second step of login: a code from the app or a recovery code."""
     user = request.user
     if not has_device(user):
@@ -175,7 +177,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def recovery_codes_new(request: HttpRequest) -> HttpResponse:
+def recovery_codes_new(request: AuthedRequest) -> HttpResponse:
     """New recovery codes (the old ones stop working); needs a verified session."""
     if not request.user.is_verified():
         return redirect(f"{reverse('otp_verify')}?next={reverse('account')}")
@@ -185,7 +187,7 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def logout_everywhere(request: HttpRequest) -> HttpResponse:
+def logout_everywhere(request: AuthedRequest) -> HttpResponse:
     """End every session of this user, this one included."""
     user = request.user
     sessions_end(user)
@@ -195,7 +197,7 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     """Change the password (the old one is asked again); every other session ends."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():

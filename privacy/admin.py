@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
-from django.http import HttpResponse
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ppa.admin import NoWriteAdmin
+from ppa.http import AuthedRequest
 from privacy.models import AnonymisedCase, CaseExport, SubjectRequest
 from privacy.services import SubjectRefused, subject_file, subject_people
 
@@ -25,7 +27,7 @@ class SubjectRequestAdmin(admin.ModelAdmin):
     actions = ["answer"]
 
     @admin.action(description=_("Buat berkas data subjek (ZIP)"))
-    def answer(self, request, queryset):
+    def answer(self, request: AuthedRequest, queryset: QuerySet) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, _("Pilih tepat satu permintaan."), messages.ERROR)
             return None
@@ -53,11 +55,11 @@ class SubjectRequestAdmin(admin.ModelAdmin):
 class AnonymisedCaseAdmin(admin.ModelAdmin):
     list_display = ["case", "at", "retention_years"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

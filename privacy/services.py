@@ -7,11 +7,27 @@ import zipfile
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cases.models import Case, Person, PersonRole
-from ppa.access import FieldGroup
-from ppa.models import AccessLog, User
+from cases.access import FieldGroup
+from cases.models import (
+    Case,
+    CaseRecord,
+    Document,
+    LegalProcess,
+    Person,
+    PersonRole,
+    ServiceGiven,
+    Status,
+    TraffickingDetail,
+)
+from cases.services import nik_hash
+from ppa.models import (
+    AccessLog,
+    User,
+)
 from privacy.models import AnonymisedCase, CaseExport
 
 
@@ -28,7 +44,7 @@ def case_export_request(
     """Record the request (with its reason) and log it; the file is built at download."""
     reason = reason.strip()
     if len(reason) < 10:
-        raise ExportRefused("Tuliskan alasan ekspor (minimal 10 karakter).")
+        raise ExportRefused(_("Tuliskan alasan ekspor (minimal 10 karakter)."))
     now = timezone.now()
     with transaction.atomic():
         export = CaseExport.objects.create(
@@ -50,18 +66,25 @@ def case_export_take(
     """Mark the export downloaded (once, before it expires) and log the download."""
     export = CaseExport.objects.select_for_update().get(pk=export.pk)
     if export.requested_by_id != actor.pk:
-        raise ExportRefused("Ekspor ini bukan milik Anda.")
+        raise ExportRefused(_("Ekspor ini bukan milik Anda."))
     if export.downloaded_at is not None:
-        raise ExportRefused("Tautan ekspor ini sudah dipakai. Ajukan ekspor baru bila perlu.")
+        raise ExportRefused(_("Tautan ekspor ini sudah dipakai. Ajukan ekspor baru bila perlu."))
     if export.is_expired:
-        raise ExportRefused("Tautan ekspor ini sudah kedaluwarsa. Ajukan ekspor baru.")
+        raise ExportRefused(_("Tautan ekspor ini sudah kedaluwarsa. Ajukan ekspor baru."))
     export.downloaded_at = timezone.now()
     export.save(update_fields=["downloaded_at"])
     _log(actor, AccessLog.Action.DOWNLOAD, export.case, export.reason, ip_address, path)
     return export
 
 
-def _log(actor, action, case, purpose, ip_address, path) -> AccessLog:
+def _log(
+    actor: User,
+    action: str,
+    case: Model,
+    purpose: str,
+    ip_address: str | None,
+    path: str,
+) -> AccessLog:
     return AccessLog.objects.create(
         user=actor,
         agency_id=actor.agency_id,
@@ -75,12 +98,12 @@ def _log(actor, action, case, purpose, ip_address, path) -> AccessLog:
     )
 
 
-def _label(obj) -> str:
+def _label(obj: object) -> str:
     return str(obj) if obj is not None else ""
 
 
 def person_payload(person: Person, *, identity: bool) -> dict:
-    data = {
+    data: dict[str, object] = {
         "kode": str(person.code),
         "peran": person.get_role_display(),
         "jenis_kelamin": person.get_sex_display(),
@@ -106,7 +129,7 @@ def person_payload(person: Person, *, identity: bool) -> dict:
 
 def case_payload(case: Case, groups: frozenset[str]) -> dict:
     """The case's records as a dictionary, limited to the field groups the reader may see."""
-    data = {
+    data: dict[str, object] = {
         "nomor_register": case.number,
         "lembaga": case.agency.name,
         "tanggal_pelaporan": case.reported_on.isoformat(),
@@ -151,14 +174,51 @@ class SubjectRefused(Exception):
 
 
 def subject_people(*, case_number: str = "", person_code: str = "", nik: str = "") -> list[Person]:
-    from cases.services import nik_hash  # noqa: PLC0415
-
     if nik:
         nik = "".join(ch for ch in nik if ch.isdigit())
         return list(Person.objects.filter(nik_hash=nik_hash(nik)).select_related("case"))
     return list(
         Person.objects.filter(case__number=case_number, code=person_code).select_related("case")
     )
+
+
+def _subject_entry(person: Person) -> dict[str, object]:
+    """One person's part of the data-subject file: own data, case facts, services, trails."""
+    case = person.case
+    trail = AccessLog.objects.filter(
+        object_type__in=["cases.case", "cases.person"],
+        object_id__in=[case.pk, person.pk],
+    ).select_related("agency")
+    return {
+        "kasus": case_payload(case, frozenset({FieldGroup.INCIDENT})),
+        "data_diri": person_payload(person, identity=True),
+        "layanan": [
+            {
+                "jenis": str(s.service_type),
+                "tanggal": s.given_on.isoformat(),
+                "lembaga": s.provider.name,
+            }
+            for s in person.services.select_related("service_type", "provider")
+        ],
+        "riwayat_pemrosesan": [
+            {
+                "waktu": row.at.isoformat(),
+                "lembaga": row.agency.name if row.agency else "",
+                "peran": row.role,
+                "tindakan": row.get_action_display(),
+                "tujuan": row.purpose,
+            }
+            for row in trail.order_by("at")
+        ],
+        "riwayat_perubahan": [
+            {"waktu": h.history_date.isoformat(), "jenis": h.get_history_type_display()}
+            for h in person.history.all().order_by("history_date")
+        ],
+        "tidak_diberikan": (
+            "Data korban lain, terlapor, pelapor, kronologi dan catatan kasus tidak "
+            "disertakan karena memuat data pribadi orang lain (UU 27/2022 Pasal 33)."
+        ),
+    }
 
 
 def subject_file(*, actor: User, people: list[Person], reason: str) -> bytes:
@@ -169,55 +229,20 @@ def subject_file(*, actor: User, people: list[Person], reason: str) -> bytes:
     did what, when). Withholds other people (co-victims, perpetrators, reporters), the
     chronology and the case notes, which describe others too (Pasal 33)."""
     if not people:
-        raise SubjectRefused("Tidak ada data untuk orang ini.")
+        raise SubjectRefused(_("Tidak ada data untuk orang ini."))
     if any(p.role == PersonRole.PERPETRATOR for p in people):
         for p in people:
             _log(actor, AccessLog.Action.DENIED, p, f"subjek data ditolak: {reason}", None, "")
         raise SubjectRefused(
-            "Permintaan ditolak (UU 27/2022 Pasal 33): pemohon tercatat sebagai terlapor; "
-            "memberi berkas dapat membahayakan korban."
+            _(
+                "Permintaan ditolak (UU 27/2022 Pasal 33): pemohon tercatat sebagai terlapor; "
+                "memberi berkas dapat membahayakan korban."
+            )
         )
-    from ppa.models import HistoryOrigin  # noqa: PLC0415,F401
 
     entries = []
     for person in people:
-        case = person.case
-        trail = AccessLog.objects.filter(
-            object_type__in=["cases.case", "cases.person"],
-            object_id__in=[case.pk, person.pk],
-        ).select_related("agency")
-        entries.append(
-            {
-                "kasus": case_payload(case, frozenset({FieldGroup.INCIDENT})),
-                "data_diri": person_payload(person, identity=True),
-                "layanan": [
-                    {
-                        "jenis": str(s.service_type),
-                        "tanggal": s.given_on.isoformat(),
-                        "lembaga": s.provider.name,
-                    }
-                    for s in person.services.select_related("service_type", "provider")
-                ],
-                "riwayat_pemrosesan": [
-                    {
-                        "waktu": row.at.isoformat(),
-                        "lembaga": row.agency.name if row.agency else "",
-                        "peran": row.role,
-                        "tindakan": row.get_action_display(),
-                        "tujuan": row.purpose,
-                    }
-                    for row in trail.order_by("at")
-                ],
-                "riwayat_perubahan": [
-                    {"waktu": h.history_date.isoformat(), "jenis": h.get_history_type_display()}
-                    for h in person.history.all().order_by("history_date")
-                ],
-                "tidak_diberikan": (
-                    "Data korban lain, terlapor, pelapor, kronologi dan catatan kasus tidak "
-                    "disertakan karena memuat data pribadi orang lain (UU 27/2022 Pasal 33)."
-                ),
-            }
-        )
+        entries.append(_subject_entry(person))
         _log(actor, AccessLog.Action.EXPORT, person, f"subjek data: {reason}", None, "")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -267,23 +292,15 @@ ANONYMISE_FIELDS: dict[str, dict[str, object]] = {
 }
 
 
-def anonymisable_cases(*, years: int | None = None, now: dt.datetime | None = None):
+def anonymisable_cases(*, years: int | None = None, now: dt.datetime | None = None) -> QuerySet:
     years = settings.RETENTION_YEARS if years is None else years
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=round(365.25 * years))
     done = AnonymisedCase.objects.values("case_id")
-    return Case.objects.filter(status="closed", closed_at__lt=cutoff).exclude(pk__in=done)
+    return Case.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff).exclude(pk__in=done)
 
 
 def _objects_of(case: Case) -> dict[str, list]:
-    from cases.models import (  # noqa: PLC0415
-        CaseRecord,
-        Document,
-        LegalProcess,
-        ServiceGiven,
-        TraffickingDetail,
-    )
-
     return {
         "cases.case": [case],
         "cases.person": list(Person.objects.filter(case=case)),
@@ -295,7 +312,7 @@ def _objects_of(case: Case) -> dict[str, list]:
     }
 
 
-def _blank(obj, fields: dict[str, object]) -> dict[str, object]:
+def _blank(obj: Model, fields: dict[str, object]) -> dict[str, object]:
     """The subset of `fields` the model has, as attribute names (foreign keys as *_id)."""
     present = {}
     for name, value in fields.items():
@@ -310,7 +327,7 @@ def case_anonymise(*, case: Case, years: int | None = None) -> AnonymisedCase:
     """Remove the personal data of a closed case, its people, notes, services and documents
     (files deleted), and of their history rows; keep the statistical fields."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if case.status != "closed":
+    if case.status != Status.CLOSED:
         raise ValueError("only closed cases are anonymised")
     with connection.cursor() as cursor:
         # The append-only trigger lets this transaction (only) rewrite history rows.

@@ -1,23 +1,26 @@
 """Case-record exports: a stated reason, a log row, a one-time link that expires."""
 
 import json
+import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from ppa import access
+from cases import access as cases_access
+from ppa import access as ppa_access
 from ppa.audit import client_ip
+from ppa.http import AuthedRequest
 from privacy.forms import ExportRequestForm
 from privacy.models import CaseExport
 from privacy.services import ExportRefused, case_export_request, case_export_take, case_payload
 
 
 @login_required
-def export_request(request: HttpRequest, code) -> HttpResponse:
+def export_request(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     """Ask for an export of one case's records (owner agency's case workers and supervisors)."""
-    case = access.get_case_for_user(request.user, code)
-    access.deny_unless(access.can_export_case_records(request.user, case))
+    case = cases_access.get_case_for_user(request.user, code)
+    ppa_access.deny_unless(cases_access.can_export_case_records(request.user, case))
     form = ExportRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -36,10 +39,10 @@ def export_request(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def export_download(request: HttpRequest, code) -> HttpResponse:
+def export_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     """The file, once, for the user who asked, before it expires; 404 for anyone else."""
     export = get_object_or_404(CaseExport, code=code, requested_by=request.user)
-    case = access.get_case_for_user(request.user, export.case.code)
+    case = cases_access.get_case_for_user(request.user, export.case.code)
     if not case.access.is_owner:
         raise Http404
     try:

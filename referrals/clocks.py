@@ -14,6 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 from lokal import is_working_day
 
+from cases.services import working_days_after
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -37,7 +39,6 @@ def add_rule(start: dt.datetime, rule: Rule, tz: str = "") -> dt.datetime:
         return start + dt.timedelta(hours=rule.hours)
     if rule.calendar_days:
         return start + dt.timedelta(days=rule.calendar_days)
-    from cases.services import working_days_after  # noqa: PLC0415
 
     local = timezone.localtime(start, zone)
     day = local.date()

@@ -4,14 +4,26 @@ referral services (so grants, events, notifications are the app's own). Syntheti
 from cases.models import Case, PersonRole, Status
 from ppa.models import Agency, Role, User
 from referrals import services
-from referrals.models import Referral
+from referrals.models import Referral, ReferralStatus, Urgency
 
 # (partner agency key, service, how far it goes)
 PLAN = [
-    ("police", "bantuan_hukum", "accepted"),  # the police accepted: shared case in their list
-    ("hospital", "kesehatan", "delivered"),  # waiting for the hospital's answer (user "rsud")
-    ("legal_aid", "bantuan_hukum", "pending_approval"),  # waiting for the head (user "kepala")
-    ("social", "rehabilitasi_sosial", "draft"),  # the case manager's draft
+    (
+        "police",
+        "bantuan_hukum",
+        ReferralStatus.ACCEPTED,
+    ),  # the police accepted: shared case in their list
+    (
+        "hospital",
+        "kesehatan",
+        ReferralStatus.DELIVERED,
+    ),  # waiting for the hospital's answer (user "rsud")
+    (
+        "legal_aid",
+        "bantuan_hukum",
+        ReferralStatus.PENDING_APPROVAL,
+    ),  # waiting for the head (user "kepala")
+    ("social", "rehabilitasi_sosial", ReferralStatus.DRAFT),  # the case manager's draft
 ]
 
 
@@ -30,23 +42,25 @@ def seed_referrals(agencies: dict[str, Agency]) -> int:
     made = 0
     for case, (partner, service, goal) in zip(cases, PLAN, strict=False):
         victim = case.people.filter(role=PersonRole.VICTIM).order_by("id").first()
+        if victim is None:
+            continue
         referral = services.referral_draft(
             actor=worker,
             case=case,
             data=services.ReferralData(
                 to_agency_id=agencies[partner].pk,
                 service_codes=[service],
-                urgency="normal",
+                urgency=Urgency.NORMAL,
                 reason="Rujukan contoh untuk demo: korban membutuhkan layanan lanjutan.",
                 victim_ids=[victim.pk],
             ),
         )
-        if goal != "draft":
+        if goal != ReferralStatus.DRAFT:
             referral = services.referral_submit(actor=worker, referral=referral)
-        if goal in ("delivered", "accepted"):
+        if goal in (ReferralStatus.DELIVERED, ReferralStatus.ACCEPTED):
             services.referral_approve(actor=head, referral=referral)  # hand-off runs eagerly
             referral.refresh_from_db()
-        if goal == "accepted":
+        if goal == ReferralStatus.ACCEPTED:
             receiver = User.objects.get(agency=agencies[partner], role=Role.PARTNER)
             services.referral_accept(actor=receiver, referral=referral)
         made += 1

@@ -1,11 +1,16 @@
+import datetime as dt
+from typing import Any, cast
+
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import PersonRole, ServiceType
-from ppa import access
-from ppa.access.cases import FieldGroup
-from referrals.models import Urgency
+from cases.access import FieldGroup
+from cases.models import Case, Person, PersonRole, ServiceType
+from ppa.models import User
+from referrals import access
+from referrals.models import Referral, Urgency
 from referrals.services import REASON_MAX, ReferralData
 
 FIELD_GROUP_LABELS = {
@@ -29,14 +34,14 @@ FIELD_GROUP_ORDER = [
 
 
 class VictimChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
+    def label_from_instance(self, obj: Person) -> str:
         # Initials, sex and age group: enough to choose, without the full name on the form.
         parts = [obj.initials, obj.get_sex_display(), obj.age_group]
         return " · ".join(p for p in parts if p)
 
 
 class ReferralForm(forms.Form):
-    to_agency = forms.ModelChoiceField(
+    to_agency: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Lembaga tujuan"),
         queryset=None,
         empty_label=_("— pilih lembaga —"),
@@ -91,11 +96,15 @@ class ReferralForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, user, case, **kwargs):
+    def __init__(self, *args: Any, user: User, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["to_agency"].queryset = access.referral_target_agencies(user)
-        self.fields["victims"].queryset = case.people.filter(role=PersonRole.VICTIM).order_by("pk")
+        cast(
+            forms.ModelChoiceField, self.fields["to_agency"]
+        ).queryset = access.referral_target_agencies(user)
+        cast(forms.ModelChoiceField, self.fields["victims"]).queryset = case.people.filter(
+            role=PersonRole.VICTIM
+        ).order_by("pk")
         if case.consent_sharing:
             del self.fields["consent_override_reason"]
         else:
@@ -104,7 +113,7 @@ class ReferralForm(forms.Form):
                 "Isi alasan merujuk tanpa persetujuan korban."
             )
 
-    def clean_accept_by(self):
+    def clean_accept_by(self) -> dt.datetime | None:
         value = self.cleaned_data.get("accept_by")
         if value is not None and value <= timezone.now():
             raise forms.ValidationError(_("Batas waktu jawaban harus di masa depan."))
@@ -124,7 +133,7 @@ class ReferralForm(forms.Form):
         )
 
     @staticmethod
-    def initial_from(referral) -> dict:
+    def initial_from(referral: Referral) -> dict:
         return {
             "to_agency": referral.to_agency_id,
             "services": [s.code for s in referral.services.all()],
@@ -147,10 +156,10 @@ class ReasonForm(forms.Form):
         error_messages={"required": _("Alasan wajib diisi.")},
     )
 
-    def __init__(self, *args, label=None, **kwargs):
+    def __init__(self, *args: Any, label: str | Promise | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if label:
-            self.fields["reason"].label = label
+            self.fields["reason"].label = str(label)
 
 
 class NoteForm(forms.Form):

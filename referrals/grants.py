@@ -1,4 +1,5 @@
-"""Cross-agency access created by referrals. Owned by the referrals app; asked by ppa.access.
+"""Cross-agency access created by referrals. Owned by the referrals app; asked by cases.access
+(registered as its share source in ReferralsConfig.ready).
 
 A delivered referral gives the receiving agency's group the guardian object permission
 `cases.view_case` on the case, through the direct foreign-key model
@@ -10,7 +11,7 @@ same case to the same agency still needs them). Reads here are SQL subqueries, n
 from django.contrib.auth.models import Permission
 from django.db.models import QuerySet
 
-from referrals.models import SHARED_STATES, CaseGroupObjectPermission, ReferralGrant
+from referrals.models import SHARED_STATES, CaseGroupObjectPermission, Referral, ReferralGrant
 
 VIEW_CASE = ("cases", "view_case")
 
@@ -52,7 +53,7 @@ def shared_field_groups(agency_id: int | None, case_id: int) -> set[str]:
     return groups
 
 
-def grant_apply(*, referral) -> ReferralGrant:
+def grant_apply(*, referral: Referral) -> ReferralGrant:
     """Give the receiving agency what the referral shares (idempotent: unique rows)."""
     agency = referral.to_agency
     CaseGroupObjectPermission.objects.get_or_create(
@@ -68,7 +69,7 @@ def grant_apply(*, referral) -> ReferralGrant:
     return grant
 
 
-def grant_revoke(*, referral) -> None:
+def grant_revoke(*, referral: Referral) -> None:
     """Take back what the referral shared; keep the guardian row only if another sharing
     referral of the same case to the same agency still needs it."""
     ReferralGrant.objects.filter(referral=referral).delete()

@@ -99,7 +99,7 @@ class Referral(models.Model):
         _("tingkat kedaruratan"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
     reason = models.TextField(_("alasan dan kebutuhan rujukan"))
-    # FieldGroup values (ppa.access.FieldGroup) the receiving agency may see.
+    # FieldGroup values (cases.access.FieldGroup) the receiving agency may see.
     shared_groups = models.JSONField(_("bagian kasus yang dibagikan"), default=list)
     accept_by = models.DateTimeField(_("batas waktu jawaban"), null=True, blank=True)
     consent_override_reason = models.CharField(
@@ -186,15 +186,15 @@ class Referral(models.Model):
                 name="referrals_referral_accepted_state_has_date",
             ),
             models.CheckConstraint(
-                condition=~Q(status="declined") | Q(declined_at__isnull=False),
+                condition=~Q(status=ReferralStatus.DECLINED) | Q(declined_at__isnull=False),
                 name="referrals_referral_declined_state_has_date",
             ),
             models.CheckConstraint(
-                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+                condition=~Q(status=ReferralStatus.COMPLETED) | Q(completed_at__isnull=False),
                 name="referrals_referral_completed_state_has_date",
             ),
             models.CheckConstraint(
-                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                condition=~Q(status=ReferralStatus.CANCELLED) | Q(cancelled_at__isnull=False),
                 name="referrals_referral_cancelled_state_has_date",
             ),
         ]
@@ -208,7 +208,7 @@ class Referral(models.Model):
             # Beat scan and the "overdue" tab: delivered referrals not answered by their deadline.
             models.Index(
                 fields=["accept_by"],
-                condition=Q(status="delivered"),
+                condition=Q(status=ReferralStatus.DELIVERED),
                 name="referrals_awaiting_answer_due",
             ),
         ]
@@ -226,7 +226,11 @@ class Referral(models.Model):
 
     @property
     def shows_status_reason(self) -> bool:
-        return bool(self.status_reason) and self.status in ("returned", "declined", "cancelled")
+        return bool(self.status_reason) and self.status in (
+            ReferralStatus.RETURNED,
+            ReferralStatus.DECLINED,
+            ReferralStatus.CANCELLED,
+        )
 
 
 class EventKind(models.TextChoices):
@@ -332,7 +336,7 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     """guardian direct foreign-key object permission of a group on a case (referral grants).
 
     A bigint foreign key instead of guardian's generic text `object_pk`: the grant lookup uses
-    the primary-key index (see quality.md B4)."""
+    the primary-key index (docs/quality.md, B4)."""
 
     content_object = models.ForeignKey("cases.Case", on_delete=models.CASCADE)
 

@@ -1,11 +1,16 @@
 """Reads of referrals. `case_referrals` feeds the referral panel on the case page
-(templates/referrals/_case_panel.html). Every read starts from `ppa.access`."""
+(templates/referrals/_case_panel.html). Every read starts from `referrals.access`."""
 
+import datetime as dt
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from ppa import access
-from ppa.models import Role
+from cases.models import Case
+from ppa import access as ppa_access
+from ppa.models import Role, User
+from referrals import access
 from referrals.models import (
     SHARED_STATES,
     Notification,
@@ -18,7 +23,7 @@ S = ReferralStatus
 TABS = ("approval", "sent", "received", "overdue")
 
 
-def _tab_filters(user, now) -> dict[str, Q]:
+def _tab_filters(user: User, now: dt.datetime) -> dict[str, Q]:
     mine = user.agency_id
     overdue = Q(status=S.DELIVERED, accept_by__lt=now)
     filters = {
@@ -35,18 +40,18 @@ def _tab_filters(user, now) -> dict[str, Q]:
     return filters
 
 
-def inbox_tabs(user) -> list[str]:
+def inbox_tabs(user: User) -> list[str]:
     """The tabs this user sees: partners only receive; sending staff also send."""
     if access.is_referral_supervisor(user, user.agency_id):
         return list(TABS)
-    if access.is_staff_of_case_owner(user) and user.role != Role.INTAKE:
+    if ppa_access.is_staff_of_case_owner(user) and user.role != Role.INTAKE:
         return ["sent", "received", "overdue"]
-    if access.is_staff_of_case_owner(user):
+    if ppa_access.is_staff_of_case_owner(user):
         return ["sent", "received"]
     return ["received", "overdue"]
 
 
-def inbox_counts(user, tabs: list[str]) -> dict[str, int]:
+def inbox_counts(user: User, tabs: list[str]) -> dict[str, int]:
     """All tab counts in one aggregate query."""
     filters = _tab_filters(user, timezone.now())
     return access.visible_referrals(user).aggregate(
@@ -54,7 +59,7 @@ def inbox_counts(user, tabs: list[str]) -> dict[str, int]:
     )
 
 
-def inbox_rows(user, tab: str) -> QuerySet:
+def inbox_rows(user: User, tab: str) -> QuerySet:
     filters = _tab_filters(user, timezone.now())
     order = ["accept_by", "pk"] if tab == "overdue" else ["-created_at", "-pk"]
     return (
@@ -65,7 +70,7 @@ def inbox_rows(user, tab: str) -> QuerySet:
     )
 
 
-def referral_timeline(referral) -> list[ReferralEvent]:
+def referral_timeline(referral: Referral) -> list[ReferralEvent]:
     return list(referral.events.select_related("actor", "agency").order_by("at", "pk"))
 
 
@@ -75,12 +80,12 @@ class ReferralList(list):
     can_refer: bool = False
 
 
-def case_referrals(user, case) -> ReferralList:
+def case_referrals(user: User, case: Case) -> ReferralList:
     """Referrals of the case that this user may see: every one (with every step) for the
     owning agency, only the ones shared with their agency for the receiving side. Three
     queries whatever the number of referrals and steps."""
     rows = Referral.objects.filter(case=case)
-    owner = access.is_staff_of_case_owner(user) and case.agency_id == user.agency_id
+    owner = ppa_access.is_staff_of_case_owner(user) and case.agency_id == user.agency_id
     if not owner:
         rows = rows.filter(to_agency_id=user.agency_id, status__in=SHARED_STATES)
     result = ReferralList(
@@ -100,11 +105,11 @@ def case_referrals(user, case) -> ReferralList:
     return result
 
 
-def user_notifications(user) -> QuerySet:
+def user_notifications(user: User) -> QuerySet:
     return Notification.objects.filter(user=user).select_related("case", "referral", "deadline")
 
 
-def unread_count(user) -> int:
-    if not getattr(user, "is_authenticated", False):
+def unread_count(user: User | AnonymousUser) -> int:
+    if not isinstance(user, User) or not user.is_authenticated:
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()

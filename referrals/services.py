@@ -6,6 +6,7 @@ re-checks the state, saves with `update_fields`, writes a timeline event and not
 side effects (the hand-off task, e-mail) run after commit.
 """
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,12 +18,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu import pools
 
+from cases.access import FieldGroup
 from cases.models import Case, Deadline, Person, PersonRole, ServiceType
-from ppa import access
-from ppa.access.cases import FieldGroup
+from ppa.celery import app
 from ppa.models import Agency, Role, User
-from referrals import clocks
+from referrals import access, clocks
 from referrals.grants import grant_apply, grant_revoke
 from referrals.models import (
     HandoffOutbox,
@@ -30,6 +32,7 @@ from referrals.models import (
     Referral,
     ReferralEvent,
     ReferralStatus,
+    Urgency,
 )
 
 log = logging.getLogger(__name__)
@@ -55,7 +58,7 @@ class ReferralData:
     reason: str
     victim_ids: list[int]
     shared_groups: list[str] = field(default_factory=lambda: sorted(FieldGroup.DEFAULT_SHARED))
-    accept_by: object = None  # an aware datetime, or None for the urgency's default
+    accept_by: dt.datetime | None = None  # aware; None: the urgency's default
     consent_override_reason: str = ""
 
 
@@ -141,8 +144,8 @@ def _clean_reason(reason: str, field_name: str = "reason") -> str:
     return reason
 
 
-def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
-    """Validate what a draft says; return the cleaned values."""
+def _check_agency(case: Case, data: ReferralData) -> Agency:
+    """The receiving agency of a draft: exists, active, not one's own, a service provider."""
     if data.to_agency_id is None:
         raise ReferralError(_("Pilih lembaga tujuan."), "to_agency")
     agency = Agency.objects.filter(pk=data.to_agency_id).first()
@@ -160,25 +163,11 @@ def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
             _("Dinas PPPA bukan lembaga layanan; rujuk ke lembaga yang memberi layanan."),
             "to_agency",
         )
-    codes = sorted(set(data.service_codes))
-    if not codes:
-        raise ReferralError(_("Pilih sedikitnya satu layanan yang diminta."), "services")
-    services = list(ServiceType.objects.filter(code__in=codes, is_active=True))
-    if len(services) != len(codes):
-        raise ReferralError(_("Jenis layanan tidak dikenal."), "services")
-    if data.urgency not in dict(Referral._meta.get_field("urgency").choices):
-        raise ReferralError(_("Pilih tingkat kedaruratan."), "urgency")
-    reason = _clean_reason(data.reason)
-    victims = list(
-        Person.objects.filter(case=case, role=PersonRole.VICTIM, pk__in=set(data.victim_ids))
-    )
-    if not victims or len(victims) != len(set(data.victim_ids)):
-        raise ReferralError(_("Pilih korban yang dirujuk (korban dalam kasus ini)."), "victims")
-    groups = sorted(set(data.shared_groups))
-    if not groups or not set(groups) <= FieldGroup.ALL:
-        raise ReferralError(_("Pilih bagian kasus yang dibagikan."), "shared_groups")
-    if data.accept_by is not None and data.accept_by <= timezone.now():
-        raise ReferralError(_("Batas waktu jawaban harus di masa depan."), "accept_by")
+    return agency
+
+
+def _check_consent(case: Case, data: ReferralData) -> str:
+    """The reason for sharing without the victim's consent ("" when consent was given)."""
     override = (data.consent_override_reason or "").strip()
     if not case.consent_sharing and not override:
         raise ReferralError(
@@ -192,6 +181,32 @@ def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
         raise ReferralError(
             _("Alasan terlalu panjang (paling banyak 500 karakter)."), "consent_override_reason"
         )
+    return override if not case.consent_sharing else ""
+
+
+def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
+    """Validate what a draft says; return the cleaned values."""
+    agency = _check_agency(case, data)
+    codes = sorted(set(data.service_codes))
+    if not codes:
+        raise ReferralError(_("Pilih sedikitnya satu layanan yang diminta."), "services")
+    services = list(ServiceType.objects.filter(code__in=codes, is_active=True))
+    if len(services) != len(codes):
+        raise ReferralError(_("Jenis layanan tidak dikenal."), "services")
+    if data.urgency not in Urgency.values:
+        raise ReferralError(_("Pilih tingkat kedaruratan."), "urgency")
+    reason = _clean_reason(data.reason)
+    victims = list(
+        Person.objects.filter(case=case, role=PersonRole.VICTIM, pk__in=set(data.victim_ids))
+    )
+    if not victims or len(victims) != len(set(data.victim_ids)):
+        raise ReferralError(_("Pilih korban yang dirujuk (korban dalam kasus ini)."), "victims")
+    groups = sorted(set(data.shared_groups))
+    if not groups or not set(groups) <= FieldGroup.ALL:
+        raise ReferralError(_("Pilih bagian kasus yang dibagikan."), "shared_groups")
+    if data.accept_by is not None and data.accept_by <= timezone.now():
+        raise ReferralError(_("Batas waktu jawaban harus di masa depan."), "accept_by")
+    override = _check_consent(case, data)
     return {
         "to_agency": agency,
         "services": services,
@@ -200,7 +215,7 @@ def _check_data(*, actor: User, case: Case, data: ReferralData) -> dict:
         "victims": victims,
         "shared_groups": groups,
         "accept_by": data.accept_by,
-        "consent_override_reason": override if not case.consent_sharing else "",
+        "consent_override_reason": override,
     }
 
 
@@ -263,7 +278,7 @@ def referral_submit(*, actor: User, referral: Referral) -> Referral:
         locked.save(update_fields=["status", "submitted_by", "submitted_at"])
         event = _event(locked, ReferralEvent.Kind.SUBMITTED, actor)
         if locked.consent_override_reason:
-            # Issue 6: sharing without consent needs a reason, and it is logged.
+            # Sharing without consent needs a reason, and it is logged.
             _event(
                 locked,
                 ReferralEvent.Kind.CONSENT_OVERRIDE,
@@ -322,24 +337,23 @@ def referral_approve(*, actor: User, referral: Referral) -> Referral:
 
 # Publishing an approval's hand-off must fail fast when Redis is down: the default connection
 # policy retries for about 6 s (measured), which the supervisor would wait out on the page.
+# The task is named, not imported: referrals.tasks imports this module (ReferralsConfig.ready
+# imports the tasks, so the name is registered in every process, also when tasks run eagerly).
+HANDOFF_TASK = "referrals.tasks.handoff_deliver"
 PUBLISH_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 
 
 def handoff_enqueue(outbox_id: int) -> bool:
     """Put the hand-off on the queue. A broker that is down is logged, not raised: the
     approval stands, the user gets their page, and the sweep enqueues it later."""
-    from kombu import pools  # noqa: PLC0415
-
-    from ppa.celery import app  # noqa: PLC0415
-    from referrals.tasks import handoff_deliver  # noqa: PLC0415 (tasks import services)
-
+    task = app.signature(HANDOFF_TASK, args=[outbox_id])
     try:
         if app.conf.task_always_eager:
-            handoff_deliver.apply_async(args=[outbox_id])
+            task.apply_async()
         else:
             conn = app.connection_for_write(connect_timeout=2, transport_options=PUBLISH_OPTIONS)
             with pools.connections[conn].acquire(block=True, timeout=2) as pooled:
-                handoff_deliver.apply_async(args=[outbox_id], connection=pooled, retry=False)
+                task.apply_async(connection=pooled, retry=False)
     except Exception as exc:  # noqa: BLE001 (kombu raises many kinds; all mean "not sent")
         log.warning("hand-off %s not enqueued (%s); the sweep will retry", outbox_id, type(exc))
         first_failure = HandoffOutbox.objects.filter(pk=outbox_id, last_error="").update(
@@ -397,7 +411,7 @@ def referral_deliver(*, outbox_id: int) -> bool:
     return True
 
 
-def _close_police_report_clock(case_id: int, now) -> None:
+def _close_police_report_clock(case_id: int, now: dt.datetime) -> None:
     """Handing a TPKS case to the police meets the 3×24 h reporting duty (UU TPKS)."""
     for deadline in Deadline.objects.select_for_update().filter(
         case_id=case_id, kind=Deadline.Kind.POLICE_REPORT_TPKS, done_at__isnull=True
@@ -435,7 +449,7 @@ def handoff_sweep(*, older_than_seconds: int | None = None, limit: int = 100) ->
     seconds = (
         settings.REFERRAL_HANDOFF_SWEEP_AFTER if older_than_seconds is None else older_than_seconds
     )
-    cutoff = timezone.now() - timezone.timedelta(seconds=seconds)
+    cutoff = timezone.now() - dt.timedelta(seconds=seconds)
     with transaction.atomic():
         rows = list(
             HandoffOutbox.objects.select_for_update(skip_locked=True)
@@ -476,12 +490,12 @@ def referral_accept(*, actor: User, referral: Referral) -> Referral:
         actor,
         referral,
         (S.DELIVERED,),
-        msgs.get(referral.status, _("Rujukan ini belum dapat diterima.")),
+        msgs.get(S(referral.status), _("Rujukan ini belum dapat diterima.")),
     )
     with transaction.atomic():
         locked = _lock(referral)
         if locked.status != S.DELIVERED:
-            raise ReferralError(msgs.get(locked.status, _("Rujukan ini belum dapat diterima.")))
+            raise ReferralError(msgs.get(S(locked.status), _("Rujukan ini belum dapat diterima.")))
         locked.status, locked.accepted_at, locked.answered_by = S.ACCEPTED, timezone.now(), actor
         locked.save(update_fields=["status", "accepted_at", "answered_by"])
         event = _event(locked, ReferralEvent.Kind.ACCEPTED, actor)
@@ -582,7 +596,7 @@ def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral
 # --- reminders, escalation and statutory clocks (beat) --------------------------------------
 
 
-def referral_reminders_scan(*, now=None, limit: int = 200) -> dict[str, int]:
+def referral_reminders_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Delivered referrals not answered by their deadline: remind the receiving agency once,
     then escalate to the supervisors of both agencies once. Due rows only (indexed scan)."""
     now = now or timezone.now()
@@ -596,7 +610,7 @@ def referral_reminders_scan(*, now=None, limit: int = 200) -> dict[str, int]:
             .filter(
                 # Escalation comes at least a day after the deadline (exact rule below).
                 Q(reminded_at__isnull=True)
-                | Q(escalated_at__isnull=True, accept_by__lte=now - timezone.timedelta(days=1))
+                | Q(escalated_at__isnull=True, accept_by__lte=now - dt.timedelta(days=1))
             )
             .order_by("accept_by")[:limit]
         )
@@ -617,7 +631,9 @@ def referral_reminders_scan(*, now=None, limit: int = 200) -> dict[str, int]:
                     )
                 )
                 counts["reminded"] += 1
-            elif now >= clocks.escalation_due(referral.accept_by, referral.to_agency.time_zone):
+            elif referral.accept_by is not None and now >= clocks.escalation_due(
+                referral.accept_by, referral.to_agency.time_zone
+            ):
                 referral.escalated_at = now
                 referral.save(update_fields=["escalated_at"])
                 event = _event(referral, ReferralEvent.Kind.ESCALATION, None)
@@ -636,11 +652,11 @@ def referral_reminders_scan(*, now=None, limit: int = 200) -> dict[str, int]:
     return counts
 
 
-def deadline_scan(*, now=None, limit: int = 200) -> dict[str, int]:
+def deadline_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Open case clocks: remind the case's worker before they fall due, and tell the worker and
     the supervisors once they are overdue. Each notification once (unique per deadline)."""
     now = now or timezone.now()
-    lead = timezone.timedelta(seconds=settings.DEADLINE_REMIND_BEFORE)
+    lead = dt.timedelta(seconds=settings.DEADLINE_REMIND_BEFORE)
     counts = {"reminded": 0, "overdue": 0}
     mails: list[tuple[str, str, list[str]]] = []
     with transaction.atomic():
@@ -655,7 +671,7 @@ def deadline_scan(*, now=None, limit: int = 200) -> dict[str, int]:
             case = deadline.case
             workers = (
                 [case.assigned_worker]
-                if case.assigned_worker_id and case.assigned_worker.is_active
+                if case.assigned_worker is not None and case.assigned_worker.is_active
                 else _staff(case.agency_id, (Role.CASE_WORKER,))
             )
             if deadline.due_at <= now and deadline.escalated_at is None:

@@ -8,7 +8,7 @@ Reminders and the sweep are periodic scans (CELERY_BEAT_SCHEDULE), never long co
 import logging
 import smtplib
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import DatabaseError, InterfaceError
 
 from referrals import services
@@ -30,7 +30,7 @@ TRANSIENT = (DatabaseError, InterfaceError, smtplib.SMTPException, ConnectionErr
     soft_time_limit=20,
     time_limit=30,
 )
-def handoff_deliver(self, outbox_id: int) -> str:
+def handoff_deliver(self: Task, outbox_id: int) -> str:
     """Deliver one approved referral (grant, state, in-app notifications), then e-mail once."""
     delivered = services.referral_deliver(outbox_id=outbox_id)
     mailed = services.handoff_mail(outbox_id=outbox_id)

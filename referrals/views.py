@@ -1,20 +1,28 @@
 """Referral pages: thin views (access helper → form/service → redirect)."""
 
+import uuid
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ppa import access
+from cases import access as cases_access
+from cases.models import Case
+from ppa import access as ppa_access
 from ppa.audit import log_access
-from ppa.models import AccessLog
-from referrals import selectors, services
+from ppa.http import AuthedRequest
+from ppa.models import AccessLog, Role, User
+from referrals import access, selectors, services
 from referrals.forms import FIELD_GROUP_LABELS, NoteForm, ReasonForm, ReferralForm
+from referrals.models import Referral
 
 TAB_LABELS = {
     "approval": gettext_lazy("Menunggu persetujuan saya"),
@@ -32,10 +40,12 @@ REASON_LABELS = {
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     # Officials and administrators work with statistics, not referral records.
-    access.deny_unless(
-        access.has_role(request.user, "intake", "case_worker", "supervisor", "partner")
+    ppa_access.deny_unless(
+        ppa_access.has_role(
+            request.user, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER
+        )
         and request.user.agency_id is not None
     )
     tabs = selectors.inbox_tabs(request.user)
@@ -56,21 +66,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_url(case) -> str:
-    try:
-        return reverse("cases:detail", kwargs={"code": case.code})
-    except NoReverseMatch:
-        return ""
+def _case_url(case: Case) -> str:
+    return reverse("cases:detail", kwargs={"code": case.code})
 
 
-def _detail_context(request: HttpRequest, referral, forms: dict | None = None) -> dict:
+def _detail_context(request: AuthedRequest, referral: Referral, forms: dict | None = None) -> dict:
     user = request.user
     forms = forms or {}
     for key in REASON_LABELS:
         forms.setdefault(key, ReasonForm(prefix=key, label=REASON_LABELS[key]))
     forms.setdefault("complete", NoteForm(prefix="complete"))
     content = access.can_see_referral_content(user, referral)
-    case_access = access.case_access(user, referral.case)
+    case_access = cases_access.case_access(user, referral.case)
     return {
         "referral": referral,
         "side": access.referral_side(user, referral),
@@ -93,7 +100,7 @@ def _detail_context(request: HttpRequest, referral, forms: dict | None = None) -
 
 
 @login_required
-def detail(request: HttpRequest, code) -> HttpResponse:
+def detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     referral = access.get_referral_for_user(request.user, code)
     if access.can_see_referral_content(request.user, referral):
         log_access(request, action=AccessLog.Action.VIEW, obj=referral)
@@ -101,9 +108,9 @@ def detail(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def create(request: HttpRequest, code) -> HttpResponse:
-    case = access.get_case_for_user(request.user, code)
-    access.deny_unless(access.can_draft_referral(request.user, case))
+def create(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    case = cases_access.get_case_for_user(request.user, code)
+    ppa_access.deny_unless(access.can_draft_referral(request.user, case))
     form = ReferralForm(request.POST or None, user=request.user, case=case)
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,9 +127,9 @@ def create(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def edit(request: HttpRequest, code) -> HttpResponse:
+def edit(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     referral = access.get_referral_for_user(request.user, code, write=True)
-    access.deny_unless(access.can_edit_referral(request.user, referral))
+    ppa_access.deny_unless(access.can_edit_referral(request.user, referral))
     form = ReferralForm(
         request.POST or None,
         user=request.user,
@@ -147,15 +154,23 @@ def edit(request: HttpRequest, code) -> HttpResponse:
     )
 
 
-def _step(request: HttpRequest, code, *, allowed, run, form_key: str | None = None, done: str):
+def _step(
+    request: AuthedRequest,
+    code: uuid.UUID,
+    *,
+    allowed: Callable[[User, Referral], bool],
+    run: Callable[..., object],
+    form_key: str | None = None,
+    done: str,
+) -> HttpResponse:
     """A POSTed step: 404 outsiders, 403 those who may not take it, then the service. A
     refused step (wrong state) comes back as a message on the page, with nothing changed."""
     referral = access.get_referral_for_user(request.user, code, write=True)
-    access.deny_unless(allowed(request.user, referral))
+    ppa_access.deny_unless(allowed(request.user, referral))
     kwargs = {}
     if form_key:
         form_cls = NoteForm if form_key == "complete" else ReasonForm
-        extra = {} if form_key == "complete" else {"label": REASON_LABELS[form_key]}
+        extra: dict[str, Any] = {} if form_key == "complete" else {"label": REASON_LABELS[form_key]}
         form = form_cls(request.POST, prefix=form_key, **extra)
         if not form.is_valid():
             context = _detail_context(request, referral, {form_key: form})
@@ -170,23 +185,23 @@ def _step(request: HttpRequest, code, *, allowed, run, form_key: str | None = No
     return redirect("referrals:detail", code=referral.code)
 
 
-def _sender_actor(user, referral) -> bool:
-    return access.referral_side(user, referral) == "sender" and access.has_role(
-        user, "case_worker", "supervisor"
+def _sender_actor(user: User, referral: Referral) -> bool:
+    return access.referral_side(user, referral) == "sender" and ppa_access.has_role(
+        user, Role.CASE_WORKER, Role.SUPERVISOR
     )
 
 
-def _supervisor(user, referral) -> bool:
+def _supervisor(user: User, referral: Referral) -> bool:
     return access.is_referral_supervisor(user, referral.from_agency_id)
 
 
-def _receiver(user, referral) -> bool:
+def _receiver(user: User, referral: Referral) -> bool:
     return access.referral_side(user, referral) == "receiver"
 
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, code) -> HttpResponse:
+def submit(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -198,7 +213,7 @@ def submit(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, code) -> HttpResponse:
+def approve(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -210,7 +225,7 @@ def approve(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def return_(request: HttpRequest, code) -> HttpResponse:
+def return_(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -223,7 +238,7 @@ def return_(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def accept(request: HttpRequest, code) -> HttpResponse:
+def accept(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -235,7 +250,7 @@ def accept(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def decline(request: HttpRequest, code) -> HttpResponse:
+def decline(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -248,7 +263,7 @@ def decline(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_action(request: HttpRequest, code) -> HttpResponse:
+def record_action(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -261,7 +276,7 @@ def record_action(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete(request: HttpRequest, code) -> HttpResponse:
+def complete(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -274,7 +289,7 @@ def complete(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, code) -> HttpResponse:
+def cancel(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _step(
         request,
         code,
@@ -286,7 +301,7 @@ def cancel(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthedRequest) -> HttpResponse:
     page = Paginator(selectors.user_notifications(request.user), 50).get_page(
         request.GET.get("page")
     )
@@ -295,6 +310,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthedRequest) -> HttpResponse:
     services.notifications_mark_read(actor=request.user)
     return redirect("referrals:notifications")

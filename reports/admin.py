@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from ppa.admin import NoWriteAdmin
 from reports.models import Population, ReportRun, StatisticsRefresh
@@ -24,10 +26,10 @@ class ReportRunAdmin(admin.ModelAdmin):
     exclude = ["figures"]
     readonly_fields = [f.name for f in ReportRun._meta.fields if f.name not in ("id", "figures")]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

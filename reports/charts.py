@@ -10,10 +10,13 @@ away anyway).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from reports.selectors import Snapshot
 from reports.text import fmt
 
 PALETTE = ["#6b2d8c", "#e69f00", "#0072b2", "#009e73", "#cc79a7", "#d55e00", "#56b4e9"]
@@ -42,14 +45,14 @@ class Chart(SafeString):
     """An SVG chart (safe markup) that also carries its title and width, so the PDF can print
     the title as a caption outside the drawing (WeasyPrint lays out SVG text letter by letter)."""
 
-    title: str = ""
+    title: str = ""  # type: ignore[assignment]  # a caption, shadowing str.title on purpose
     width: int = WIDTH
 
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> Chart:
     t = escape(title)
     chart = Chart(
-        mark_safe(  # noqa: S308  # nosec B308 B703: every text below is escaped
+        mark_safe(  # noqa: S308 (every text below is escaped)
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" '
             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
             f'aria-label="{t}" {FONT} font-size="11"><title>{t}</title>' + "".join(body) + "</svg>"
@@ -80,7 +83,8 @@ def _axis(left: int, top: int, width: int, height: int, vmax: float, step: float
 
 def _legend_places(items: list[tuple[str, str]], x: int, y: int, width: int) -> list[tuple]:
     """(label, colour, x, y) of colour keys left to right, wrapping when the row is full."""
-    out, cx = [], x
+    out: list[tuple] = []
+    cx: float = x
     for label, colour in items:
         w = 22 + 6.6 * len(label)
         if cx + w > width and cx > x:
@@ -294,7 +298,9 @@ def hbar_chart(
     return _svg(width, height, title, body)
 
 
-def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> dict[str, Chart]:
+def snapshot_charts(
+    snapshot: Snapshot, *, titled: bool = True, narrow: bool = False
+) -> dict[str, Chart]:
     """The charts the dashboard and the PDF show, by name. The PDF asks for them without the
     drawn title (it prints `chart.title` as a caption) and, for a single year, with the
     per-year charts `narrow` (half width, beside their table)."""
@@ -305,7 +311,7 @@ def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> d
         return charts
     cases, victims, perps = (r.values for r in headline.rows)
     period = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    per_year = {"titled": titled, "width": WIDTH // 2 if narrow else WIDTH}
+    per_year: dict[str, Any] = {"titled": titled, "width": WIDTH // 2 if narrow else WIDTH}
     charts["cases_bar"] = bar_chart(
         _("Jumlah kasus per tahun, %(period)s") % {"period": period}, years, cases, **per_year
     )
@@ -327,7 +333,7 @@ def snapshot_charts(snapshot, *, titled: bool = True, narrow: bool = False) -> d
             _("Korban per tahun menurut jenis kelamin dan status usia"),
             years,
             [(r.label, r.values) for r in cross.rows],
-            cross.total,
+            cross.total or [],
             **per_year,
         )
     last = years[-1]

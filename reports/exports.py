@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ppa.exports import safe_cell
+from reports.models import ReportRun
 from reports.selectors import Snapshot
 
 NO_VALUE = "–"
@@ -22,7 +23,7 @@ NO_VALUE = "–"
 def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
     """The snapshot as a list of spreadsheet rows (shared by CSV and XLSX)."""
     years = snapshot.years
-    edition = _("publik") if snapshot.edition == "public" else _("internal")
+    edition = _("publik") if snapshot.edition == ReportRun.Edition.PUBLIC else _("internal")
     rows: list[list[object]] = [
         [_("Statistik kekerasan terhadap perempuan dan anak")],
         [_("Wilayah"), snapshot.region["name"]],

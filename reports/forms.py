@@ -3,12 +3,16 @@ edition and language). Every bad value gets a message in Indonesian next to its 
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseType
-from ppa import access
+from ppa.models import Region, User
+from reports import access
 from reports.models import ReportRun
 from reports.selectors import DEFAULT_YEARS, MAX_YEARS, DateBasis, ReportParams
 
@@ -55,15 +59,19 @@ class StatisticsForm(forms.Form):
         error_messages={"invalid_choice": _("Pilih edisi internal atau publik.")},
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.authority = access.statistics_authority(user)
+        authority = access.statistics_authority(user)
+        if authority is None:  # the views let only users with statistics access get here
+            raise PermissionDenied
+        self.authority: Region = authority
         # Both forms of the dashboard (filters and PDF) list the same regions: ask once.
         regions = getattr(user, "_statistics_regions", None)
         if regions is None:
-            regions = user._statistics_regions = list(access.statistics_regions(user))
-        self.fields["region"].choices = [
+            regions = list(access.statistics_regions(user))
+            user._statistics_regions = regions  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
             (r.code, r.name if r.code == self.authority.code else f"— {r.name}") for r in regions
         ]
         self.fields["region"].error_messages["invalid_choice"] = _(
@@ -71,7 +79,7 @@ class StatisticsForm(forms.Form):
         ) % {"authority": self.authority.name}
         self.this_year = timezone.localdate().year
         for name in ("year_from", "year_to"):
-            self.fields[name].max_value = self.this_year
+            cast(forms.IntegerField, self.fields[name]).max_value = self.this_year
             self.fields[name].widget.attrs.update(
                 {"min": FIRST_YEAR, "max": self.this_year, "inputmode": "numeric"}
             )
@@ -91,7 +99,7 @@ class StatisticsForm(forms.Form):
         return year
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("year_to") is None and "year_to" not in self.errors:
             data["year_to"] = self.this_year
         if data.get("year_from") is None and "year_from" not in self.errors and data.get("year_to"):

@@ -3,6 +3,7 @@ same order, so a reader can hold the printout next to the screen)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
@@ -82,7 +83,7 @@ class Section:
     rows: list[PrintRow] = field(default_factory=list)  # the compact PDF only
 
 
-def sections(snapshot: Snapshot, charts: dict[str, SafeString]) -> list[Section]:
+def sections(snapshot: Snapshot, charts: Mapping[str, SafeString]) -> list[Section]:
     headings = _headings()
     out = []
     for key, items in SECTIONS:

@@ -4,7 +4,7 @@ query while rendering and no network.
 Resources (fonts, logo) are named with URLs under `ASSET_BASE`, an address that cannot
 resolve (.invalid); `LocalAssetFetcher` serves them from the app's static files and the
 DejaVu font directory only, and refuses everything else (http, file://, data from case
-fields). WeasyPrint is single-threaded and memory-hungry on long tables (quality.md B3): the
+fields). WeasyPrint is single-threaded and memory-hungry on long tables (docs/quality.md B3): the
 PDF therefore holds aggregated tables and charts only, never a list of cases.
 
 Speed (bench/README.md, "PDF render"): one `FontConfiguration` and one image cache per process
@@ -33,6 +33,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ppa.models import Agency
 from reports.charts import snapshot_charts
 from reports.layout import compact_rows, print_layout, sections
 from reports.selectors import Row, Snapshot, Table
@@ -54,7 +55,7 @@ class LocalAssetFetcher(URLFetcher):
         super().__init__(allowed_protocols=["https"], timeout=1)
         self.fetched: list[str] = []
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         path = self.resolve(url)
         self.fetched.append(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -103,7 +104,7 @@ class Letterhead:
         return bool(self.head_name.strip())
 
     @classmethod
-    def for_agency(cls, agency) -> Letterhead:
+    def for_agency(cls, agency: Agency) -> Letterhead:
         return cls(
             agency_name=agency.name,
             address=agency.address,

@@ -14,23 +14,28 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ppa import access
+from ppa.celery import app
+from ppa.db import reporting_source
 from ppa.models import Region, User
+from reports import access
 from reports.models import ReportRun, StatisticsRefresh
+from reports.replica import statistics_from
 from reports.selectors import (
     CUBE_KEYS,
     MEASURES,
     ReportParams,
     Snapshot,
-    annual_statistics,
     cube_keys,
     cube_scope,
 )
@@ -64,7 +69,7 @@ def report_run_request(
     with transaction.atomic():
         run = ReportRun.objects.create(
             authority=authority,
-            agency_id=actor.agency_id,
+            agency_id=cast(int, actor.agency_id),  # staff with statistics access have one
             params=params.to_dict(),
             edition=edition,
             language=language,
@@ -74,13 +79,16 @@ def report_run_request(
     return run
 
 
+# Named, not imported: reports.tasks imports this module (ReportsConfig.ready imports the tasks,
+# so the name is registered in every process).
+RENDER_TASK = "reports.tasks.render_report_run"
+
+
 def enqueue_run(run_id: int) -> bool:
     """Send the render task; on a broker failure keep the run pending for the sweep."""
-    from reports.tasks import render_report_run  # noqa: PLC0415 (tasks import services)
-
     ReportRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now(), enqueue_failed_at=None)
     try:
-        render_report_run.apply_async((run_id,))
+        app.signature(RENDER_TASK, args=(run_id,)).apply_async()
     except Exception as exc:  # kombu.exceptions.OperationalError, ConnectionError, ...
         logger.warning("report run %s not enqueued (%s); the sweep will retry", run_id, type(exc))
         ReportRun.objects.filter(pk=run_id).update(enqueue_failed_at=timezone.now())
@@ -92,7 +100,13 @@ def figures_checksum(figures: dict) -> str:
     """SHA-256 of the figures without the time they were computed (nor which nightly
     aggregates served the past years: they give the same numbers): equal for the same request
     on the same data."""
-    volatile = ("computed_at", "aggregated_before", "aggregated_at", "aggregates_note")
+    volatile = (
+        "computed_at",
+        "aggregated_before",
+        "aggregated_at",
+        "aggregates_note",
+        "source_note",
+    )
     stable = {k: v for k, v in figures.items() if k not in volatile}
     return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
@@ -118,9 +132,9 @@ def _progress(run: ReportRun, value: int) -> None:
     run.save(update_fields=["progress"])
 
 
-def report_run_render(*, run_id: int, url_fetcher=None) -> ReportRun | None:
+def report_run_render(*, run_id: int, url_fetcher: Any = None) -> ReportRun | None:
     """Compute (once) the figures of a run, render its PDF, store it with its checksum."""
-    from reports.pdf import Letterhead, render_pdf  # noqa: PLC0415 (WeasyPrint is heavy)
+    from reports.pdf import Letterhead, render_pdf  # WeasyPrint is heavy
 
     run = _claim(run_id)
     if run is None:
@@ -128,7 +142,9 @@ def report_run_render(*, run_id: int, url_fetcher=None) -> ReportRun | None:
     try:
         with translation.override(run.language):
             if run.figures is None:
-                snapshot = annual_statistics(ReportParams.from_dict(run.params))
+                # The replica must have replayed at least the request of this run.
+                source = reporting_source(wrote_at=run.requested_at.timestamp())
+                snapshot = statistics_from(ReportParams.from_dict(run.params), source)
                 if run.edition == ReportRun.Edition.PUBLIC:
                     snapshot = public_edition(snapshot)
                 run.figures = snapshot.to_dict()
@@ -266,11 +282,10 @@ def statistics_refresh(*, before: dt.datetime | None = None) -> StatisticsRefres
     total = 0
     with transaction.atomic():
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # One refresh at a time (beat and the command at once): a second one waits
-                # here, then deletes what the first wrote instead of adding to it.
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
-                cursor.execute("SET LOCAL jit = off")
+            # One refresh at a time (beat and the command at once): a second one waits
+            # here, then deletes what the first wrote instead of adding to it.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+            cursor.execute("SET LOCAL jit = off")
             for measure in MEASURES.values():
                 model = measure.cube
                 table = connection.ops.quote_name(model._meta.db_table)
@@ -278,9 +293,8 @@ def statistics_refresh(*, before: dt.datetime | None = None) -> StatisticsRefres
                 for rollup in (False, True):
                     query = measure.query(scope, cube_keys(rollup=rollup))
                     total += _insert_select(cursor, model, query)
-                if connection.vendor == "postgresql":
-                    # Fresh statistics for the planner (autovacuum would come later).
-                    cursor.execute(f"ANALYZE {table}")
+                # Fresh statistics for the planner (autovacuum would come later).
+                cursor.execute(f"ANALYZE {table}")
         refresh = StatisticsRefresh.objects.create(
             refreshed_at=started,
             covers_before=before,
@@ -291,7 +305,7 @@ def statistics_refresh(*, before: dt.datetime | None = None) -> StatisticsRefres
     return refresh
 
 
-def _insert_select(cursor, model, queryset) -> int:
+def _insert_select(cursor: CursorWrapper, model: Any, queryset: QuerySet) -> int:
     """INSERT INTO <cube> (<columns>) <the queryset's SELECT>; returns the rows written.
 
     The SELECT list is in the order Django's ValuesIterable reads it (`query.selected`, or

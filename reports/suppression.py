@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 
+from reports.models import ReportRun
 from reports.selectors import Snapshot, Table
 
 SMALL = "<5"
@@ -129,5 +130,5 @@ def public_edition(snapshot: Snapshot) -> Snapshot:
             _suppress_table(table)
     _suppress_rates(public)
     _suppress_referral_median(public)
-    public.edition = "public"
+    public.edition = ReportRun.Edition.PUBLIC
     return public

@@ -38,14 +38,14 @@ def refresh_statistics() -> int:
 
 
 @worker_process_init.connect
-def warm_up_pdf_worker(**_kwargs) -> None:
+def warm_up_pdf_worker(**_kwargs: object) -> None:
     """A worker process that consumes the PDF queue loads WeasyPrint and the fonts when it
     starts, not during the first report (about 1.5 s on the bench machine)."""
     if PDF_QUEUE not in current_app.amqp.queues.consume_from:
         return
     try:
         start = time.perf_counter()
-        from reports.pdf import warm_up  # noqa: PLC0415 (only the PDF worker needs WeasyPrint)
+        from reports.pdf import warm_up  # only the PDF worker needs WeasyPrint
 
         warm_up()
         logger.info("PDF worker process warmed up in %.2f s", time.perf_counter() - start)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from reports.models import ReportRun
 from reports.selectors import Snapshot
 from reports.suppression import HIDDEN, SMALL
 
@@ -69,6 +70,42 @@ def trend_sentence(snapshot: Snapshot, code: str = "cases", unit: str | None = N
     return _("%(what)s pada %(y1)s dan %(y2)s kurang dari 5 per tahun.") % args
 
 
+def _share_sentences(snapshot: Snapshot, cases: list, victims: list, last: int) -> list[str]:
+    """The share of household cases and of child victims in the last year."""
+    sentences = []
+    total = cases[-1] if cases else 0
+    household = (_row(snapshot, "cases_place", "rumah_tangga") or [None])[-1]
+    if isinstance(total, int) and total > 0 and isinstance(household, int):
+        sentences.append(
+            _("%(share)s%% kasus pada %(year)s terjadi di rumah tangga.")
+            % {"share": fmt(round(household * 100 / total)), "year": last}
+        )
+    children = (_row(snapshot, "victims_status", "anak") or [None])[-1]
+    n_victims = victims[-1] if victims else 0
+    if isinstance(n_victims, int) and n_victims > 0 and isinstance(children, int):
+        sentences.append(
+            _("Anak merupakan %(share)s%% dari korban pada %(year)s.")
+            % {"share": fmt(round(children * 100 / n_victims)), "year": last}
+        )
+    return sentences
+
+
+def _top_form_sentence(snapshot: Snapshot, last: int) -> str:
+    """The most frequent form of violence in the last year ("" when none may be named)."""
+    forms = snapshot.table("victims_form")
+    if not forms:
+        return ""
+    counted = [(r.values[-1], r.label) for r in forms.rows if isinstance(r.values[-1], int)]
+    top = max((v for v, _label in counted), default=0)
+    if not (top >= 5 or (top > 0 and snapshot.edition == ReportRun.Edition.INTERNAL)):
+        return ""
+    names = ", ".join(label.lower() for v, label in counted if v == top)
+    return _(
+        "Bentuk kekerasan yang paling banyak dialami korban pada %(year)s: "
+        "%(forms)s (%(n)s korban)."
+    ) % {"year": last, "forms": names, "n": fmt(top)}
+
+
 def summary_sentences(snapshot: Snapshot) -> list[str]:
     """The main findings in words, generated from the figures (never hand-written)."""
     years = snapshot.years
@@ -100,34 +137,9 @@ def summary_sentences(snapshot: Snapshot) -> list[str]:
     if len(years) > 1:
         sentences.append(trend_sentence(snapshot, "cases"))
     last = years[-1]
-    total = cases[-1] if cases else 0
-    household = (_row(snapshot, "cases_place", "rumah_tangga") or [None])[-1]
-    if isinstance(total, int) and total > 0 and isinstance(household, int):
-        sentences.append(
-            _("%(share)s%% kasus pada %(year)s terjadi di rumah tangga.")
-            % {"share": fmt(round(household * 100 / total)), "year": last}
-        )
-    children = (_row(snapshot, "victims_status", "anak") or [None])[-1]
-    n_victims = victims[-1] if victims else 0
-    if isinstance(n_victims, int) and n_victims > 0 and isinstance(children, int):
-        sentences.append(
-            _("Anak merupakan %(share)s%% dari korban pada %(year)s.")
-            % {"share": fmt(round(children * 100 / n_victims)), "year": last}
-        )
-    forms = snapshot.table("victims_form")
-    if forms:
-        counted = [(r.values[-1], r.label) for r in forms.rows if isinstance(r.values[-1], int)]
-        top = max((v for v, _label in counted), default=0)
-        if top >= 5 or (top > 0 and snapshot.edition == "internal"):
-            names = ", ".join(label.lower() for v, label in counted if v == top)
-            sentences.append(
-                _(
-                    "Bentuk kekerasan yang paling banyak dialami korban pada %(year)s: "
-                    "%(forms)s (%(n)s korban)."
-                )
-                % {"year": last, "forms": names, "n": fmt(top)}
-            )
-    if snapshot.edition == "public":
+    sentences += _share_sentences(snapshot, cases, victims, last)
+    sentences.append(_top_form_sentence(snapshot, last))
+    if snapshot.edition == ReportRun.Edition.PUBLIC:
         sentences.append(
             _(
                 'Edisi publik: angka 1 sampai 4 ditulis "%(small)s" dan beberapa angka lain '

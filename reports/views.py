@@ -1,40 +1,46 @@
 """Statistics pages: the dashboard with its exports, and the annual PDF runs.
 
-Officials and supervisors only (ppa.access.reports); aggregated figures only, never a case.
+Officials and supervisors only (reports.access); aggregated figures only, never a case.
 """
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ppa import access
 from ppa.audit import log_access
+from ppa.db import request_reporting_source
+from ppa.http import AuthedRequest
 from ppa.models import AccessLog
-from reports import services
+from reports import access, services
 from reports.charts import snapshot_charts
 from reports.exports import snapshot_csv, snapshot_xlsx
 from reports.forms import ReportRunForm, StatisticsForm
 from reports.layout import sections
 from reports.models import ReportRun
-from reports.selectors import annual_statistics
+from reports.replica import statistics_from
+from reports.selectors import Snapshot
 from reports.suppression import public_edition
 from reports.text import summary_sentences
 
 RECENT_RUNS = 10
 
 
-def _snapshot(form: StatisticsForm):
-    snapshot = annual_statistics(form.params())
+def _snapshot(request: AuthedRequest, form: StatisticsForm) -> Snapshot:
+    snapshot = statistics_from(form.params(), request_reporting_source(request))
     return public_edition(snapshot) if form.chosen_edition == ReportRun.Edition.PUBLIC else snapshot
 
 
-def _dashboard(request: HttpRequest, form: StatisticsForm, run_form: ReportRunForm, status=200):
-    snapshot = _snapshot(form) if not form.is_bound or form.is_valid() else None
+def _dashboard(
+    request: AuthedRequest, form: StatisticsForm, run_form: ReportRunForm, status: int = 200
+) -> HttpResponse:
+    snapshot = _snapshot(request, form) if not form.is_bound or form.is_valid() else None
     charts = snapshot_charts(snapshot) if snapshot else {}
     context = {
         "form": form,
@@ -53,7 +59,7 @@ def _dashboard(request: HttpRequest, form: StatisticsForm, run_form: ReportRunFo
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     access.deny_unless_statistics(request.user)
     form = StatisticsForm(request.GET or None, user=request.user)
     initial = request.GET.dict() if form.is_bound else {}
@@ -63,12 +69,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: AuthedRequest, fmt: str) -> HttpResponse:
     access.deny_unless_statistics(request.user)
     form = StatisticsForm(request.GET or None, user=request.user)
     if form.is_bound and not form.is_valid():
         return _dashboard(request, form, ReportRunForm(user=request.user), status=400)
-    snapshot = _snapshot(form)
+    snapshot = _snapshot(request, form)
     params = form.params()
     name = f"statistik-{params.region_code}-{params.year_from}-{params.year_to}"
     if snapshot.edition == ReportRun.Edition.PUBLIC:
@@ -85,7 +91,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_create(request: HttpRequest) -> HttpResponse:
+def run_create(request: AuthedRequest) -> HttpResponse:
     access.deny_unless_statistics(request.user)
     run_form = ReportRunForm(request.POST, user=request.user)
     if not run_form.is_valid():
@@ -102,7 +108,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def run_detail(request: HttpRequest, code) -> HttpResponse:
+def run_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     run = access.get_report_run_for_user(request.user, code)
     return render(
         request,
@@ -113,7 +119,7 @@ def run_detail(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_GET
-def run_status(request: HttpRequest, code) -> JsonResponse:
+def run_status(request: AuthedRequest, code: uuid.UUID) -> JsonResponse:
     run = access.get_report_run_for_user(request.user, code)
     state = services.run_state(run)
     return JsonResponse(
@@ -131,7 +137,7 @@ def run_status(request: HttpRequest, code) -> JsonResponse:
 
 @login_required
 @require_GET
-def run_download(request: HttpRequest, code) -> HttpResponse:
+def run_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse | FileResponse:
     run = access.get_report_run_for_user(request.user, code)
     if run.status != ReportRun.Status.DONE:
         return render(

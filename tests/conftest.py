@@ -2,6 +2,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from cases.reference import seed_reference
+from ppa.management.commands.load_regions import load_regions
+from ppa.services import role_groups_sync
 from tests.world import World, build_world, force_login_verified
 
 
@@ -10,10 +13,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Regions of the two demo cities and the role groups, once per test database; the
     reference lists again too, in case a transactional test flushed a reused database."""
     with django_db_blocker.unblock():
-        from cases.reference import seed_reference
-        from ppa.management.commands.load_regions import load_regions
-        from ppa.services import role_groups_sync
-
         load_regions(["13.76", "13.07"])
         role_groups_sync()
         seed_reference()

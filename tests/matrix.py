@@ -9,7 +9,7 @@ get 404 for anything that names an object, so nothing reveals that it exists.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.world import World
+from tests.world import PERSONAS, World
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,4 @@ def own_staff(status: int) -> dict[str, int]:
 
 
 def everyone(status: int) -> dict[str, int]:
-    from tests.world import PERSONAS
-
     return {p: status for p in PERSONAS if p != "anon"}

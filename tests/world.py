@@ -3,11 +3,14 @@ unit, and one user per role. Personas are named `<role>_<own|other>`."""
 
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cases.models import Place
+from cases.reference import seed_reference
 from ppa.models import Agency, Region, Role, User
 from ppa.services import agency_create, user_set_role
 
@@ -88,11 +91,6 @@ def force_login_unverified(client: Client, user: User) -> None:
 def ensure_reference_data() -> None:
     """The reference lists (seeded by a cases migration) are emptied by the flush after a
     transactional test; put them back so later tests do not depend on test order."""
-    from django.apps import apps
-
-    from cases.models import Place
-    from cases.reference import seed_reference
-
     if not Place.objects.exists():
         seed_reference(apps)
 

@@ -13,8 +13,6 @@ def install(apps, schema_editor):
 
 def uninstall(apps, schema_editor):
     connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
     from ppa.security import audit_tables
 
     with connection.cursor() as cursor:

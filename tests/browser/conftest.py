@@ -28,8 +28,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import sync_playwright
 
+from ppa.celery import app
+from ppa.management.commands.load_regions import load_regions
+from ppa.models import Region, User
+from ppa.otp import otp_required
+from ppa.services import role_groups_sync
 from tests.world import PASSWORD, World, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,7 +81,6 @@ def browser():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -97,10 +108,6 @@ def browser():
 
 @pytest.fixture(scope="session")
 def base_snapshot(django_db_setup, django_db_blocker) -> str:
-    from django.db import connection
-
-    from ppa.models import Region
-
     with django_db_blocker.unblock():
         if not Region.objects.exists():  # an earlier transactional test emptied the database
             _flush()
@@ -119,16 +126,11 @@ _cached_snapshot: dict[str, str] = {}
 
 
 def _load_base() -> None:
-    from ppa.management.commands.load_regions import load_regions
-    from ppa.services import role_groups_sync
-
     load_regions(["13.76", "13.07"])
     role_groups_sync()
 
 
 def _flush() -> None:
-    from django.core.management import call_command
-
     call_command(
         "flush", interactive=False, inhibit_post_migrate=True, reset_sequences=False, verbosity=0
     )
@@ -141,11 +143,6 @@ def _base_data_after_journeys(django_db_blocker) -> Iterator[None]:
     snapshot = _cached_snapshot.get("value")
     if not snapshot:
         return
-    from django.apps import apps
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    from ppa.models import Region
 
     with django_db_blocker.unblock():
         if Region.objects.exists():
@@ -165,7 +162,6 @@ def e2e_world(base_snapshot, django_db_serialized_rollback, live_server, setting
     # cookie settings stay as in production); an https redirect or HSTS would break it.
     settings.SECURE_SSL_REDIRECT = False
     settings.SECURE_HSTS_SECONDS = 0
-    from ppa.models import Region
 
     if Region.objects.filter(code__in=["13.76", "13.07"]).count() != 2:
         _load_base()  # another transactional test emptied the database before the snapshot
@@ -252,8 +248,6 @@ class Journey:
         page.wait_for_load_state()
         assert "/masuk/" not in page.url, f"login of {username} failed: {self.visible_text()}"
         if device is not None:  # the second step: a code from the authenticator app
-            from django_otp.oath import totp
-
             token = page.locator("#id_token")
             token.wait_for()
             code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
@@ -325,18 +319,6 @@ class Journey:
 def _second_factor_device(username: str):
     """A confirmed authenticator for a user who must use one (set up as the user would have
     done once), or None when the app asks for no second factor."""
-    from django.apps import apps
-
-    if not apps.is_installed("django_otp.plugins.otp_totp"):
-        return None
-    try:
-        from ppa.otp import otp_required
-    except ImportError:
-        return None
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from ppa.models import User
-
     user = User.objects.get(username=username)
     if not otp_required(user):
         return None
@@ -401,8 +383,6 @@ def _failed(request) -> bool:
 
 
 def _worker_queues() -> list[str]:
-    from ppa.celery import app
-
     queues = {app.conf.task_default_queue or "celery"}
     for route in (app.conf.task_routes or {}).values():
         if isinstance(route, dict) and route.get("queue"):
@@ -446,7 +426,6 @@ def _run_worker() -> Iterator[subprocess.Popen]:
     name = os.environ.get("PYTEST_XDIST_WORKER", "main")
     log = (ARTIFACTS / f"celery-worker-{name}.log").open("a")
     start = log.tell()
-    from ppa.celery import app
 
     with app.connection_for_write() as conn:  # stale messages from an earlier run
         for queue in _worker_queues():
@@ -499,8 +478,6 @@ def _run_worker() -> Iterator[subprocess.Popen]:
 @pytest.fixture
 def real_worker(celery_worker_process, settings) -> Iterator[subprocess.Popen]:
     """Tasks queued by the live server go to Redis and run in the worker subprocess."""
-    from ppa.celery import app
-
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False

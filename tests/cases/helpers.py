@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import IntakeDraft
 
@@ -89,6 +90,4 @@ def _errors(response) -> str:
 
 
 def today() -> dt.date:
-    from django.utils import timezone
-
     return timezone.localdate()

@@ -9,9 +9,10 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
-from cases.models import Case, PersonRole, Step
+from cases.models import Case, Person, PersonRole, Step
 from tests.factories import make_case
 from tests.matrix import Row, own_staff
+from tests.referrals.helpers import make_referral
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 STAFF_BOTH = {
@@ -138,16 +139,12 @@ def a_perpetrator(w) -> dict:
 
 
 def a_referred_victim(w) -> dict:
-    from tests.referrals.helpers import make_referral  # noqa: PLC0415
-
     case = make_referral(w, status="delivered").case
     return {"code": case.code, "person": case.people.filter(role=PersonRole.VICTIM).first().code}
 
 
 def victim_correction(w, kwargs) -> dict:
     """A valid correction, with the person's version as it is now (each persona in turn)."""
-    from cases.models import Person  # noqa: PLC0415
-
     person = Person.objects.get(code=kwargs["person"])
     return {
         "version": person.version,

@@ -5,7 +5,16 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from cases.models import Case, Deadline, IntakeDraft, PerpetratorLink, PersonRole
+from cases.forms import VictimForm
+from cases.models import (
+    Case,
+    Deadline,
+    IntakeDraft,
+    PerpetratorLink,
+    Person,
+    PersonRole,
+    ViolenceForm,
+)
 from tests.cases.helpers import (
     CHILD_VICTIM,
     INCIDENT,
@@ -16,6 +25,7 @@ from tests.cases.helpers import (
     step_url,
     victims,
 )
+from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +176,6 @@ def test_impossible_nik_is_refused_and_odd_nik_only_warned(officer):
     assert "Tanggal lahir di NIK tidak valid." in response.content.decode()
     # A valid NIK whose birth date differs from the one typed: a warning, not an error.
     form_data = victims({**CHILD_VICTIM, "nik": "1376014107900001"})
-    from cases.forms import VictimForm
 
     form = VictimForm(
         {k[4:]: v for k, v in form_data.items() if k.startswith("v-0-")},
@@ -211,8 +220,6 @@ def test_submitting_with_an_unfinished_step_sends_the_officer_there(officer):
 
 
 def test_possible_duplicates_are_shown_before_saving_and_can_be_linked(officer, world):
-    from tests.factories import make_case
-
     earlier = make_case(
         world.users["intake_own"],
         victims=[{"name": "Sinta Sintetis", "birth_date": dt.date(2012, 4, 2)}],
@@ -300,8 +307,6 @@ SUBMIT_FIXED, PER_VICTIM, PER_PERPETRATOR, PER_LINK = 30, 23, 6, 3
 def test_final_submission_query_count_is_linear_with_a_small_factor(
     officer, django_assert_num_queries, n
 ):
-    from cases.models import Person
-
     response, draft = start(officer)
     victim_list = [{**CHILD_VICTIM, "name": f"Korban Sintetis {i}"} for i in range(n)]
     perpetrator_list = [
@@ -351,8 +356,6 @@ def test_final_submission_query_count_is_linear_with_a_small_factor(
 
 def test_a_list_entry_added_by_an_administrator_shows_on_the_next_page(officer):
     """Reference lists are read once per request, never kept longer."""
-    from cases.models import ViolenceForm
-
     response, draft = start(officer)
     assert "Bentuk Uji Baru" not in officer.get(step_url(draft, "korban")).content.decode()
     ViolenceForm.objects.create(

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from cases.models import IntakeDraft
 from tests.cases.helpers import INCIDENT, step_url
+from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -202,8 +203,6 @@ ACTION_FIELDS = [
 @FUZZ
 @given(action=st.sampled_from(ACTIONS), data=fields(ACTION_FIELDS))
 def test_case_actions_never_fail(world, client, action, data):
-    from tests.factories import make_case
-
     case = make_case(world.users["intake_own"])
     client.force_login(world.users["supervisor_own"])
     response = client.post(reverse(f"cases:{action}", kwargs={"code": case.code}), data)

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import selectors
 from cases.models import Case
+from referrals import grants
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,6 @@ def referred(world, monkeypatch):
         )
         for i in range(3)
     ]
-    from referrals import grants  # noqa: PLC0415
 
     own_agency = world.users["case_worker_own"].agency_id
     monkeypatch.setattr(
@@ -78,8 +78,6 @@ def test_filters_apply_to_referred_cases_too(world, referred):
 
 
 def test_partner_sees_only_referred_cases(world, referred, monkeypatch):
-    from referrals import grants  # noqa: PLC0415
-
     partner = world.users["partner_own"]
     monkeypatch.setattr(
         grants,

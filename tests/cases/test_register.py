@@ -8,6 +8,7 @@ from django.db import connection
 from cases.models import Case, Person, PersonRole
 from cases.services import CaseData, IntakeError, PersonData, case_register, derived_age
 from tests.factories import make_case
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +113,6 @@ def test_incident_after_report_is_refused(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_intakes_get_distinct_numbers():
-    from tests.world import build_world
-
     world = build_world()
     actor = world.users["intake_own"]
     numbers, errors = [], []

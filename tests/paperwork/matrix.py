@@ -1,6 +1,7 @@
 """Permission matrix rows for printed documents (see tests/matrix.py). Referrals go from the
 own UPTD to the own city's police unit (`partner_own`)."""
 
+from cases import access as case_rules
 from paperwork import services
 from tests.factories import make_case
 from tests.matrix import Row, everyone
@@ -25,10 +26,9 @@ def letter(w: World) -> dict:
 
 def summary(w: World) -> dict:
     """A summary asked for by the own case worker: only they open it."""
-    from ppa import access  # noqa: PLC0415 (test setup)
 
     worker = w.users["case_worker_own"]
-    case = access.get_case_for_user(worker, case_code(w)["code"])
+    case = case_rules.get_case_for_user(worker, case_code(w)["code"])
     document = services.case_summary_request(
         actor=worker,
         case=case,

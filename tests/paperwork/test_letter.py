@@ -10,12 +10,13 @@ from django.db import connection
 from django.urls import reverse
 from freezegun import freeze_time
 
+from cases.access import FieldGroup
 from paperwork import services
 from paperwork.models import DocumentKind, PrintedDocument
-from ppa.access.cases import FieldGroup
 from ppa.models import AccessLog
 from tests.paperwork.helpers import dark_pixels, page_images, pdf_text
 from tests.referrals.helpers import make_referral
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -156,8 +157,6 @@ def test_numbers_follow_the_agency_sequence_per_year(named_world):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_letters_get_distinct_numbers(seeded):
     """Eight sessions issuing at once: eight different numbers (the upsert serialises)."""
-    from tests.world import build_world
-
     w = build_world()
     worker = w.users["case_worker_own"]
     referrals = [make_referral(w, status="approved") for _ in range(8)]

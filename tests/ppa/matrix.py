@@ -1,10 +1,10 @@
 from ppa.models import Role
+from ppa.otp import totp_pending
 from tests.matrix import Row, everyone
+from tests.world import PERSONAS
 
 
 def _pending_authenticators(world) -> dict:
-    from ppa.otp import totp_pending
-
     for user in world.users.values():
         totp_pending(user)
     return {}
@@ -12,8 +12,6 @@ def _pending_authenticators(world) -> dict:
 
 def _enrolled(status: int, other: int) -> dict[str, int]:
     """`status` for personas with an authenticator (supervisors, admin), `other` for the rest."""
-    from tests.world import PERSONAS
-
     return {
         p: status if p == "admin" or p.startswith(f"{Role.SUPERVISOR}_") else other
         for p in PERSONAS

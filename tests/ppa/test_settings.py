@@ -4,7 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.scripts import load_script, server_folder
+
 ROOT = Path(__file__).resolve().parents[2]
+embedded_db = load_script("embedded_db")
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
@@ -42,40 +45,55 @@ def test_celery_runs_eagerly_without_a_broker():
     assert result.stdout.strip() == "True", result.stderr
 
 
-def test_quick_start_migrates_and_seeds_a_fresh_sqlite_database_twice(tmp_path):
-    """The first README command's steps on the embedded default, run twice (idempotent)."""
-    env = {
-        "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/demo.sqlite3",
-        "VAR_DIR": str(tmp_path),
-        "CELERY_BROKER_URL": "",
-    }
-    for _ in range(2):
-        for args in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-            result = subprocess.run(  # noqa: S603
-                [sys.executable, "manage.py", *args],
-                cwd=ROOT,
-                env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            assert result.returncode == 0, result.stderr[-2000:]
-    assert "pengaduan" in result.stdout
-    assert (tmp_path / "demo-passwords.txt").read_text().count("\n") == 8
-
-    # The demo's pages work on SQLite too: several views use PostgreSQL-only SQL on
-    # PostgreSQL (case list, case page) and must fall back to plain ORM queries elsewhere.
-    pages = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "shell", "-c", SQLITE_PAGES],
+def embedded(action: str, data: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """scripts/embedded_db.py, as `make run` calls it, on a data folder of the test's own."""
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "scripts/embedded_db.py", action, "--data", str(data)],
         cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-        | env
-        | {"ALLOWED_HOSTS": "testserver"},
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
+
+
+def test_quick_start_runs_the_demo_on_the_embedded_postgresql_and_keeps_it(tmp_path):
+    """The first README command's steps (start the embedded server, migrate, seed, stop) on a
+    fresh data folder, twice: the second run restarts the server on the same data, finds the
+    demo there and adds nothing (idempotent). Then the demo's pages on that server."""
+    with server_folder() as folder:
+        _quick_start(folder / "postgres", tmp_path)
+
+
+def _quick_start(data: Path, tmp_path: Path) -> None:
+    env = {"VAR_DIR": str(tmp_path), "CELERY_BROKER_URL": ""}
+    outputs = []
+    for _ in range(2):
+        result = embedded("seed", data, env)
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+        outputs.append(result.stdout)
+        assert not embedded_db.is_running(embedded_db.server_for(data))  # stopped after it
+    assert "new synthetic cases: 0" not in outputs[0]
+    assert "new synthetic cases: 0" in outputs[1]  # the data survived the restart
+    assert "pengaduan" in outputs[1]  # the demo accounts are printed
+    assert (tmp_path / "demo-passwords.txt").read_text().count("\n") == 8
+
+    started = embedded("start", data, env)
+    try:
+        assert started.returncode == 0, started.stderr[-2000:]
+        url = started.stdout.strip().splitlines()[-1]
+        pages = subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "shell", "-c", DEMO_PAGES],
+            cwd=ROOT,
+            env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+            | env
+            | {"DEBUG": "1", "DATABASE_URL": url, "ALLOWED_HOSTS": "testserver"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        embedded("stop", data, env)
     assert pages.returncode == 0, pages.stderr[-3000:]
     result = json.loads(pages.stdout.strip().splitlines()[-1])
     assert result["statuses"] and not [
@@ -83,15 +101,21 @@ def test_quick_start_migrates_and_seeds_a_fresh_sqlite_database_twice(tmp_path):
     ]
     assert result["referrals"] == ["accepted", "delivered", "draft", "pending_approval"]
     assert result["inbox_lists_the_waiting_referral"]
-    # A correction made meanwhile is what the conflict view shows (history on SQLite too).
+    # A correction made meanwhile is what the conflict view shows.
     assert result["conflict_shows"] == ["Nama Koreksi"]
+    # The demo has production's triggers and runs what needs PostgreSQL.
+    assert result["audit_log_refuses_delete"]
+    assert result["anonymised_name"] == "Anonim"
 
 
-SQLITE_PAGES = """
+DEMO_PAGES = """
 import json
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
+from cases.models import Case, Person, Status
 from ppa.models import User
+from privacy.services import case_anonymise
 from referrals.models import Referral
 
 statuses = []
@@ -130,12 +154,22 @@ services.person_update(
 conflict = selectors.person_changes_since(person, opened)
 waiting = Referral.objects.get(status="delivered")
 get("rsud", reverse("referrals:detail", args=[waiting.code]))
+refused = False
+try:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ppa_accesslog")
+except DatabaseError:
+    refused = True
+closed = Case.objects.filter(status=Status.CLOSED).order_by("id").first()
+case_anonymise(case=closed)
 print(json.dumps({
     "statuses": statuses,
     "referrals": sorted(Referral.objects.values_list("status", flat=True)),
     "inbox_lists_the_waiting_referral": reverse("referrals:detail", args=[waiting.code])
     in inbox.text,
     "conflict_shows": [new for entry in conflict for _label, _old, new in entry.changes],
+    "audit_log_refuses_delete": refused,
+    "anonymised_name": Person.objects.filter(case=closed).order_by("id").first().name,
 }))
 """
 

@@ -1,3 +1,4 @@
+from privacy.services import case_export_request
 from tests.factories import make_case
 from tests.matrix import Row
 
@@ -7,8 +8,6 @@ def _case(world) -> dict:
 
 
 def _export(world) -> dict:
-    from privacy.services import case_export_request
-
     case = make_case(world.users["intake_own"])
     export = case_export_request(
         actor=world.users["case_worker_own"],

@@ -14,7 +14,7 @@ from freezegun import freeze_time
 
 from cases.models import Case, Person, PersonRole
 from ppa.models import AccessLog
-from privacy.models import AnonymisedCase, CaseExport
+from privacy.models import AnonymisedCase, CaseExport, SubjectRequest
 from privacy.services import anonymisable_cases, case_anonymise
 from tests.factories import make_case
 
@@ -161,8 +161,6 @@ def test_alleged_perpetrator_is_refused_and_the_refusal_logged(tmp_path, world):
 
 
 def test_subject_request_admin_action_answers_with_a_zip(client, world):
-    from privacy.models import SubjectRequest
-
     case = a_case(world)
     victim = case.people.get(name="Sari Sentinel")
     subject = SubjectRequest.objects.create(

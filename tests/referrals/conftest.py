@@ -1,13 +1,13 @@
 import pytest
 from pytest_django.plugin import blocking_manager_key
 
+from cases.reference import seed_reference
+from ppa.management.commands.load_regions import load_regions
+from ppa.services import role_groups_sync
+
 
 def restore_seed_data() -> None:
     """What a transactional test's flush removed: regions, role groups, reference lists."""
-    from cases.reference import seed_reference  # noqa: PLC0415
-    from ppa.management.commands.load_regions import load_regions  # noqa: PLC0415
-    from ppa.services import role_groups_sync  # noqa: PLC0415
-
     load_regions(["13.76", "13.07"])
     role_groups_sync()
     seed_reference()

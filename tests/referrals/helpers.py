@@ -1,7 +1,7 @@
 """Referrals for tests, driven through the real services (never written by hand)."""
 
+from cases.access import FieldGroup
 from cases.models import PersonRole
-from ppa.access.cases import FieldGroup
 from referrals import services
 from referrals.models import HandoffOutbox, Referral
 from tests.factories import make_case

@@ -7,6 +7,7 @@ persona (the case worker submits, the supervisor approves) is refused to later o
 message on the page (302), never with a change of state.
 """
 
+from cases.models import Case
 from tests.factories import make_case
 from tests.matrix import Row, everyone, own_staff
 from tests.referrals.helpers import make_referral, referral_data
@@ -40,8 +41,6 @@ def reason(prefix: str):
 
 
 def draft_post(w: World, kwargs: dict) -> dict:
-    from cases.models import Case  # noqa: PLC0415
-
     case = Case.objects.get(code=kwargs["code"])
     data = referral_data(w, case)
     return {

@@ -13,6 +13,7 @@ referral from another database connection, so the task blocks inside its transac
 locked the outbox row) until the test lets go.
 """
 
+import ctypes
 import fcntl
 import os
 import signal
@@ -43,6 +44,7 @@ from referrals.models import (
     ReferralEvent,
     ReferralGrant,
 )
+from referrals.tasks import handoff_deliver
 from tests.referrals.helpers import make_sexual_violence_case, referral_data
 from tests.world import build_world, make_user
 
@@ -76,8 +78,6 @@ def db_url() -> str:
 
 def die_with_parent() -> None:
     """Run in the worker before exec: SIGKILL it if pytest dies (no orphan workers)."""
-    import ctypes  # noqa: PLC0415
-
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
@@ -415,8 +415,6 @@ def test_redis_unreachable_at_approval(live, client, monkeypatch):
 
 
 def test_every_message_delivered_several_times(live):
-    from referrals.tasks import handoff_deliver
-
     world, start, mail_dir, queue = live
     referrals = pending_referrals(world, 3)
     approve(world, referrals)  # one message each, on commit

@@ -1,12 +1,14 @@
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
+from cases import access as cases_access
+from cases.access import FieldGroup
 from cases.models import Case, Deadline
-from ppa import access
-from ppa.access.cases import FieldGroup
 from referrals import services
 from referrals.grants import granted_case_ids, shared_field_groups
 from referrals.models import (
@@ -194,8 +196,8 @@ def test_delivery_grants_exactly_what_is_shared(world):
     partner = world.users["partner_own"]
     case = referral.case
     assert referral.accept_by > referral.delivered_at
-    assert list(access.visible_cases(partner)) == [case]
-    found = access.case_access(partner, case)
+    assert list(cases_access.visible_cases(partner)) == [case]
+    found = cases_access.case_access(partner, case)
     assert found.can_view and not found.can_edit and not found.is_owner
     assert found.field_groups == FieldGroup.DEFAULT_SHARED
     assert not found.shows(FieldGroup.NARRATIVE)
@@ -203,7 +205,7 @@ def test_delivery_grants_exactly_what_is_shared(world):
         group=world.agencies["police_own"].group, content_object=case
     ).exists()
     # The other city's police unit sees nothing.
-    assert not access.visible_cases(world.users["partner_other"]).exists()
+    assert not cases_access.visible_cases(world.users["partner_other"]).exists()
 
 
 def test_delivering_twice_grants_once_notifies_once_mails_once(world):
@@ -255,7 +257,7 @@ def test_cancel_before_handoff_delivers_nothing(world):
     referral.refresh_from_db()
     assert referral.status == "cancelled"
     assert not ReferralGrant.objects.exists()
-    assert not access.visible_cases(world.users["partner_own"]).exists()
+    assert not cases_access.visible_cases(world.users["partner_own"]).exists()
 
 
 def test_delivery_to_police_meets_the_tpks_clock(world):
@@ -286,7 +288,7 @@ def test_accept_action_complete_and_timeline(world):
         "completed",
     ]
     # Completed referrals keep sharing (the partner's record of what it did stays readable).
-    assert access.case_access(partner, referral.case).can_view
+    assert cases_access.case_access(partner, referral.case).can_view
     worker = world.users["case_worker_own"]
     assert set(Notification.objects.filter(user=worker).values_list("kind", flat=True)) >= {
         "approved",
@@ -310,8 +312,8 @@ def test_declining_needs_a_reason_and_removes_access(world):
     partner = world.users["partner_own"]
     refused(services.referral_decline, "wajib diisi", actor=partner, referral=referral, reason="")
     services.referral_decline(actor=partner, referral=referral, reason="Bukan wilayah kami.")
-    assert not access.visible_cases(partner).exists()
-    assert not access.case_access(partner, referral.case).can_view
+    assert not cases_access.visible_cases(partner).exists()
+    assert not cases_access.case_access(partner, referral.case).can_view
     assert not CaseGroupObjectPermission.objects.exists()
     assert granted_case_ids(partner.agency_id).count() == 0
 
@@ -333,9 +335,9 @@ def test_cancel_by_receiver_removes_access_but_keeps_other_referral(world):
     }
     services.referral_cancel(actor=partner, referral=second, reason="Sudah ditangani.")
     assert shared_field_groups(partner.agency_id, case.pk) == FieldGroup.DEFAULT_SHARED
-    assert access.case_access(partner, case).can_view
+    assert cases_access.case_access(partner, case).can_view
     services.referral_cancel(actor=partner, referral=first, reason="Korban menolak.")
-    assert not access.case_access(partner, case).can_view
+    assert not cases_access.case_access(partner, case).can_view
 
 
 def test_other_agency_cannot_answer(world):
@@ -422,10 +424,6 @@ def test_a_clock_met_in_time_is_not_reported(world):
 
 
 def test_run_periodic_command_delivers_what_was_not_enqueued(world):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     referral = make_referral(world, status="approved")  # on_commit never ran in this test
     out = StringIO()
     call_command("run_periodic", "--sweep-after", "0", stdout=out)

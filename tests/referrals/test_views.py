@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from ppa.models import AccessLog
-from referrals import selectors
+from referrals import selectors, services
 from referrals.models import Notification, Referral
 from tests.factories import make_case
 from tests.referrals.helpers import make_referral
@@ -162,8 +162,6 @@ def test_inbox_query_count_is_fixed(world, login, django_assert_num_queries, n):
 
 @pytest.mark.parametrize("actions", [0, 8])
 def test_detail_query_count_is_fixed(world, login, django_assert_num_queries, actions):
-    from referrals import services
-
     referral = make_referral(world, status="accepted")
     for i in range(actions):
         services.referral_record_action(

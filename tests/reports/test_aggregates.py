@@ -9,13 +9,17 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, Status
 from reports.models import CaseCube, StatisticsRefresh, VictimCube
+from reports.pdf import Letterhead, render_pdf
 from reports.selectors import DateBasis, ReportParams, annual_statistics
 from reports.services import figures_checksum, statistics_refresh
+from reports.tasks import refresh_statistics
 from tests.factories import make_case
+from tests.reports.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -161,8 +165,6 @@ def test_query_count_with_aggregates_does_not_grow_with_data(world, django_asser
 
 
 def test_the_refresh_is_on_the_nightly_beat_schedule():
-    from reports.tasks import refresh_statistics
-
     entry = settings.CELERY_BEAT_SCHEDULE["reports-refresh-statistics"]
     assert entry["task"] == refresh_statistics.name == "reports.tasks.refresh_statistics"
     schedule = entry["schedule"]
@@ -171,8 +173,6 @@ def test_the_refresh_is_on_the_nightly_beat_schedule():
 
 
 def test_the_task_and_the_command_refresh(dataset):
-    from reports.tasks import refresh_statistics
-
     refresh_statistics.delay()
     assert StatisticsRefresh.objects.count() == 1
     out = StringIO()
@@ -188,8 +188,6 @@ def test_the_task_and_the_command_refresh(dataset):
 
 
 def test_the_dashboard_says_up_to_when_the_aggregates_count(client, dataset):
-    from django.urls import reverse
-
     query = {"year_from": "2021", "year_to": "2023", "region": "13.76"}
     client.force_login(dataset.users["official_own"])
     assert "rekap statistik per" not in client.get(reverse("reports:dashboard"), query).text
@@ -199,9 +197,6 @@ def test_the_dashboard_says_up_to_when_the_aggregates_count(client, dataset):
 
 
 def test_the_pdf_says_up_to_when_the_aggregates_count(dataset):
-    from reports.pdf import Letterhead, render_pdf
-    from tests.reports.test_pdf import pdf_text
-
     statistics_refresh(before=timezone.make_aware(dt.datetime(2026, 3, 2, 0, 0)))
     snapshot = annual_statistics(ReportParams(2021, 2023, "13.76"))
     data, _pages = render_pdf(snapshot, Letterhead.for_agency(dataset.agencies["dinas_own"]))

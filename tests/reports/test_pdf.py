@@ -17,8 +17,16 @@ from pypdf import PdfReader
 
 from ppa.models import AccessLog, Region
 from reports import services
+from reports.charts import snapshot_charts
 from reports.models import ReportRun
-from reports.pdf import ASSET_BASE, AssetRefused, Letterhead, LocalAssetFetcher, render_pdf
+from reports.pdf import (
+    ASSET_BASE,
+    AssetRefused,
+    Letterhead,
+    LocalAssetFetcher,
+    render_pdf,
+    report_html,
+)
 from reports.selectors import ReportParams, annual_statistics
 from tests.reports.data import SENTINEL_NAME, SENTINEL_PERPETRATOR
 
@@ -240,8 +248,6 @@ def test_fetcher_refuses_anything_else(url):
 
 
 def test_pdf_markup_escapes_names(letterhead_agency):
-    from reports.pdf import report_html
-
     Region.objects.filter(code="13.76").update(name="<script>x()</script>Kota")
     letterhead_agency.name = "<b>Dinas</b>"
     snapshot = annual_statistics(ReportParams(2021, 2023, "13.76"))
@@ -276,8 +282,6 @@ def test_single_year_edition_is_compact_and_keeps_every_table(letterhead_agency)
 
 
 def test_a_single_year_shows_its_headline_as_bars_not_a_one_point_line(dataset):
-    from reports.charts import snapshot_charts
-
     one_year = snapshot_charts(annual_statistics(ReportParams(2022, 2022, "13.76")))
     three_years = snapshot_charts(annual_statistics(ReportParams(2021, 2023, "13.76")))
     assert "<polyline" in str(three_years["trend_line"])

@@ -6,12 +6,13 @@ import gc
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from reports import services, tasks
+from reports import pdf, services, tasks
 from reports.models import ReportRun
 
 pytestmark = pytest.mark.django_db
@@ -139,8 +140,6 @@ def test_pending_message_before_the_worker_is_late(world):
 
 
 def test_task_is_routed_to_the_pdf_queue_with_time_limits():
-    from django.conf import settings
-
     assert settings.CELERY_TASK_ROUTES["reports.tasks.render_report_run"] == {"queue": "pdf"}
     assert tasks.render_report_run.soft_time_limit < tasks.render_report_run.time_limit
     assert tasks.render_report_run.acks_late
@@ -148,8 +147,6 @@ def test_task_is_routed_to_the_pdf_queue_with_time_limits():
 
 
 def test_pdf_worker_process_warms_up_without_the_database(monkeypatch, django_assert_num_queries):
-    from reports import pdf  # noqa: PLC0415 (WeasyPrint loads only for this test)
-
     calls = []
     monkeypatch.setattr(pdf, "warm_up", lambda: calls.append("warm"))
     for queues, expected in (({"handoff": 1, "default": 1}, []), ({"pdf": 1}, ["warm"])):

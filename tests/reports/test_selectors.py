@@ -1,7 +1,14 @@
-import pytest
+import json
 
+import pytest
+from django.urls import reverse
+
+from ppa.models import Agency, Region, Role
+from ppa.services import agency_create
 from reports.selectors import DateBasis, ReportParams, Snapshot, annual_statistics
+from tests.factories import make_case
 from tests.reports.data import EXPECTED
+from tests.world import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -54,16 +61,12 @@ def test_no_data_gives_an_empty_snapshot(world):
 
 
 def test_snapshot_round_trips_through_json(dataset, params):
-    import json
-
     snapshot = annual_statistics(params)
     again = Snapshot.from_dict(json.loads(json.dumps(snapshot.to_dict())))
     assert again == snapshot
 
 
 def test_query_count_does_not_grow_with_data(world, params, django_assert_num_queries):
-    from tests.factories import make_case
-
     with django_assert_num_queries(16):
         annual_statistics(params)
     for _i in range(5):
@@ -73,12 +76,6 @@ def test_query_count_does_not_grow_with_data(world, params, django_assert_num_qu
 
 
 def test_a_provincial_office_sees_its_cities(client, dataset):
-    from django.urls import reverse
-
-    from ppa.models import Agency, Region, Role
-    from ppa.services import agency_create
-    from tests.world import make_user
-
     office = agency_create(
         name="DP3AP2KB Provinsi Sumatera Barat",
         kind=Agency.Kind.DP3AP2KB,

@@ -1,4 +1,4 @@
-"""The security headers every response must carry (quality.md S6)."""
+"""The security headers every response must carry (docs/quality.md S6)."""
 
 CSP_REQUIRED = (
     "default-src 'self'",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,7 +18,5 @@ def current_code(user) -> str:
 
 
 def session_cookie(client) -> str:
-    from django.conf import settings
-
     cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
     return cookie.value if cookie else ""

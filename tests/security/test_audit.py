@@ -4,11 +4,13 @@ import csv
 import io
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 
+from ppa.admin import HistoryAdmin, ReadOnlyAdmin
 from ppa.audit import log_access
 from ppa.models import AccessLog, HistoryOrigin
 from ppa.security import audit_tables, install_append_only_triggers
@@ -105,10 +107,6 @@ def test_admin_cannot_edit_or_delete_audit_rows_but_can_export_them(client, worl
 
 
 def test_every_history_model_is_in_the_admin_read_only(world):
-    from django.apps import apps
-
-    from ppa.admin import HistoryAdmin, ReadOnlyAdmin
-
     history_models = [
         m
         for m in apps.get_models()

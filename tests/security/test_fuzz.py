@@ -1,4 +1,4 @@
-"""Property-based fuzzing of the forms this app owns (quality.md S3, S4): no input answers
+"""Property-based fuzzing of the forms this app owns (docs/quality.md S3, S4): no input answers
 500 (the test client re-raises any exception), and markup typed in comes back as text."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Headers, CSP, error pages and `check --deploy` with production settings (quality.md S6)."""
+"""Headers, CSP, error pages and `check --deploy` with production settings (docs/quality.md S6)."""
 
 import os
 import subprocess
@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.test import Client
 from django.urls import path, reverse
 
@@ -52,8 +52,6 @@ def crash(request):
 
 
 def missing(request):
-    from django.http import Http404
-
     raise Http404("Nama Korban Sentinel")
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.exceptions import ValidationError
 from freezegun import freeze_time
 
@@ -73,7 +74,6 @@ def test_login_flood_from_one_address_is_cut_before_any_password_is_hashed(
 ):
     settings.LOGIN_RATE_PER_IP = "3/300"
     hashed = []
-    from django.contrib.auth.hashers import MD5PasswordHasher
 
     original = MD5PasswordHasher.verify
     monkeypatch.setattr(

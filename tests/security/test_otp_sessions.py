@@ -2,7 +2,9 @@
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -10,7 +12,7 @@ from freezegun import freeze_time
 
 from ppa.models import RecoveryCode, Role, UserSession
 from tests.security.helpers import current_code, post_login, session_cookie
-from tests.world import PASSWORD, make_user
+from tests.world import PASSWORD, make_user, otp_enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -107,8 +109,6 @@ def test_users_of_other_roles_may_work_without_a_second_factor(client, world):
 
 
 def test_a_case_worker_who_enrolled_must_use_it(client, world):
-    from tests.world import otp_enrol
-
     otp_enrol(world.users["case_worker_own"])
     post_login(client, "case_worker_own")
     assert client.get("/", secure=True).headers["Location"].startswith(reverse("otp_verify"))
@@ -232,3 +232,23 @@ def test_replacing_the_authenticator_asks_for_the_password_again(client, world):
     done = client.post(reverse("otp_setup"), {"token": code, "password": PASSWORD}, secure=True)
     assert done.status_code == 200 and "Kode pemulihan" in done.text
     assert list(TOTPDevice.objects.filter(user=user).values_list("pk", flat=True)) == [new.pk]
+
+
+def _session_writes(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/kasus/", secure=True).status_code == 200
+    return sum('UPDATE "django_session"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_idle_expiry_is_renewed_at_most_once_a_minute(world):
+    client = Client()
+    with freeze_time("2024-05-08 08:00:00"):
+        post_login(client, "case_worker_own")
+    with freeze_time("2024-05-08 08:00:30"):
+        assert _session_writes(client) == 0  # renewed at login, 30 s ago
+    with freeze_time("2024-05-08 08:01:05"):
+        assert _session_writes(client) == 1  # over a minute: renewed
+    with freeze_time("2024-05-08 08:01:50"):
+        assert _session_writes(client) == 0
+    with freeze_time("2024-05-08 08:30:30"):  # 29 min 25 s after the last renewal
+        assert client.get("/", secure=True).status_code == 200

@@ -1,10 +1,10 @@
 """Every URL, for a supervisor and an administrator who signed in with a password but have
-not given the second factor: sent to the verification page (quality.md A1 #4, S5)."""
+not given the second factor: sent to the verification page (docs/quality.md A1 #4, S5)."""
 
 import pytest
 from django.urls import reverse
 
-from tests.test_permission_matrix import ROWS
+from tests.test_permission_matrix import PUBLIC, ROWS, url_names
 from tests.world import build_world, force_login_unverified
 
 # Reachable before the second factor: signing in and out, the OTP pages, the language.
@@ -49,7 +49,5 @@ def test_the_admin_login_is_the_application_login(client):
 
 
 def test_every_url_pattern_is_walked():
-    from tests.test_permission_matrix import PUBLIC, url_names
-
     walked = {row.name for row in WALK} | EXEMPT | PUBLIC
     assert url_names() <= walked

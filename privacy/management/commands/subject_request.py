@@ -6,8 +6,9 @@
 """
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ppa.models import User
 from privacy.services import SubjectRefused, subject_file, subject_people
@@ -16,7 +17,7 @@ from privacy.services import SubjectRefused, subject_file, subject_people
 class Command(BaseCommand):
     help = "Berkas data subjek: seluruh data seseorang dan riwayat pemrosesannya (ZIP)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--actor", required=True, help="nama pengguna petugas yang menjawab")
         parser.add_argument("--reason", required=True, help="dasar permintaan (dicatat)")
         parser.add_argument("--case", default="", help="nomor register kasus")
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--nik", default="", help="NIK (dicocokkan dengan hash; tidak dicatat)")
         parser.add_argument("--out", required=True, help="berkas ZIP yang ditulis")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         actor = User.objects.filter(username=options["actor"], is_active=True).first()
         if actor is None:
             raise CommandError("Petugas tidak ditemukan atau tidak aktif.")

@@ -6,7 +6,7 @@ python manage.py run_periodic --loop 60  # keep doing it every 60 seconds
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from referrals import services
 
@@ -14,7 +14,7 @@ from referrals import services
 class Command(BaseCommand):
     help = "Jalankan tugas berkala: kirim ulang serah terima, pengingat, eskalasi, batas waktu."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--sweep-after",
             type=int,
@@ -25,7 +25,9 @@ class Command(BaseCommand):
             "--loop", type=int, default=0, help="Ulangi setiap N detik (0: sekali saja)."
         )
 
-    def handle(self, *args, sweep_after=None, loop=0, **options):
+    def handle(
+        self, *args: object, sweep_after: int | None = None, loop: int = 0, **options: object
+    ) -> None:
         while True:
             swept = services.handoff_sweep(older_than_seconds=sweep_after)
             referrals = services.referral_reminders_scan()

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -10,7 +12,7 @@ class Command(BaseCommand):
         "setiap malam; aman dijalankan kapan saja (satu transaksi)."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: Any) -> None:
         refresh = statistics_refresh()
         before = timezone.localtime(refresh.covers_before)
         self.stdout.write(

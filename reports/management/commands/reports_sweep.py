@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from reports.services import report_runs_sweep
@@ -9,6 +11,6 @@ class Command(BaseCommand):
         "Dijalankan oleh Celery beat setiap menit; aman dijalankan kapan saja."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: Any) -> None:
         sent = report_runs_sweep()
         self.stdout.write(f"Laporan dikirim ulang ke antrean / runs re-enqueued: {sent}")

@@ -7,11 +7,14 @@ region they were asked for: anyone with statistics access to that region may ope
 other user with statistics access gets 404, users of other roles 403.
 """
 
+import uuid
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ppa.access.core import deny_unless, role_of
-from ppa.models import Region, Role
+from ppa.access import deny_unless, role_of
+from ppa.models import Region, Role, User
+from reports.models import ReportRun
 
 __all__ = [
     "STATISTICS_ROLES",
@@ -24,28 +27,30 @@ __all__ = [
 ]
 
 STATISTICS_ROLES = frozenset({Role.OFFICIAL, Role.SUPERVISOR})
+# Region levels whose agencies see statistics: a province and a city/regency.
+STATISTICS_LEVELS: tuple[int, ...] = (Region.Level.PROVINCE, Region.Level.REGENCY)
 
 
-def can_view_statistics(user) -> bool:
-    return (
-        role_of(user) in STATISTICS_ROLES
-        and user.agency_id is not None
-        and user.agency.is_active
-        and user.agency.region.level in (Region.Level.PROVINCE, Region.Level.REGENCY)
-    )
+def can_view_statistics(user: User) -> bool:
+    if role_of(user) not in STATISTICS_ROLES:
+        return False
+    agency = user.agency
+    return agency is not None and agency.is_active and agency.region.level in STATISTICS_LEVELS
 
 
-def deny_unless_statistics(user) -> None:
+def deny_unless_statistics(user: User) -> None:
     """403 for roles without statistics (intake, case workers, partners, administrators)."""
     deny_unless(can_view_statistics(user))
 
 
-def statistics_authority(user) -> Region | None:
+def statistics_authority(user: User) -> Region | None:
     """The root region whose figures the user may see (their agency's city/regency)."""
-    return user.agency.region if can_view_statistics(user) else None
+    if not can_view_statistics(user) or user.agency is None:
+        return None
+    return user.agency.region
 
 
-def statistics_regions(user) -> QuerySet:
+def statistics_regions(user: User) -> QuerySet:
     """Regions the user may choose: the authority and the regions directly under it
     (a city's kecamatan; a province's cities)."""
     root = statistics_authority(user)
@@ -56,8 +61,7 @@ def statistics_regions(user) -> QuerySet:
     )
 
 
-def visible_report_runs(user) -> QuerySet:
-    from reports.models import ReportRun  # noqa: PLC0415
+def visible_report_runs(user: User) -> QuerySet:
 
     root = statistics_authority(user)
     if root is None:
@@ -65,7 +69,7 @@ def visible_report_runs(user) -> QuerySet:
     return ReportRun.objects.filter(authority_id=root.code)
 
 
-def get_report_run_for_user(user, code):
+def get_report_run_for_user(user: User, code: uuid.UUID | str) -> ReportRun:
     """The run, 403 for users without statistics access, 404 for runs of another region."""
     deny_unless_statistics(user)
     run = visible_report_runs(user).select_related("authority", "agency").filter(code=code).first()

@@ -1,12 +1,21 @@
-"""Access to cases and everything inside them (people, records, services, documents)."""
+"""Access to cases and everything inside them (people, records, services, documents).
 
+Cases of another agency become visible through shares that a layer above (referrals) owns:
+it registers a `CaseShareSource` when the app loads (`register_share_source`), so this module
+asks for shared cases without importing the layer that grants them (docs/architecture.md).
+"""
+
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ppa.access.core import deny_unless, has_role, is_staff_of_case_owner, role_of
-from ppa.models import Role
+from cases.models import Case, Document, IntakeDraft, Person, PersonRole, Step
+from ppa.access import deny_unless, has_role, is_staff_of_case_owner, role_of
+from ppa.models import Role, User
 
 __all__ = [
     "FieldGroup",
@@ -22,6 +31,8 @@ __all__ = [
     "person_field_groups",
     "get_document_for_user",
     "can_export_case_records",
+    "CaseShareSource",
+    "register_share_source",
 ]
 
 
@@ -66,36 +77,61 @@ class CaseAccess:
         return group in self.field_groups
 
 
-def _granted_case_ids(user) -> QuerySet:
-    """Ids of cases shared with the user's agency by an open or completed referral.
+class CaseShareSource(Protocol):
+    """Where cases shared with another agency come from (the referrals app's grants)."""
 
-    Filled in by the referrals app (guardian direct foreign-key rows on the agency's group)."""
-    from referrals.grants import granted_case_ids  # noqa: PLC0415 (import cycle)
+    def granted_case_ids(self, agency_id: int | None) -> QuerySet:
+        """Ids of the cases shared with the agency: a subquery for `pk__in`."""
+        ...
 
-    return granted_case_ids(user.agency_id)
+    def shared_field_groups(self, agency_id: int | None, case_id: int) -> Iterable[str]:
+        """The field groups of the case the agency may see (empty: none)."""
+        ...
 
 
-def visible_cases(user) -> QuerySet:
+class _NoShares:
+    """Before a share source registers (or without one): no case is shared."""
+
+    def granted_case_ids(self, agency_id: int | None) -> QuerySet:
+        return Case.objects.none().values("pk")
+
+    def shared_field_groups(self, agency_id: int | None, case_id: int) -> Iterable[str]:
+        return ()
+
+
+_shares: CaseShareSource = _NoShares()
+
+
+def register_share_source(source: CaseShareSource) -> None:
+    """Called once by the app that shares cases (referrals, in its AppConfig.ready)."""
+    global _shares  # noqa: PLW0603 (one registration at start-up)
+    _shares = source
+
+
+def _granted_case_ids(user: User) -> QuerySet:
+    """Ids of cases shared with the user's agency by an open or completed referral."""
+    return _shares.granted_case_ids(user.agency_id)
+
+
+def visible_cases(user: User) -> QuerySet:
     """Cases the user may open: their UPTD's own cases, and cases referred to their agency."""
-    from cases.models import Case  # noqa: PLC0415
 
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return Case.objects.none()
     if is_staff_of_case_owner(user):
         return Case.objects.filter(Q(agency_id=user.agency_id) | Q(pk__in=_granted_case_ids(user)))
-    if has_role(user, Role.PARTNER) and user.agency.is_active:
+    if has_role(user, Role.PARTNER) and user.agency is not None and user.agency.is_active:
         return Case.objects.filter(pk__in=_granted_case_ids(user))
     return Case.objects.none()  # officials and administrators see aggregates, not records
 
 
-def visible_case_parts(user) -> list[QuerySet]:
+def visible_case_parts(user: User) -> list[QuerySet]:
     """`visible_cases` as separate querysets whose union is the same set of cases:
     the agency's own cases (UPTD staff only), then the cases referred to the agency.
 
     For lists: PostgreSQL cannot walk the index `cases_case_agency_list` for
     `agency_id = X OR id IN (...)` and scans every case (bench/README.md: 1 s at 1M cases);
     each part on its own pages through an index. Empty for users who see no records."""
-    from cases.models import Case  # noqa: PLC0415
 
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return []
@@ -104,19 +140,19 @@ def visible_case_parts(user) -> list[QuerySet]:
             Case.objects.filter(agency_id=user.agency_id),
             Case.objects.filter(pk__in=_granted_case_ids(user)),
         ]
-    if has_role(user, Role.PARTNER) and user.agency.is_active:
+    if has_role(user, Role.PARTNER) and user.agency is not None and user.agency.is_active:
         return [Case.objects.filter(pk__in=_granted_case_ids(user))]
     return []
 
 
-def case_access(user, case) -> CaseAccess:
+def case_access(user: User, case: Case) -> CaseAccess:
     """What the user may do with this case, and which parts of it they may see."""
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return CaseAccess()
     if is_staff_of_case_owner(user) and case.agency_id == user.agency_id:
         role = role_of(user)
         manager = role in (Role.CASE_WORKER, Role.SUPERVISOR)
-        editor = manager or (role == Role.INTAKE and case.step == "identification")
+        editor = manager or (role == Role.INTAKE and case.step == Step.IDENTIFICATION)
         supervisor = role == Role.SUPERVISOR
         return CaseAccess(
             can_view=True,
@@ -128,19 +164,18 @@ def case_access(user, case) -> CaseAccess:
             can_reopen=supervisor and case.is_closed,
         )
     if has_role(user, Role.PARTNER, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR):
-        from referrals.grants import shared_field_groups  # noqa: PLC0415
-
-        groups = shared_field_groups(user.agency_id, case.pk)
+        groups = frozenset(_shares.shared_field_groups(user.agency_id, case.pk))
         if groups:
-            return CaseAccess(can_view=True, field_groups=frozenset(groups))
+            return CaseAccess(can_view=True, field_groups=groups)
     return CaseAccess()
 
 
-def get_case_for_user(user, code, *, write: bool = False, need: str = ""):
+def get_case_for_user(
+    user: User, code: uuid.UUID | str, *, write: bool = False, need: str = ""
+) -> Case:
     """The case, or 404 for anyone outside it; with write=True, 403 for read-only viewers.
 
     `need` names a stronger right ("edit", "manage", "supervise", "reopen"): 403 without it."""
-    from cases.models import Case  # noqa: PLC0415
 
     case = (
         Case.objects.select_related(
@@ -166,14 +201,16 @@ def person_field_groups(role: str) -> frozenset[str]:
     """The field groups a person's data belongs to (see the case page): a victim's block needs
     the victim's needs, their identity and the incident (forms of violence); a perpetrator's
     the perpetrators; a reporter's or guardian's the victim's identity."""
-    if role == "victim":
+    if role == PersonRole.VICTIM:
         return frozenset({FieldGroup.VICTIM_NEEDS, FieldGroup.VICTIM_IDENTITY, FieldGroup.INCIDENT})
-    if role == "perpetrator":
+    if role == PersonRole.PERPETRATOR:
         return frozenset({FieldGroup.PERPETRATORS})
     return frozenset({FieldGroup.VICTIM_IDENTITY})
 
 
-def get_person_for_user(user, code, person_code):
+def get_person_for_user(
+    user: User, code: uuid.UUID | str, person_code: uuid.UUID | str
+) -> tuple[Case, Person]:
     """(case, person) for a user who may change the person's data.
 
     404 for anyone outside the case and for a person not in it, 403 for read-only viewers of
@@ -187,18 +224,17 @@ def get_person_for_user(user, code, person_code):
     return case, person
 
 
-def can_register_case(user) -> bool:
+def can_register_case(user: User) -> bool:
     return is_staff_of_case_owner(user)
 
 
-def can_search_names(user) -> bool:
+def can_search_names(user: User) -> bool:
     """Staff of an UPTD may look cases up by a person's name (only in their own cases)."""
     return is_staff_of_case_owner(user)
 
 
-def get_draft_for_user(user, code):
+def get_draft_for_user(user: User, code: uuid.UUID | str) -> IntakeDraft:
     """An intake draft, for its owner only (404 for anyone else)."""
-    from cases.models import IntakeDraft  # noqa: PLC0415
 
     draft = IntakeDraft.objects.filter(code=code, owner_id=user.pk).first()
     if draft is None or not can_register_case(user) or draft.agency_id != user.agency_id:
@@ -206,9 +242,8 @@ def get_draft_for_user(user, code):
     return draft
 
 
-def get_document_for_user(user, code):
+def get_document_for_user(user: User, code: uuid.UUID | str) -> Document:
     """A case document, for users who may see the case and its documents (404 otherwise)."""
-    from cases.models import Document  # noqa: PLC0415
 
     document = Document.objects.select_related("case").filter(code=code).first()
     if document is None:
@@ -220,7 +255,7 @@ def get_document_for_user(user, code):
     return document
 
 
-def can_export_case_records(user, case) -> bool:
+def can_export_case_records(user: User, case: Case) -> bool:
     """Case workers and supervisors of the owning agency may export a case's records (with a
     stated reason, logged, expiring: see the privacy app). `case` comes from get_case_for_user."""
     return case.access.is_owner and has_role(user, Role.CASE_WORKER, Role.SUPERVISOR)
