@@ -19,7 +19,7 @@ from tests.world import make_user, otp_enrol
 pytestmark = pytest.mark.django_db
 
 # Session, user, agency, OTP device, the recent exports with their requesters, base badges.
-SIMFONI_PAGE_QUERIES = 8
+SIMFONI_PAGE_QUERIES = 5
 PERIOD = {"period_from": "2024-05-01", "period_to": "2024-05-31", "only_new": "on"}
 REASON = "Input SIMFONI-PPA bulan Mei 2024."
 
