@@ -22,6 +22,8 @@ NAV = [
         {Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.TASK_FORCE},
     ),
     ("prevention:list", _("Pencegahan"), {Role.SUPERVISOR, Role.OFFICIAL, Role.TASK_FORCE}),
+    ("paperwork:agenda", _("Agenda"), {Role.CASE_WORKER, Role.SUPERVISOR}),
+    ("paperwork:simfoni", _("Ekspor SIMFONI"), {Role.SUPERVISOR, Role.DATA_OFFICER}),
 ]
 
 

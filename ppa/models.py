@@ -125,6 +125,8 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Staf lembaga mitra")
     OFFICIAL = "official", _("Pejabat (statistik)")
     TASK_FORCE = "task_force", _("Anggota Satgas PPA / PATBM")
+    # Types the office's cases into SIMFONI-PPA: the SIMFONI export only, no case pages.
+    DATA_OFFICER = "data_officer", _("Petugas data SIMFONI")
     ADMIN = "admin", _("Administrator")
 
 

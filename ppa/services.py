@@ -21,6 +21,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICIAL: [],
     # Community task-force members only send reports and follow their status.
     Role.TASK_FORCE: ["coordination.add_communityreport"],
+    Role.DATA_OFFICER: [],
     Role.ADMIN: [
         "ppa.view_agency",
         "ppa.add_agency",

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "coordination",
     "reports",
     "privacy",
+    "paperwork",
 ]
 
 MIDDLEWARE = [
@@ -321,7 +322,7 @@ CACHES = {
 
 # Two-factor authentication (django-otp TOTP; recovery codes are hashed, ppa.models).
 # Required for these roles (and superusers); available to everyone on the account page.
-OTP_REQUIRED_ROLES = ["supervisor", "admin"]
+OTP_REQUIRED_ROLES = ["supervisor", "admin", "data_officer"]  # the data officer exports names
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sinergi PPA")
 OTP_TOTP_THROTTLE_FACTOR = 1
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
@@ -400,3 +401,10 @@ CELERY_BEAT_SCHEDULE["coordination-actions-scan"] = {
     "schedule": 300.0,
 }
 PERIODIC_SCANS = ["coordination.services.actions_overdue_scan"]
+
+# --- Printed documents (referral letters, case summaries): rendered on the PDF queue -------
+CELERY_TASK_ROUTES |= {"paperwork.tasks.render_printed_document": {"queue": "pdf"}}
+CELERY_BEAT_SCHEDULE["paperwork-sweep-documents"] = {
+    "task": "paperwork.tasks.sweep_printed_documents",
+    "schedule": 60.0,
+}

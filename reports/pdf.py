@@ -98,6 +98,11 @@ class Letterhead:
     head_title: str
     head_nip: str
 
+    @property
+    def has_signatory(self) -> bool:
+        """A signature block is printed only with a name under it (never "(......)")."""
+        return bool(self.head_name.strip())
+
     @classmethod
     def for_agency(cls, agency: Agency) -> Letterhead:
         return cls(
@@ -190,6 +195,26 @@ def render_pdf(
             title = snapshot.region["name"]
             document.metadata.title = f"Statistik {title} {snapshot.period_label}"
             document.metadata.authors = [letterhead.agency_name]
+            return document.write_pdf(), len(document.pages)
+    finally:
+        if shared:
+            _Shared.lock.release()
+
+
+def render_html_pdf(
+    html: str, *, title: str, author: str, url_fetcher: URLFetcher | None = None
+) -> tuple[bytes, int]:
+    """(PDF bytes, number of pages) of any printed document of the app (letters, summaries):
+    the same local-only fetcher, shared fonts and paused collector as the annual report."""
+    shared = url_fetcher is None and _Shared.lock.acquire(blocking=False)
+    try:
+        font_config, cache = _Shared.get() if shared else (FontConfiguration(), None)
+        with _collector_paused():
+            document = HTML(
+                string=html, base_url=ASSET_BASE, url_fetcher=url_fetcher or LocalAssetFetcher()
+            ).render(font_config=font_config, cache=cache)
+            document.metadata.title = title
+            document.metadata.authors = [author]
             return document.write_pdf(), len(document.pages)
     finally:
         if shared:

@@ -6,7 +6,7 @@ Only imports between the app packages are followed.
 
 Layers, lowest first; a module may import its own layer and the ones below, never one above:
 
-    ppa  <-  cases  <-  referrals, privacy, coordination, imports  <-  reports
+    ppa  <-  cases  <-  referrals, privacy, coordination, imports  <-  reports  <-  paperwork
 
 Every top-level package with an apps.py must have a layer here (unlisted_apps()).
 
@@ -27,6 +27,8 @@ LAYERS: dict[str, int] = {
     "coordination": 2,
     "imports": 2,
     "reports": 3,
+    # Printed documents use the annual report's renderer (reports.pdf).
+    "paperwork": 4,
 }
 
 

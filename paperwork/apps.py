@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaperworkConfig(AppConfig):
+    name = "paperwork"
+    verbose_name = _("Dokumen cetak")
+
+    def ready(self) -> None:
+        # The task paperwork.services queues by name is registered in every process (also when
+        # tasks run eagerly); the tasks module needs the models, loaded by now.
+        from paperwork import tasks  # noqa: F401

@@ -1,0 +1,1 @@
+from tests.referrals.conftest import seeded  # noqa: F401 (transactional tests re-seed)

@@ -1,0 +1,50 @@
+"""Fuzzing of the printed-document forms: no input answers 500, markup comes back as text."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.factories import make_case
+from tests.security.test_fuzz import FUZZ, TEXT, no_raw_markup
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(reason=TEXT, chronology=st.sampled_from(["", "on", "\x00", "<b>"]))
+def test_summary_request_form(world, reason, chronology):
+    client = Client()
+    client.force_login(world.users["case_worker_own"])
+    case = make_case(world.users["case_worker_own"])
+    url = reverse("paperwork:summary_request", kwargs={"code": case.code})
+    response = client.post(url, {"reason": reason, "chronology": chronology}, secure=True)
+    assert response.status_code in (200, 302)
+    no_raw_markup(response)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(referral=TEXT, checksum=TEXT)
+def test_letter_verify_form(world, referral, checksum):
+    client = Client()
+    client.force_login(world.users["partner_own"])
+    response = client.get(
+        reverse("paperwork:letter_verify"),
+        {"referral": referral, "checksum": checksum},
+        secure=True,
+    )
+    assert response.status_code == 200
+    no_raw_markup(response)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(name=TEXT, title=TEXT, nip=TEXT, which=st.sampled_from(["signer", "head"]))
+def test_signature_forms(world, name, title, nip, which):
+    client = Client()
+    client.force_login(world.users["supervisor_own"])
+    data = {which: "1", "title": title, "nip": nip, "head_name": name, "head_title": title}
+    response = client.post(reverse("paperwork:signatures"), data | {"head_nip": nip}, secure=True)
+    assert response.status_code in (302, 400)
+    no_raw_markup(response)
