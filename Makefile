@@ -45,6 +45,7 @@ lint: env
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(PY) scripts/import_graph.py
 	$(PY) manage.py makemigrations --check --dry-run
 
 fmt: env
