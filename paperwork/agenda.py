@@ -36,6 +36,7 @@ class Entry:
 
 
 def _deadlines(user: User, now: dt.datetime, until: dt.datetime) -> list[Deadline]:
+    assert user.agency_id is not None, "agenda() returns early for users without an agency"
     rows = Deadline.objects.filter(done_at__isnull=True, case__agency_id=user.agency_id)
     if user.role == Role.CASE_WORKER:
         rows = rows.filter(case__assigned_worker_id=user.pk)
@@ -56,6 +57,19 @@ def _replies(user: User, now: dt.datetime, until: dt.datetime) -> list[Referral]
     return [*overdue, *upcoming[:LIMIT]]
 
 
+def _reply_entry(r: Referral, now: dt.datetime) -> Entry:
+    # _replies filters on accept_by (a range lookup never matches NULL).
+    assert r.accept_by is not None, "_replies selects referrals with an answer deadline only"
+    return Entry(
+        uid=f"referral-{r.pk}",
+        kind=_("Jawaban rujukan yang diterima"),
+        case_number=r.case.number,
+        due_at=r.accept_by,
+        url=reverse("referrals:detail", kwargs={"code": r.code}),
+        overdue=r.accept_by < now,
+    )
+
+
 def agenda(user: User, *, days: int = 14, now: dt.datetime | None = None) -> list[Entry]:
     """Open deadlines due within `days` and the most recently overdue ones (at most `LIMIT` of
     each per source), overdue first. Four queries."""
@@ -74,17 +88,7 @@ def agenda(user: User, *, days: int = 14, now: dt.datetime | None = None) -> lis
         )
         for d in _deadlines(user, now, until)
     ]
-    entries += [
-        Entry(
-            uid=f"referral-{r.pk}",
-            kind=_("Jawaban rujukan yang diterima"),
-            case_number=r.case.number,
-            due_at=r.accept_by,
-            url=reverse("referrals:detail", kwargs={"code": r.code}),
-            overdue=r.accept_by < now,
-        )
-        for r in _replies(user, now, until)
-    ]
+    entries += [_reply_entry(r, now) for r in _replies(user, now, until)]
     return sorted(entries, key=lambda e: (not e.overdue, e.due_at, e.uid))
 
 

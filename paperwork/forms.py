@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -91,8 +93,8 @@ class SimfoniExportForm(forms.Form):
         },
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         start, end = data.get("period_from"), data.get("period_to")
         if start and end and end < start:
             self.add_error("period_to", _("Tanggal akhir periode sebelum tanggal awal."))

@@ -10,12 +10,18 @@ from django.template.loader import render_to_string
 
 from cases.access import FieldGroup
 from paperwork.models import DocumentKind, PrintedDocument
-from paperwork.selectors import agency_head, letter_content, signatory_for, summary_content
+from paperwork.selectors import (
+    Signatory,
+    agency_head,
+    letter_content,
+    signatory_for,
+    summary_content,
+)
 from ppa.models import Agency, User
 from referrals.forms import FIELD_GROUP_LABELS, FIELD_GROUP_ORDER
 
 
-def _signer(document: PrintedDocument, agency: Agency):
+def _signer(document: PrintedDocument, agency: Agency) -> Signatory | None:
     user = User.objects.filter(pk=document.params.get("signer_id")).first()
     if document.kind == DocumentKind.CASE_SUMMARY:
         # The agency head signs a summary; without one, the supervisor who asked for it.
@@ -42,6 +48,7 @@ def _common(document: PrintedDocument, *, copy: bool) -> dict:
 
 def letter_html(document: PrintedDocument, *, copy: bool) -> str:
     referral = document.referral
+    assert referral is not None, "a referral letter has its referral (check constraint)"
     groups = frozenset(document.params["groups"]) & FieldGroup.ALL
     context = _common(document, copy=copy) | {
         "referral": referral,

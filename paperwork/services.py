@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -281,7 +282,9 @@ def document_take(
     return TakenFile(content, bool(is_copy), locked.copy_sha256 if is_copy else locked.sha256)
 
 
-def letter_verify(*, actor: User, referral_code: object, checksum: str) -> PrintedDocument | None:
+def letter_verify(
+    *, actor: User, referral_code: uuid.UUID | str, checksum: str
+) -> PrintedDocument | None:
     """The letter when the code and checksum match and the user is on either side of the
     referral; None otherwise (the same answer for a wrong code and a letter one may not see)."""
     wanted = checksum.strip().upper().replace(" ", "")
@@ -290,7 +293,10 @@ def letter_verify(*, actor: User, referral_code: object, checksum: str) -> Print
         .filter(kind=DocumentKind.REFERRAL_LETTER, referral__code=referral_code)
         .first()
     )
-    if document is None or not paper_access.can_verify_letter(actor, document.referral):
+    if document is None:
+        return None
+    assert document.referral is not None, "a referral letter has its referral (check constraint)"
+    if not paper_access.can_verify_letter(actor, document.referral):
         return None
     if not hmac.compare_digest(document.verification, wanted):
         return None
@@ -315,6 +321,7 @@ def agency_head_set(*, actor: User, name: str, title: str, nip: str) -> Agency:
     name, title = name.strip(), title.strip()
     if not name or not title:
         raise PrintRefused(_("Nama dan jabatan kepala wajib diisi."))
+    assert actor.agency_id is not None, "can_set_agency_head requires an agency"
     with transaction.atomic():
         agency = Agency.objects.select_for_update().get(pk=actor.agency_id)
         agency.head_name, agency.head_title, agency.head_nip = name, title, nip.strip()
@@ -358,6 +365,7 @@ def simfoni_export_request(
         raise PrintRefused(_("Alasan ekspor terlalu singkat (minimal 10 karakter)."))
     if period_to < period_from:
         raise PrintRefused(_("Tanggal akhir periode sebelum tanggal awal."))
+    assert actor.agency_id is not None, "can_export_simfoni requires an agency"
     statuses = simfoni.export_cases(
         agency_id=actor.agency_id, period_from=period_from, period_to=period_to, only_new=only_new
     )

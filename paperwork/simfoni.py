@@ -15,7 +15,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -103,9 +103,10 @@ def _age(person: Person) -> object:
 
 def _place(case: Case) -> str:
     """SIMFONI's six places: a local sub-place is written as its parent."""
-    if case.place_id is None:
+    place = case.place
+    if place is None:
         return ""
-    return case.place.parent.label if case.place.parent_id else case.place.label
+    return place.parent.label if place.parent is not None else place.label
 
 
 def _case_cells(case: Case) -> list[object]:
@@ -117,10 +118,10 @@ def _case_cells(case: Case) -> list[object]:
         case.description,
         _place(case),
         case.incident_address,
-        case.incident_village.name if case.incident_village_id else "",
-        case.incident_district.name if case.incident_district_id else "",
+        case.incident_village.name if case.incident_village is not None else "",
+        case.incident_district.name if case.incident_district is not None else "",
         region.name,
-        region.parent.name if region.parent_id else "",
+        region.parent.name if region.parent is not None else "",
     ]
 
 
@@ -160,7 +161,7 @@ def case_rows(case: Case, status: str) -> list[list[object]]:
             ", ".join(f.label for f in victim.violence_forms.all()),
         ]
         tail = [_perpetrators_of(victim), reporter.name, reporter.relation, status]
-        services = list(victim.services.all()) or [None]
+        services: list[ServiceGiven | None] = list(victim.services.all()) or [None]
         for service in services:
             service_cells = (
                 [
@@ -176,7 +177,7 @@ def case_rows(case: Case, status: str) -> list[list[object]]:
     return rows
 
 
-def export_queryset(case_ids: list[int]):
+def export_queryset(case_ids: list[int]) -> QuerySet[Case]:
     """The cases with everything the rows read, in a fixed number of queries."""
     return (
         Case.objects.filter(pk__in=case_ids)

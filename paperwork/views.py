@@ -1,6 +1,8 @@
 """Printed documents: print a referral letter, ask for a case summary, follow the rendering,
 download (logged), verify a letter, set the signature details."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,12 +40,13 @@ from paperwork.services import (
 )
 from ppa import access as roles
 from ppa.audit import client_ip
+from ppa.http import AuthedRequest
 from referrals import access as referral_rules
 
 
 @login_required
 @require_POST
-def letter_print(request: HttpRequest, code) -> HttpResponse:
+def letter_print(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     referral = referral_rules.get_referral_for_user(request.user, code, write=True)
     roles.deny_unless(paper_access.can_print_referral_letter(request.user, referral))
     document = referral_letter_issue(actor=request.user, referral=referral)
@@ -51,7 +54,7 @@ def letter_print(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def summary_request(request: HttpRequest, code) -> HttpResponse:
+def summary_request(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = case_rules.get_case_for_user(request.user, code)
     roles.deny_unless(paper_access.can_print_case_summary(request.user, case))
     form = SummaryRequestForm(request.POST or None)
@@ -76,13 +79,13 @@ def summary_request(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def document_detail(request: HttpRequest, code) -> HttpResponse:
+def document_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     document = paper_access.get_document_for_user(request.user, code)
     return render(request, "paperwork/document.html", {"document": document})
 
 
 @login_required
-def document_download(request: HttpRequest, code) -> HttpResponse:
+def document_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     document = paper_access.get_document_for_user(request.user, code)
     try:
         taken = document_take(
@@ -101,7 +104,7 @@ def document_download(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-def letter_verify(request: HttpRequest) -> HttpResponse:
+def letter_verify(request: AuthedRequest) -> HttpResponse:
     """Signed-in staff of the sending or receiving agency confirm a letter's code and checksum."""
     roles.deny_unless(roles.has_role(request.user, *paper_access.VERIFYING_ROLES))
     form = VerifyForm(request.GET or None)
@@ -116,7 +119,7 @@ def letter_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "paperwork/verify.html", context)
 
 
-def _signature_forms(request: HttpRequest) -> tuple[SignerForm, AgencyHeadForm | None]:
+def _signature_forms(request: AuthedRequest) -> tuple[SignerForm, AgencyHeadForm | None]:
     profile = SignerProfile.objects.filter(user=request.user).first()
     post = request.POST if request.method == "POST" else None
     signer = SignerForm(
@@ -126,6 +129,7 @@ def _signature_forms(request: HttpRequest) -> tuple[SignerForm, AgencyHeadForm |
     head = None
     if paper_access.can_set_agency_head(request.user):
         agency = request.user.agency
+        assert agency is not None, "can_set_agency_head requires an agency"
         head = AgencyHeadForm(
             post if post and "head" in post else None,
             initial={
@@ -138,7 +142,7 @@ def _signature_forms(request: HttpRequest) -> tuple[SignerForm, AgencyHeadForm |
 
 
 @login_required
-def signatures(request: HttpRequest) -> HttpResponse:
+def signatures(request: AuthedRequest) -> HttpResponse:
     """Your own title and NIP; for supervisors and officials also the agency's head."""
     roles.deny_unless(request.user.agency_id is not None)
     signer, head = _signature_forms(request)
@@ -166,7 +170,7 @@ def signatures(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def simfoni(request: HttpRequest) -> HttpResponse:
+def simfoni(request: AuthedRequest) -> HttpResponse:
     """The SIMFONI export: a period and a reason; the answer is a one-time expiring link."""
     roles.deny_unless(paper_access.can_export_simfoni(request.user))
     form = SimfoniExportForm(request.POST or None)
@@ -182,6 +186,7 @@ def simfoni(request: HttpRequest) -> HttpResponse:
             form.add_error("reason", str(refusal))
         else:
             return render(request, "paperwork/simfoni_ready.html", {"export": export})
+    assert request.user.agency_id is not None, "can_export_simfoni requires an agency"
     recent = SimfoniExport.objects.filter(agency_id=request.user.agency_id).select_related(
         "requested_by"
     )[:20]
@@ -189,7 +194,7 @@ def simfoni(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def simfoni_download(request: HttpRequest, code) -> HttpResponse:
+def simfoni_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     export = paper_access.get_simfoni_export_for_user(request.user, code)
     try:
         content = simfoni_export_take(
@@ -207,7 +212,7 @@ def simfoni_download(request: HttpRequest, code) -> HttpResponse:
 
 @login_required
 @require_POST
-def simfoni_mark(request: HttpRequest, code) -> HttpResponse:
+def simfoni_mark(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     export = paper_access.get_simfoni_export_for_user(request.user, code)
     try:
         count = simfoni_export_mark(actor=request.user, export=export)
@@ -229,7 +234,7 @@ def _window(request: HttpRequest) -> int:
 
 
 @login_required
-def agenda_page(request: HttpRequest) -> HttpResponse:
+def agenda_page(request: AuthedRequest) -> HttpResponse:
     """Case workers' and supervisors' deadlines: overdue first, then the coming days."""
     roles.deny_unless(paper_access.can_see_agenda(request.user))
     days = _window(request)
@@ -246,7 +251,7 @@ def agenda_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_feed_reset(request: HttpRequest) -> HttpResponse:
+def agenda_feed_reset(request: AuthedRequest) -> HttpResponse:
     """A new secret feed address, shown once (the old one stops working)."""
     roles.deny_unless(paper_access.can_see_agenda(request.user))
     token = calendar_feed_reset(actor=request.user)
