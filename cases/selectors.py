@@ -7,14 +7,23 @@ import datetime as dt
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Exists, Field, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    Field,
+    ManyToManyField,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,11 +48,40 @@ from cases.models import (
     ViolenceForm,
     ViolenceSubtype,
 )
-from cases.services import nik_hash
+from cases.services import PersonData, nik_hash
 from ppa.models import User
 
 PAGE_SIZE = 25
 CURSOR_SALT = "cases.list.cursor"
+
+
+# The pages' templates read a few values that the selectors set on model instances (no field
+# of the model holds them). These protocols name those attributes so that setting them is
+# type-checked: `cast(_ListedCase, case).is_own = ...` sets the attribute on the instance itself.
+
+
+class _ListedCase(Protocol):
+    """A case of the list: `is_own` (the user's agency's case, not a referred one)."""
+
+    is_own: bool
+
+
+class _PagePerson(Protocol):
+    """A person of the case page: `lists`, the reference rows of its coded lists."""
+
+    lists: "PersonLists"
+
+
+class _PageLink(Protocol):
+    """A perpetrator's link of the case page: `victim_person`, the victim it names."""
+
+    victim_person: Person | None
+
+
+class _PageDeadline(Protocol):
+    """A clock of the case page: `overdue`."""
+
+    overdue: bool
 
 
 # --- List ----------------------------------------------------------------------------------
@@ -103,11 +141,11 @@ def case_list(
         .order_by("-reported_on", "-id")
         .prefetch_related(Prefetch("people", queryset=victims.order_by("id"), to_attr="victims"))
     )
-    rows = list(qs[: size + 1])
+    rows: list[Case] = list(qs[: size + 1])
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""
     rows = rows[:size]
     for case in rows:
-        case.is_own = case.agency_id == user.agency_id
+        cast(_ListedCase, case).is_own = case.agency_id == user.agency_id
     return rows, next_cursor
 
 
@@ -164,7 +202,7 @@ def _district_of(region_code: str | None) -> str:
     return ".".join(parts[:3]) if len(parts) >= 3 else ""
 
 
-def _near(person) -> Q:
+def _near(person: PersonData) -> Q:
     """A similar name (pg_trgm `%`, index `cases_person_name_trgm`) with the birth date within
     a year or an address in the same kecamatan; Q() when the person gives neither. Each branch
     pairs the name with one indexed condition, so PostgreSQL can AND the two index scans."""
@@ -248,16 +286,24 @@ PERSON_LISTS: dict[str, type[ReferenceItem]] = {
 }
 
 
+def _person_m2m(name: str) -> "ManyToManyField[Any, Any]":
+    """Person's many-to-many field `name`. Cast: `get_field` is typed for any field or relation,
+    and PERSON_LISTS and HISTORY_LISTS name only many-to-many fields of Person."""
+    return cast("ManyToManyField[Any, Any]", Person._meta.get_field(name))
+
+
 def _with_reference_lists(people: QuerySet[Person]) -> QuerySet[Person]:
     """Each person's coded lists as arrays of codes (`<list>_codes`) in the people query
     itself: one indexed subquery per list instead of one query per list."""
     arrays = {}
     for name in PERSON_LISTS:
-        m2m = Person._meta.get_field(name)
-        through = m2m.remote_field.through
+        m2m = _person_m2m(name)
+        # Cast: a many-to-many field always has a through model (auto-created here).
+        through = cast(type[Model], m2m.remote_field.through)
         arrays[f"{name}_codes"] = ArraySubquery(
-            through.objects.filter(**{m2m.m2m_field_name(): OuterRef("pk")}).values(
-                through._meta.get_field(m2m.m2m_reverse_field_name()).attname
+            through._default_manager.filter(**{m2m.m2m_field_name(): OuterRef("pk")}).values(
+                # Cast: the through model's side of the reference table is a foreign key.
+                cast(Field, through._meta.get_field(m2m.m2m_reverse_field_name())).attname
             )
         )
     return people.annotate(**arrays)
@@ -277,7 +323,7 @@ def person_lists(person: Person) -> dict[str, list[str]]:
 def _person_lists(person: Person) -> PersonLists:
     """The reference rows of an annotated person's codes, from the per-request reference
     lists (`cases.refcache`): the model's ordering (`order`, `code`) is the list's order."""
-    found = {}
+    found: dict[str, list[Any]] = {}
     for name, model in PERSON_LISTS.items():
         codes = set(getattr(person, f"{name}_codes") or ())
         found[name] = [row for code, row in refcache.all_rows(model).items() if code in codes]
@@ -322,9 +368,9 @@ def _people(case: Case) -> list[Person]:
     )
     by_id = {p.pk: p for p in people}
     for person in people:
-        person.lists = _person_lists(person)
+        cast(_PagePerson, person).lists = _person_lists(person)
         for link in person.victim_links.all():
-            link.victim_person = by_id.get(link.victim_id)
+            cast(_PageLink, link).victim_person = by_id.get(link.victim_id)
     return people
 
 
@@ -334,7 +380,7 @@ def _case_page(case: Case) -> CasePage:
     now = timezone.now()
     deadlines = list(Deadline.objects.filter(case=case).order_by("due_at", "id"))
     for deadline in deadlines:
-        deadline.overdue = (
+        cast(_PageDeadline, deadline).overdue = (
             deadline.done_at is None and not deadline.late_entry and deadline.due_at < now
         )
     return CasePage(
@@ -379,7 +425,7 @@ class HistoryEntry:
     changes: list[tuple[str, str, str]]
 
 
-def _shown(model_field, value, users: dict) -> str:
+def _shown(model_field: Field, value: Any, users: dict[int, str]) -> str:
     if value in (None, ""):
         return "—"
     if model_field.choices:
@@ -438,8 +484,10 @@ class Version:
 
 def _version_from_json(history_model: type[Model], data: dict[str, Any]) -> Version:
     """A Version from `to_jsonb(h)` of a history row (columns as keys, JSON values)."""
+    # Cast: a concrete field always has a column (`column` is None only for non-concrete ones).
     values = {
-        f.attname: f.to_python(data.get(f.column)) for f in history_model._meta.concrete_fields
+        f.attname: f.to_python(data.get(cast(str, f.column)))
+        for f in history_model._meta.concrete_fields
     }
     return Version(
         row_id=values["id"],
@@ -512,7 +560,9 @@ def _field_changes(
 
 def _display(model: type[Model], name: str, value: object) -> str:
     """The label of a coded value, as `get_<name>_display()` gives it."""
-    return str(dict(model._meta.get_field(name).flatchoices).get(value, value))
+    # Cast: `name` is a concrete field with choices (`role`, `kind`), not a relation.
+    model_field = cast(Field, model._meta.get_field(name))
+    return str(dict(model_field.flatchoices).get(value, value))
 
 
 def _what(model: type[Model], label: str, version: Version) -> str:
@@ -592,7 +642,7 @@ def _new_version(before: Version, after: Version) -> bool:
 def changes_since(case: Case, version: int) -> list[HistoryEntry]:
     """Changes of the case itself made after the user opened a form at `version`."""
     rows = (
-        Case.history.filter(id=case.pk, version__gte=version)  # type: ignore[attr-defined]
+        Case.history.filter(id=case.pk, version__gte=version)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
@@ -602,7 +652,7 @@ def changes_since(case: Case, version: int) -> list[HistoryEntry]:
 def person_changes_since(person: Person, version: int) -> list[HistoryEntry]:
     """Changes of one person's data made after the user opened a form at `version`."""
     rows = list(
-        Person.history.filter(id=person.pk, version__gte=version)  # type: ignore[attr-defined]
+        Person.history.filter(id=person.pk, version__gte=version)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
@@ -648,7 +698,7 @@ def _history_list_sql() -> str:
     items = []
     for name in HISTORY_LISTS:
         through = apps.get_model("cases", f"HistoricalPerson_{name}")
-        target = Person._meta.get_field(name).m2m_reverse_field_name()
+        target = _person_m2m(name).m2m_reverse_field_name()
         column = through._meta.get_field(target).column
         table = quote(through._meta.db_table)
         items.append(
@@ -689,8 +739,9 @@ def _list_changes(
         old, new = before.get(name), after.get(name)
         if old is None or new is None or old == new:
             continue
-        model_field = Person._meta.get_field(name)
-        known = refcache.all_rows(model_field.related_model)
+        model_field = _person_m2m(name)
+        # Cast: the coded lists of a person point to reference tables (see PERSON_LISTS).
+        known = refcache.all_rows(cast(type[ReferenceItem], model_field.related_model))
 
         def labels(codes: list[str], known: dict[str, object] = known) -> str:
             return ", ".join(str(known[c]) if c in known else c for c in codes) or "—"

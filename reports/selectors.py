@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Aggregate,
     BooleanField,
@@ -33,7 +34,6 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
-    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -41,6 +41,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -68,6 +69,7 @@ from referrals.models import Referral
 from reports.models import (
     AmpkCube,
     CaseCube,
+    Cube,
     PerpetratorCube,
     Population,
     RelationshipCube,
@@ -121,7 +123,11 @@ class MedianDays(Aggregate):
     output_field = FloatField()
     template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
 
-    def as_sql(self, compiler, connection, **extra):
+    # Ignore: the signature of Aggregate.as_sql, which drops Func's positional `function`,
+    # `template`, `arg_joiner` (django-stubs marks Aggregate.as_sql the same way).
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         sql, params = super().as_sql(compiler, connection, **extra)
         return f"({sql}) / 86400.0", params
 
@@ -154,7 +160,7 @@ def _scope(
     incident date; `since` keeps only the cases registered at or after that moment (the part
     of a report the nightly aggregates do not cover)."""
 
-    def q(**kwargs) -> Q:
+    def q(**kwargs: Any) -> Q:
         return Q(**{prefix + k: v for k, v in kwargs.items()})
 
     if region.level == Region.Level.PROVINCE and since is not None:
@@ -348,7 +354,7 @@ def _ampk_measure(scope: Scope, keys: Keys) -> QuerySet:
 @dataclass(frozen=True)
 class Measure:
     query: Callable[[Scope, Keys], QuerySet]
-    cube: type[Model]  # the aggregate table (reports.models)
+    cube: type[Cube]  # the aggregate table (reports.models)
     dims: tuple[str, ...]
     counts: tuple[str, ...] = ("n",)
 
@@ -437,10 +443,12 @@ class _Source:
             self.params, self.region, prefix, undated=undated, since=self.since
         )
 
-    def cube(self, measure: Measure, *, undated: bool = False, by_district: bool = False):
+    def cube(
+        self, measure: Measure, *, undated: bool = False, by_district: bool = False
+    ) -> QuerySet[Cube]:
         year = "ry" if self.params.date_basis == DateBasis.REPORTED else "iy"
         scope = _cube_scope(self.params, self.region, undated=undated, by_district=by_district)
-        return measure.cube.objects.filter(scope).annotate(y=F(year))
+        return measure.cube._default_manager.filter(scope).annotate(y=F(year))
 
     def rows(self, name: str, *, undated: bool = False) -> list[dict]:
         measure = MEASURES[name]
