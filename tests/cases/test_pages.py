@@ -49,7 +49,7 @@ def test_list_query_count_does_not_grow_with_rows(world, client, django_assert_n
     make_cases(world.users["intake_own"], n)
     client.force_login(world.users["case_worker_own"])
     client.get(reverse("cases:list"))  # warm the session
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(reverse("cases:list"))
     assert response.status_code == 200
 
@@ -230,7 +230,7 @@ def test_case_page_query_count_does_not_grow(world, client, django_assert_num_qu
     client.force_login(world.users["supervisor_own"])
     url = reverse("cases:detail", kwargs={"code": case.code})
     client.get(url)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(21):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()

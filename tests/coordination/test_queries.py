@@ -27,9 +27,9 @@ def test_pages_use_a_fixed_number_of_queries(client, world, django_assert_num_qu
     official, police = world.users["official_own"], world.users["partner_own"]
     pages = [
         (official, reverse("coordination:list"), 8),
-        (official, reverse("coordination:detail", kwargs={"code": meeting.code}), 17),
+        (official, reverse("coordination:detail", kwargs={"code": meeting.code}), 14),
         (police, reverse("coordination:actions"), 8),
-        (police, reverse("coordination:action", kwargs={"code": actions[0].code}), 8),
+        (police, reverse("coordination:action", kwargs={"code": actions[0].code}), 5),
     ]
     for user, url, count in pages:
         client.force_login(user)
@@ -39,10 +39,10 @@ def test_pages_use_a_fixed_number_of_queries(client, world, django_assert_num_qu
 
 COMMUNITY_PAGES = {
     "queue": 7,
-    "triage detail": 7,
+    "triage detail": 4,
     "my reports": 7,
-    "status": 7,
-    "form": 7,
+    "status": 4,
+    "form": 4,
 }
 
 
