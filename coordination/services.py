@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -39,23 +38,10 @@ from coordination.models import (
     PreventionTopic,
 )
 from ppa.models import Agency, Region, Role, User
+from ppa.services import agency_staff, mail_plain
 
 NOTE_MAX = 2000
 ACTION_STAFF = (Role.PARTNER, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR, Role.OFFICIAL)
-
-
-def _staff(agency_id: int, roles: Iterable[str]) -> list[User]:
-    """The active users of an agency with one of the roles."""
-    users = User.objects.filter(agency_id=agency_id, role__in=list(roles), is_active=True)
-    return list(users.order_by("pk"))
-
-
-def _mail(subject: str, body: str, recipients: Iterable[str]) -> int:
-    """E-mail a meeting title and a link; never anything about a person."""
-    to = sorted({r for r in recipients if r})
-    if not to:
-        return 0
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
 
 
 class CoordinationError(Exception):
@@ -187,7 +173,7 @@ def _add_action(meeting: Meeting, decision: Decision, data: ActionData) -> Follo
         due_date=data.due_date,
         overdue_at=_overdue_at(data.due_date, data.agency),
     )
-    _notice(action, _staff(data.agency.pk, ACTION_STAFF), ActionNotice.Kind.ASSIGNED)
+    _notice(action, agency_staff(data.agency.pk, ACTION_STAFF), ActionNotice.Kind.ASSIGNED)
     return action
 
 
@@ -245,7 +231,7 @@ def action_progress(*, actor: User, action: FollowUpAction, status: str, note: s
         locked.completed_at = timezone.now() if status == ActionStatus.DONE else None
         locked.save(update_fields=["status", "completed_at"])
         update = ActionUpdate.objects.create(action=locked, by=actor, status=status, note=note)
-        conveners = _staff(locked.meeting.convening_agency_id, access.CONVENERS)
+        conveners = agency_staff(locked.meeting.convening_agency_id, access.CONVENERS)
         _notice(locked, conveners, ActionNotice.Kind.UPDATED)
     action.status, action.completed_at = locked.status, locked.completed_at
     return update
@@ -302,7 +288,7 @@ def actions_overdue_scan(*, now: dt.datetime | None = None, limit: int = 200) ->
             mail = _scan_one(action, now, counts)
             if mail:
                 mails.append(mail)
-        transaction.on_commit(lambda: [_mail(*m) for m in mails], robust=True)
+        transaction.on_commit(lambda: [mail_plain(*m) for m in mails], robust=True)
     return counts
 
 
@@ -313,7 +299,7 @@ def _scan_one(
     if action.reminded_at is None:
         action.reminded_at = now
         action.save(update_fields=["reminded_at"])
-        staff = _staff(action.agency_id, ACTION_STAFF)
+        staff = agency_staff(action.agency_id, ACTION_STAFF)
         _notice(action, staff, ActionNotice.Kind.REMINDER)
         counts["actions_reminded"] += 1
         return (
@@ -324,7 +310,7 @@ def _scan_one(
     if now >= _escalation_due(action):
         action.escalated_at = now
         action.save(update_fields=["escalated_at"])
-        heads = _staff(action.meeting.convening_agency_id, access.CONVENERS)
+        heads = agency_staff(action.meeting.convening_agency_id, access.CONVENERS)
         _notice(action, heads, ActionNotice.Kind.ESCALATION)
         counts["actions_escalated"] += 1
         return (

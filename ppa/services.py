@@ -1,6 +1,10 @@
 """State changes of the core: agencies, users and roles."""
 
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.mail import send_mail
 from django.db import transaction
 
 from ppa.models import Agency, Region, Role, User
@@ -80,3 +84,18 @@ def user_set_language(*, user: User, language: str) -> None:
     if language in ("id", "en") and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def agency_staff(agency_id: int, roles: Iterable[str]) -> list[User]:
+    """The active users of an agency with one of the roles, in a stable order."""
+    users = User.objects.filter(agency_id=agency_id, role__in=list(roles), is_active=True)
+    return list(users.order_by("pk"))
+
+
+def mail_plain(subject: str, body: str, recipients: Iterable[str]) -> int:
+    """A plain e-mail to the distinct non-empty addresses. Callers put a code or a title and a
+    link in it, never a person's name or a narrative."""
+    to = sorted({r for r in recipients if r})
+    if not to:
+        return 0
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)

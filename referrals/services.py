@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -25,6 +24,7 @@ from cases.models import Case, Deadline, Person, PersonRole, ServiceType
 from cases.services import deadlines_police_report
 from ppa.celery import app
 from ppa.models import Agency, Role, User
+from ppa.services import agency_staff, mail_plain
 from referrals import access, clocks
 from referrals.grants import grant_apply, grant_revoke
 from referrals.models import (
@@ -82,22 +82,14 @@ def _event(referral: Referral, kind: str, actor: User | None, note: str = "") ->
     )
 
 
-def _staff(agency_id: int, roles: Iterable[str]) -> list[User]:
-    return list(
-        User.objects.filter(agency_id=agency_id, role__in=list(roles), is_active=True).order_by(
-            "pk"
-        )
-    )
-
-
 def receiving_staff(referral: Referral) -> list[User]:
-    return _staff(
+    return agency_staff(
         referral.to_agency_id, (Role.PARTNER, Role.INTAKE, Role.CASE_WORKER, Role.SUPERVISOR)
     )
 
 
 def supervisors(agency_id: int) -> list[User]:
-    return _staff(agency_id, (Role.SUPERVISOR,))
+    return agency_staff(agency_id, (Role.SUPERVISOR,))
 
 
 def sending_people(referral: Referral) -> list[User]:
@@ -126,14 +118,6 @@ def referral_url(referral: Referral) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(
         "referrals:detail", kwargs={"code": referral.code}
     )
-
-
-def _mail(subject: str, body: str, recipients: Iterable[str]) -> int:
-    """E-mail a case number and a link; never a name or a narrative."""
-    to = sorted({r for r in recipients if r})
-    if not to:
-        return 0
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
 
 
 def _clean_reason(reason: str, field_name: str = "reason") -> str:
@@ -422,7 +406,7 @@ def handoff_mail(*, outbox_id: int) -> bool:
             return False
         referral = Referral.objects.select_related("case", "to_agency").get(pk=outbox.referral_id)
         recipients = [u.email for u in receiving_staff(referral)] + [referral.to_agency.email]
-        _mail(
+        mail_plain(
             _("Rujukan baru: kasus %(number)s") % {"number": referral.case.number},
             _(
                 "Lembaga Anda menerima rujukan untuk kasus %(number)s.\n"
@@ -641,7 +625,7 @@ def referral_reminders_scan(*, now: dt.datetime | None = None, limit: int = 200)
                     )
                 )
                 counts["escalated"] += 1
-        transaction.on_commit(lambda: [_mail(*m) for m in mails], robust=True)
+        transaction.on_commit(lambda: [mail_plain(*m) for m in mails], robust=True)
     return counts
 
 
@@ -665,7 +649,7 @@ def deadline_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[s
             workers = (
                 [case.assigned_worker]
                 if case.assigned_worker is not None and case.assigned_worker.is_active
-                else _staff(case.agency_id, (Role.CASE_WORKER,))
+                else agency_staff(case.agency_id, (Role.CASE_WORKER,))
             )
             if deadline.due_at <= now and deadline.escalated_at is None:
                 deadline.escalated_at = now
@@ -703,7 +687,7 @@ def deadline_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[s
                     [u.email for u in users],
                 )
             )
-        transaction.on_commit(lambda: [_mail(*m) for m in mails], robust=True)
+        transaction.on_commit(lambda: [mail_plain(*m) for m in mails], robust=True)
     return counts
 
 
