@@ -115,9 +115,7 @@ def measure(browser, url: str, cookie: str | None, size: tuple[int, int]) -> dic
         has_touch=size[0] < 600,
     )
     if cookie:
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": url}]
-        )
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": url}])
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
