@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -43,7 +44,7 @@ from cases.models import (
 from cases.refcache import per_request_cache
 from ppa import access as ppa_access
 from ppa.audit import log_access
-from ppa.http import AuthedRequest
+from ppa.http import AuthedRequest, partial_request
 from ppa.models import AccessLog, Agency, Role, User
 
 NAME_SEARCH_KEY = "cases_name_search"
@@ -300,9 +301,11 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     if next_cursor:
         query["setelah"] = next_cursor
         next_url = "?" + query.urlencode()
-    return render(
+    # A filter changed with htmx: only the results (the partial), same queries as the page.
+    template = "cases/list.html#results" if partial_request(request) else "cases/list.html"
+    response = render(
         request,
-        "cases/list.html",
+        template,
         {
             "form": form,
             "rows": rows,
@@ -315,6 +318,8 @@ def case_list(request: AuthedRequest) -> HttpResponse:
             "can_register": access.can_register_case(user),
         },
     )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _may_list(user: User) -> bool:
