@@ -499,7 +499,12 @@ class Person(Tracked):
 
     @property
     def initials(self) -> str:
-        return "".join(part[0].upper() for part in self.name.split() if part)[:4]
+        return initials_of(self.name)
+
+
+def initials_of(name: str) -> str:
+    """What lists show instead of a name: the first letters of its parts, at most four."""
+    return "".join(part[0].upper() for part in name.split() if part)[:4]
 
 
 class PerpetratorLink(Tracked):

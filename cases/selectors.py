@@ -34,6 +34,7 @@ from cases.models import (
     Case,
     CaseLink,
     CaseRecord,
+    CaseType,
     ChildMarriageDetail,
     Deadline,
     DisabilityType,
@@ -43,10 +44,14 @@ from cases.models import (
     Person,
     PersonRole,
     ReferenceItem,
+    RiskLevel,
     ServiceGiven,
+    Status,
+    Step,
     TraffickingDetail,
     ViolenceForm,
     ViolenceSubtype,
+    initials_of,
 )
 from cases.services import PersonData, nik_hash
 from ppa.dates import when
@@ -58,13 +63,7 @@ CURSOR_SALT = "cases.list.cursor"
 
 # The pages' templates read a few values that the selectors set on model instances (no field
 # of the model holds them). These protocols name those attributes so that setting them is
-# type-checked: `cast(_ListedCase, case).is_own = ...` sets the attribute on the instance itself.
-
-
-class _ListedCase(Protocol):
-    """A case of the list: `is_own` (the user's agency's case, not a referred one)."""
-
-    is_own: bool
+# type-checked: `cast(_PagePerson, person).lists = ...` sets the attribute on the instance itself.
 
 
 class _PagePerson(Protocol):
@@ -90,7 +89,11 @@ class _PageDeadline(Protocol):
 
 def encode_cursor(case: Case) -> str:
     """An opaque, signed position in the list (no primary key readable in the address)."""
-    return signing.dumps([case.reported_on.isoformat(), case.pk], salt=CURSOR_SALT)
+    return _position(case.reported_on, case.pk)
+
+
+def _position(day: dt.date, pk: int) -> str:
+    return signing.dumps([day.isoformat(), pk], salt=CURSOR_SALT)
 
 
 def decode_cursor(value: str) -> tuple[dt.date, int] | None:
@@ -103,7 +106,7 @@ def decode_cursor(value: str) -> tuple[dt.date, int] | None:
 
 def case_list(
     user: User, filters: dict, *, name: str = "", cursor: str = "", size: int = PAGE_SIZE
-) -> tuple[list[Case], str]:
+) -> tuple[list["CaseRow"], str]:
     """One page of the user's cases, newest report first, and the cursor of the next page.
 
     Keyset pagination on (reported_on, id). The own cases and the referred cases
@@ -132,22 +135,113 @@ def case_list(
     if not parts:
         return [], ""
     ids = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    victims = Person.objects.filter(role=PersonRole.VICTIM).only(
-        "case_id", "name", "sex", "age_group", "role"
-    )
-    qs = (
+    values = list(
         Case.objects.filter(pk__in=ids)
-        .select_related("incident_district", "assigned_worker")
         .annotate(overdue=_overdue(now))
         .order_by("-reported_on", "-id")
-        .prefetch_related(Prefetch("people", queryset=victims.order_by("id"), to_attr="victims"))
+        .values_list(*_ROW_FIELDS)[: size + 1]
     )
-    rows: list[Case] = list(qs[: size + 1])
-    next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""
-    rows = rows[:size]
-    for case in rows:
-        cast(_ListedCase, case).is_own = case.agency_id == user.agency_id
-    return rows, next_cursor
+    next_cursor = _position(values[size - 1][4], values[size - 1][0]) if len(values) > size else ""
+    values = values[:size]
+    own_ids = [v[0] for v in values if v[_AGENCY] == user.agency_id]
+    return _rows(values, _victims_of(own_ids), user.agency_id), next_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class VictimRow:
+    """A victim as the list shows it: initials, sex and age group (never the name)."""
+
+    initials: str
+    sex: str
+    age_group: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One row of the case list: plain values with their labels already translated, so that the
+    page neither builds model instances nor looks anything up per row."""
+
+    code: Any
+    number: str
+    reported_on: dt.date
+    is_own: bool
+    overdue: bool
+    victims: tuple[VictimRow, ...]
+    case_type: str
+    case_type_label: str
+    step_label: str
+    status: str
+    status_label: str
+    risk_level: str
+    risk_label: str
+    district_name: str
+    worker_name: str
+
+
+# The columns of a list row, read as a tuple; _AGENCY and the positions below index into it.
+_ROW_FIELDS = (
+    "pk",
+    "agency_id",
+    "code",
+    "number",
+    "reported_on",
+    "overdue",
+    "case_type",
+    "step",
+    "status",
+    "risk_level",
+    "incident_district__name",
+    "assigned_worker__first_name",
+    "assigned_worker__last_name",
+    "assigned_worker__username",
+)
+_AGENCY = 1
+
+
+def _victims_of(case_ids: list[int]) -> dict[int, list[VictimRow]]:
+    """The victims of the user's own cases on the page (referred cases show no people)."""
+    found: dict[int, list[VictimRow]] = {}
+    if not case_ids:
+        return found
+    people = Person.objects.filter(case_id__in=case_ids, role=PersonRole.VICTIM).order_by("id")
+    for case_id, name, sex, age_group in people.values_list("case_id", "name", "sex", "age_group"):
+        found.setdefault(case_id, []).append(VictimRow(initials_of(name), sex, age_group))
+    return found
+
+
+def _rows(
+    values: list[tuple], victims: dict[int, list[VictimRow]], agency_id: Any
+) -> list[CaseRow]:
+    labels = {
+        "type": dict(CaseType.choices),
+        "step": dict(Step.choices),
+        "status": dict(Status.choices),
+        "risk": dict(RiskLevel.choices),
+    }
+    rows = []
+    for pk, agency, code, number, day, overdue, ctype, step, status, risk, *rest in values:
+        district, first, last, username = rest
+        worker = f"{first} {last}".strip() or (username or "")
+        rows.append(
+            CaseRow(
+                code=code,
+                number=number,
+                reported_on=day,
+                is_own=agency == agency_id,
+                overdue=overdue,
+                victims=tuple(victims.get(pk, ())),
+                case_type=ctype,
+                case_type_label=str(labels["type"].get(ctype, ctype)),
+                step_label=str(labels["step"].get(step, step)),
+                status=status,
+                status_label=str(labels["status"].get(status, status)),
+                risk_level=risk,
+                risk_label=str(labels["risk"].get(risk, risk)),
+                district_name=district or "",
+                worker_name=worker,
+            )
+        )
+    return rows
 
 
 def _overdue(now: dt.datetime) -> Exists:

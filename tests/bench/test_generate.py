@@ -60,7 +60,7 @@ def test_generated_cases_are_complete_and_readable_by_the_app(generated):
         assert cursor.fetchone()[0] == 300
     worker = User.objects.filter(role="case_worker", agency__cases__isnull=False).first()
     rows, _next = selectors.case_list(worker, {})
-    assert rows and all(c.agency_id == worker.agency_id for c in rows)
+    assert rows and all(c.is_own for c in rows)
     snapshot = annual_statistics(ReportParams(year_from=2017, year_to=2026, region_code="13"))
     counted = Case.objects.filter(
         Q(consent_statistics=True) | ~Q(legal_basis="consent"), reported_on__year__gte=2017

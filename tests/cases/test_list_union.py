@@ -66,7 +66,7 @@ def test_pages_merge_own_and_referred_cases_in_date_order(world, referred):
         seen += rows
         if not cursor:
             break
-    assert [c.pk for c in seen] == [c.pk for c in expected]
+    assert [c.code for c in seen] == [c.code for c in expected]
     assert [c.is_own for c in seen] == [c.agency_id == user.agency_id for c in expected]
 
 
@@ -74,7 +74,7 @@ def test_filters_apply_to_referred_cases_too(world, referred):
     user = world.users["case_worker_own"]
     make_case(world.users["intake_own"], reported_on=dt.date(2024, 1, 2), incident_date=None)
     rows, _ = selectors.case_list(user, {"dari": "2024-01-04", "sampai": "2024-01-05"})
-    assert [c.pk for c in rows] == [referred[2].pk]
+    assert [c.code for c in rows] == [referred[2].code]
 
 
 def test_partner_sees_only_referred_cases(world, referred, monkeypatch):
@@ -86,4 +86,4 @@ def test_partner_sees_only_referred_cases(world, referred, monkeypatch):
     )
     make_case(world.users["intake_own"])
     rows, cursor = selectors.case_list(partner, {})
-    assert [c.pk for c in rows] == [referred[0].pk] and cursor == ""
+    assert [c.code for c in rows] == [referred[0].code] and cursor == ""
