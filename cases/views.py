@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import access, quality, refcache, selectors, services
+from cases import access, history, quality, refcache, selectors, services
 from cases import forms as f
 from cases.intake import (
     ADD_BUTTONS,
@@ -394,7 +394,7 @@ def _case_context_read(request: AuthedRequest, case: Case, **forms: Any) -> dict
         "page": page,
         "next_step": Step(following) if following else None,
         "can_export": access.can_export_case_records(request.user, case),
-        "history": selectors.case_history(case) if case_access.is_owner else [],
+        "history": history.by_save(selectors.case_history(case)) if case_access.is_owner else [],
         "show": {group: case_access.shows(group) for group in access.FieldGroup.ALL},
         "incident_district": case.incident_district,
         "incident_village": case.incident_village,
