@@ -67,10 +67,10 @@ def _dashboard(
         **(_dashboard_parts(snapshot, charts) if snapshot else {"sections": []}),
     }
     context["inline_keys"] = (
-        {x.key for x in context["sections"]} if shown == ALL_SECTIONS else {shown}
+        {x["key"] for x in context["sections"]} if shown == ALL_SECTIONS else {shown}
     )
     if partial_request(request) and shown:  # one section opened: its tables only
-        section = next((x for x in context["sections"] if x.key == shown), None)
+        section = next((x for x in context["sections"] if x["key"] == shown), None)
         if section is None:
             raise Http404
         context["section"] = section
@@ -93,12 +93,14 @@ def _dashboard_parts(snapshot: Snapshot, charts: dict[str, Chart]) -> dict[str, 
     ]
     shown_above = {"headline", *TOP_TABLES}
     rest = []
-    for section in sections(snapshot, charts):
-        section.blocks = [
-            b for b in section.blocks if b.table is None or b.table.key not in shown_above
+    for section, narrow in zip(sections(snapshot, charts), sections(snapshot, phone), strict=True):
+        blocks = [
+            {"table": b.table, "chart": b.chart, "phone": n.chart}
+            for b, n in zip(section.blocks, narrow.blocks, strict=True)
+            if b.table is None or b.table.key not in shown_above
         ]
-        if section.blocks:
-            rest.append(section)
+        if blocks:
+            rest.append({"key": section.key, "heading": section.heading, "blocks": blocks})
     return {
         "headline": headline(snapshot),
         "headline_table": snapshot.table("headline"),
