@@ -16,7 +16,7 @@ def when(value: dt.date | dt.datetime | None, part: str = "") -> str:
     """A date as "2 Desember 2026"; a moment as "2 Desember 2026, 14.30" in the local zone
     (Indonesian writes the time with a point, English with a colon). `part="date"` drops the
     time of a moment. None and "" give ""."""
-    if value in (None, ""):
+    if value is None or value == "":
         return ""
     if not isinstance(value, dt.datetime):
         return date_format(value, DATE)
