@@ -55,7 +55,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         tab = tabs[0]
     counts = selectors.inbox_counts(request.user, tabs)
     page = Paginator(selectors.inbox_rows(request.user, tab), 25).get_page(request.GET.get("page"))
-    context = {
+    context: dict[str, object] = {
         "tabs": [{"key": t, "label": TAB_LABELS[t], "count": counts.get(t, 0)} for t in tabs],
         "tab": tab,
         "page": page,
