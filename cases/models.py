@@ -231,7 +231,7 @@ class ChildLegalRole(models.TextChoices):
 # --- Case ------------------------------------------------------------------------------------
 
 
-class IndexedHistory(HistoricalRecords):  # type: ignore[misc]
+class IndexedHistory(HistoricalRecords):
     """simple-history's HistoricalRecords with indexes of our own on the history table (the
     package has no option for them), e.g. (case, history_date) for "changed since"."""
 
