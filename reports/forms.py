@@ -36,7 +36,48 @@ YEAR_MESSAGES = {
 }
 
 
-class StatisticsForm(forms.Form):
+class PeriodChecks(forms.Form):
+    """The checks of a month, quarter or half-year (`period_year`, `period_number`) and of a
+    date range (`date_from`, `date_to`), shared by the dashboard and the meeting pack; the
+    form sets `self.today`."""
+
+    today: dt.date
+
+    def _clean_period(self, data: dict) -> None:
+        """A month (1-12), quarter (1-4) or half-year (1-2) of a year, not in the future."""
+        year = data.get("period_year") or self.today.year
+        number, size = data.get("period_number"), MONTHS_IN[Period(data["period"])]
+        if number is None:
+            if "period_number" not in self.errors:
+                self.add_error("period_number", _("Pilih bulan, triwulan atau semester ke-berapa."))
+            return
+        if number > 12 // size:
+            self.add_error(
+                "period_number",
+                _("Nomor paling besar %(n)s untuk periode ini.") % {"n": 12 // size},
+            )
+            return
+        if (year, (number - 1) * size + 1) > (self.today.year, self.today.month):
+            self.add_error("period_number", _("Periode ini belum dimulai."))
+            return
+        data["period_year"], data["period_number"] = year, number
+
+    def _clean_range(self, data: dict) -> None:
+        start, end = data.get("date_from"), data.get("date_to")
+        if start is None or end is None:
+            for name, value in (("date_from", start), ("date_to", end)):
+                if value is None and name not in self.errors:
+                    self.add_error(name, _("Isi tanggal awal dan akhir rentang."))
+            return
+        if start > end:
+            self.add_error("date_from", _("Tanggal awal tidak boleh setelah tanggal akhir."))
+        elif end > self.today:
+            self.add_error("date_to", _("Tanggal akhir tidak boleh di masa depan."))
+        elif len(months_between(start, end)) > MAX_MONTHS:
+            self.add_error("date_to", _("Rentang paling panjang %(n)s bulan.") % {"n": MAX_MONTHS})
+
+
+class StatisticsForm(PeriodChecks):
     """Filters of the dashboard (GET). Empty fields take their default."""
 
     year_from = forms.IntegerField(
@@ -172,39 +213,6 @@ class StatisticsForm(forms.Form):
         data["edition"] = data.get("edition") or ReportRun.Edition.INTERNAL
         return data
 
-    def _clean_period(self, data: dict) -> None:
-        """A month (1-12), quarter (1-4) or half-year (1-2) of a year, not in the future."""
-        year = data.get("period_year") or self.today.year
-        number, size = data.get("period_number"), MONTHS_IN[Period(data["period"])]
-        if number is None:
-            if "period_number" not in self.errors:
-                self.add_error("period_number", _("Pilih bulan, triwulan atau semester ke-berapa."))
-            return
-        if number > 12 // size:
-            self.add_error(
-                "period_number",
-                _("Nomor paling besar %(n)s untuk periode ini.") % {"n": 12 // size},
-            )
-            return
-        if (year, (number - 1) * size + 1) > (self.today.year, self.today.month):
-            self.add_error("period_number", _("Periode ini belum dimulai."))
-            return
-        data["period_year"], data["period_number"] = year, number
-
-    def _clean_range(self, data: dict) -> None:
-        start, end = data.get("date_from"), data.get("date_to")
-        if start is None or end is None:
-            for name, value in (("date_from", start), ("date_to", end)):
-                if value is None and name not in self.errors:
-                    self.add_error(name, _("Isi tanggal awal dan akhir rentang."))
-            return
-        if start > end:
-            self.add_error("date_from", _("Tanggal awal tidak boleh setelah tanggal akhir."))
-        elif end > self.today:
-            self.add_error("date_to", _("Tanggal akhir tidak boleh di masa depan."))
-        elif len(months_between(start, end)) > MAX_MONTHS:
-            self.add_error("date_to", _("Rentang paling panjang %(n)s bulan.") % {"n": MAX_MONTHS})
-
     def params(self) -> ReportParams:
         """The validated parameters (call after is_valid(); an unbound form gives defaults)."""
         if not self.is_bound:
@@ -251,12 +259,49 @@ class ReportRunForm(StatisticsForm):
     )
 
 
-class MeetingPackForm(forms.Form):
+class MeetingPackForm(PeriodChecks):
     """The statistics pack of a coordination meeting: the annual report of a region and year
-    (the year and the years before it, as on the dashboard), internal or public edition."""
+    (the year and the years before it, as on the dashboard) or a periodic report (a month,
+    quarter or half-year of that year, or a date range), internal or public edition."""
 
     region = forms.ChoiceField(label=_("Wilayah"))
-    year = forms.IntegerField(label=_("Tahun"), min_value=FIRST_YEAR, error_messages=YEAR_MESSAGES)
+    period = forms.ChoiceField(
+        label=_("Periode"),
+        required=False,
+        choices=Period.choices,
+        initial=Period.YEARS.value,
+        error_messages={"invalid_choice": _("Pilih periode dari daftar.")},
+    )
+    year = forms.IntegerField(
+        label=_("Tahun"),
+        min_value=FIRST_YEAR,
+        error_messages=YEAR_MESSAGES,
+        help_text=_("Tahun laporan tahunan, atau tahun bulan/triwulan/semester."),
+    )
+    period_number = forms.IntegerField(
+        label=_("Bulan/triwulan/semester ke-"),
+        required=False,
+        min_value=1,
+        max_value=12,
+        error_messages={
+            "invalid": _("Tulis nomor dengan angka, misalnya 3 untuk Maret."),
+            "min_value": _("Nomor paling kecil 1."),
+            "max_value": _("Nomor paling besar 12 (bulan), 4 (triwulan) atau 2 (semester)."),
+        },
+    )
+    date_from = forms.DateField(
+        label=_("Dari tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Untuk rentang tanggal."),
+        error_messages={"invalid": _("Tulis tanggal seperti 2024-03-01.")},
+    )
+    date_to = forms.DateField(
+        label=_("Sampai tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Tulis tanggal seperti 2024-03-31.")},
+    )
     edition = forms.ChoiceField(
         label=_("Edisi"),
         choices=ReportRun.Edition.choices,
@@ -283,16 +328,32 @@ class MeetingPackForm(forms.Form):
         ]
         region.initial = authority.code
         region.error_messages["invalid_choice"] = _("Wilayah ini di luar kewenangan Anda.")
-        this_year = timezone.localdate().year
+        self.today = timezone.localdate()
+        this_year = self.today.year
         year = cast(forms.IntegerField, self.fields["year"])
         year.max_value = this_year
         year.validators.append(MaxValueValidator(this_year))
         year.initial = this_year
         year.widget.attrs.update({"min": FIRST_YEAR, "max": this_year})
 
+    def clean(self) -> dict:
+        data = super().clean() or self.cleaned_data
+        period = data["period"] = data.get("period") or Period.YEARS.value
+        if period == Period.RANGE:
+            self._clean_range(data)
+        elif period and period != Period.YEARS and data.get("year"):
+            data["period_year"] = data["year"]
+            self._clean_period(data)
+        return data
+
     def params(self) -> ReportParams:
-        year = self.cleaned_data["year"]
-        base = ReportParams.default(self.cleaned_data["region"], dt.date(year, 12, 31))
+        d = self.cleaned_data
+        if d["period"] == Period.RANGE:
+            return ReportParams.for_range(d["date_from"], d["date_to"], d["region"])
+        if d["period"] != Period.YEARS:
+            return ReportParams.for_period(d["period"], d["year"], d["period_number"], d["region"])
+        year = d["year"]
+        base = ReportParams.default(d["region"], dt.date(year, 12, 31))
         return ReportParams(
             year_from=max(FIRST_YEAR, base.year_from), year_to=year, region_code=base.region_code
         )

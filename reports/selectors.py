@@ -513,10 +513,8 @@ def register_tables(builder: TableBuilder) -> None:
         _table_builders.append(builder)
 
 
-def _yearly_registered_tables(params: ReportParams, region: Region) -> list[Table]:
-    """The registered builders' tables; they count by year, so a periodic report has none."""
-    if params.periodic:
-        return []
+def _registered_tables(params: ReportParams, region: Region) -> list[Table]:
+    """The registered builders' tables, in the report's columns (years or months)."""
     return [table for builder in _table_builders for table in builder(params, region)]
 
 
@@ -575,7 +573,7 @@ def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:
         ),
         language=get_language() or "id",
         computed_at=timezone.now().isoformat(timespec="seconds"),
-        tables=build_tables(figures) + _yearly_registered_tables(params, region),
+        tables=build_tables(figures) + _registered_tables(params, region),
         undated_cases=undated if params.date_basis == DateBasis.INCIDENT else None,
         referrals_available=figures.referral_rows is not None,
         aggregated_before=(
