@@ -20,9 +20,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from reports.snapshot import Snapshot, Table
+from reports.snapshot import NOT_AVAILABLE, Snapshot, Table
 from reports.suppression import SMALL
-from reports.text import fmt
+from reports.text import column_headers, fmt
 
 PALETTE = ["#6b2d8c", "#e69f00", "#0072b2", "#009e73", "#cc79a7", "#d55e00", "#56b4e9"]
 GREY = "#9aa1ad"
@@ -312,6 +312,8 @@ def stacked_bar_chart(
         cx = x + bar_w / 2
         total = totals[i]
         body.append(_text(cx, height - 10, label, fill=INK))
+        if any(values[i] == NOT_AVAILABLE for _name, values in series):
+            total = NOT_AVAILABLE  # a yearly recap without this breakdown: no bar, only words
         if not isinstance(total, int):
             body.append(_text(cx, top + plot_h - 4, fmt(total), fill=MUTED, font_weight="bold"))
             continue
@@ -386,7 +388,7 @@ def snapshot_charts(
     drawn title (it prints `chart.title` as a caption) and, for a single year (or month), with
     the per-column charts `narrow` (half width, beside their table). The columns are years, or
     months in a periodic report, which also gets the monthly trend line."""
-    columns = snapshot.columns
+    columns = column_headers(snapshot)  # a yearly recap's year is marked "(rekap)"
     charts: dict[str, Chart] = {}
     headline = snapshot.table("headline")
     if headline is None:
@@ -412,7 +414,7 @@ def snapshot_charts(
             cross.total or [],
             **per_column,
         )
-    last = columns[-1]
+    last = snapshot.columns[-1]
     for key in ("victims_form", "cases_place", "perpetrators_relationship"):
         table = snapshot.table(key)
         if table is not None:
@@ -429,7 +431,7 @@ def _headline_charts(
     snapshot: Snapshot, headline: Table, per_column: dict[str, Any]
 ) -> dict[str, Chart]:
     """The cases per column (bars) and cases, victims and perpetrators over the columns."""
-    columns, period = snapshot.columns, snapshot.period_label
+    columns, period = column_headers(snapshot), snapshot.period_label
     cases, victims, perps = (r.values for r in headline.rows)
     title = (
         _("Jumlah kasus per bulan, %(period)s")

@@ -35,7 +35,7 @@ from ppa.db import reporting_source
 from ppa.models import Agency, Region, Role, User
 from referrals.models import Notification
 from reports import access
-from reports.models import MeetingPack, ReportRun, StatisticsRefresh
+from reports.models import MeetingPack, ReportRun, StatisticsRefresh, YearlyRecap
 from reports.replica import statistics_from
 from reports.selectors import (
     CUBE_KEYS,
@@ -469,3 +469,57 @@ def meeting_pack_attach(
     with transaction.atomic():
         run = report_run_request(actor=actor, params=params, edition=edition, language=language)
         return MeetingPack.objects.create(meeting=meeting, run=run, attached_by=actor)
+
+
+# --- Yearly recaps ----------------------------------------------------------------------------
+
+
+class RecapError(Exception):
+    """The recap cannot be written; the message is for the user."""
+
+
+def _recap_guard(actor: User, region: Region) -> None:
+    if not access.can_record_recaps(actor):
+        raise RecapError(_("Anda tidak berwenang mencatat rekap tahunan."))
+    if not access.statistics_regions(actor).filter(code=region.code).exists():
+        raise RecapError(_("Wilayah ini di luar kewenangan Anda."))
+
+
+def recap_create(*, actor: User, values: dict[str, Any]) -> YearlyRecap:
+    """Record a yearly recap (values: the fields of `reports.forms.RecapForm`)."""
+    recap = YearlyRecap(**values, entered_by=actor)
+    _recap_guard(actor, recap.region)
+    recap._history_user = actor  # type: ignore[attr-defined]
+    with transaction.atomic():
+        recap.save()
+    return recap
+
+
+def recap_update(*, actor: User, recap: YearlyRecap, values: dict[str, Any]) -> YearlyRecap:
+    """Correct a recap in force; one history row with the user."""
+    _recap_guard(actor, recap.region)
+    if not recap.in_force:
+        raise RecapError(_("Rekap yang sudah ditarik tidak dapat diubah."))
+    _recap_guard(actor, values["region"])
+    changed = [name for name, value in values.items() if getattr(recap, name) != value]
+    if not changed:
+        return recap
+    for name in changed:
+        setattr(recap, name, values[name])
+    recap._history_user = actor  # type: ignore[attr-defined]
+    with transaction.atomic():
+        recap.save(update_fields=[("region" if n == "region" else n) for n in changed])
+    return recap
+
+
+def recap_withdraw(*, actor: User, recap: YearlyRecap, reason: str) -> YearlyRecap:
+    """Withdraw a recap (kept with its history; the statistics no longer use it)."""
+    _recap_guard(actor, recap.region)
+    if not recap.in_force:
+        raise RecapError(_("Rekap ini sudah ditarik."))
+    recap.withdrawn_at, recap.withdrawn_reason = timezone.now(), reason
+    recap._history_user = actor  # type: ignore[attr-defined]
+    recap._change_reason = reason[:100]  # type: ignore[attr-defined]
+    with transaction.atomic():
+        recap.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    return recap
