@@ -335,6 +335,15 @@ class RecapForm(forms.ModelForm):
             "note",
         ]
         widgets = {"source_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        error_messages = {
+            "cases": {"required": _("Tulis jumlah kasus (0 bila tidak ada).")},
+            "population": {"required": _("Pilih cakupan rekap.")},
+            "source_document": {"required": _("Tulis dokumen sumber rekap.")},
+            "source_date": {
+                "required": _("Tulis tanggal dokumen atau rapat."),
+                "invalid": _("Tulis tanggal yang benar, misalnya 15/01/2022."),
+            },
+        }
         help_texts = {
             "victims": _("Kosongkan bila sumber tidak menyebutkannya (tampil 'tidak tersedia')."),
             "victims_female": _(
@@ -384,6 +393,7 @@ class RecapForm(forms.ModelForm):
                     _("Korban perempuan dan laki-laki berjumlah %(sum)s, bukan %(victims)s.")
                     % {"sum": female + male, "victims": victims},
                 )
+        self._check_one_in_force(data)
         for code in RECAP_FORMS:
             value = data.get("form_" + code)
             if value is not None and victims is not None and value > victims:
@@ -392,6 +402,24 @@ class RecapForm(forms.ModelForm):
                     _("Tidak boleh lebih dari jumlah korban (%(n)s).") % {"n": victims},
                 )
         return data
+
+
+    def _check_one_in_force(self, data: dict[str, Any]) -> None:
+        """One recap in force per region, year and population (the database says so too)."""
+        region, year, population = data.get("region"), data.get("year"), data.get("population")
+        if region is None or year is None or not population:
+            return
+        others = YearlyRecap.objects.filter(
+            region=region, year=year, population=population, withdrawn_at__isnull=True
+        ).exclude(pk=self.instance.pk)
+        if others.exists():
+            self.add_error(
+                None,
+                _(
+                    "Sudah ada rekap untuk wilayah, tahun dan cakupan ini. Ubah rekap itu, "
+                    "atau tarik dulu sebelum mencatat yang baru."
+                ),
+            )
 
 
 class RecapWithdrawForm(forms.Form):

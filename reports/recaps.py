@@ -129,6 +129,7 @@ def apply_recaps(
         for table in tables:
             if table.columns is not None:
                 continue  # a table with columns of its own (the monthly trend)
+            table.recaps = True
             for row in table.rows:
                 row.values[column] = _cell(table, row.code, recap, column)
             if table.total is not None:

@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -490,26 +490,33 @@ def recap_create(*, actor: User, values: dict[str, Any]) -> YearlyRecap:
     recap = YearlyRecap(**values, entered_by=actor)
     _recap_guard(actor, recap.region)
     recap._history_user = actor  # type: ignore[attr-defined]
-    with transaction.atomic():
-        recap.save()
+    try:
+        with transaction.atomic():
+            recap.save()
+    except IntegrityError as exc:  # another user recorded the same year a moment ago
+        raise RecapError(
+            _("Sudah ada rekap untuk wilayah, tahun dan cakupan ini. Ubah rekap itu.")
+        ) from exc
     return recap
 
 
 def recap_update(*, actor: User, recap: YearlyRecap, values: dict[str, Any]) -> YearlyRecap:
-    """Correct a recap in force; one history row with the user."""
-    _recap_guard(actor, recap.region)
-    if not recap.in_force:
-        raise RecapError(_("Rekap yang sudah ditarik tidak dapat diubah."))
+    """Correct a recap in force; one history row with the user (none when nothing changed).
+    Compared with the row as stored (a bound model form has already written into `recap`)."""
     _recap_guard(actor, values["region"])
-    changed = [name for name, value in values.items() if getattr(recap, name) != value]
-    if not changed:
-        return recap
-    for name in changed:
-        setattr(recap, name, values[name])
-    recap._history_user = actor  # type: ignore[attr-defined]
     with transaction.atomic():
-        recap.save(update_fields=[("region" if n == "region" else n) for n in changed])
-    return recap
+        current = YearlyRecap.objects.select_for_update().get(pk=recap.pk)
+        _recap_guard(actor, current.region)
+        if not current.in_force:
+            raise RecapError(_("Rekap yang sudah ditarik tidak dapat diubah."))
+        changed = [name for name, value in values.items() if getattr(current, name) != value]
+        if not changed:
+            return current
+        for name in changed:
+            setattr(current, name, values[name])
+        current._history_user = actor  # type: ignore[attr-defined]
+        current.save(update_fields=changed)
+    return current
 
 
 def recap_withdraw(*, actor: User, recap: YearlyRecap, reason: str) -> YearlyRecap:

@@ -192,6 +192,8 @@ class Table:
     # Headers of a table whose columns are not the report's (the monthly trend); None: the
     # snapshot's `columns`.
     columns: list | None = None
+    # True: some year columns show a yearly recap (their headers are marked "(rekap)").
+    recaps: bool = False
 
     @property
     def is_empty(self) -> bool:
