@@ -43,7 +43,9 @@ def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
             "basis": snapshot.basis_label,
         }
         rows.append([counted])
-        rows.append([_("Kategori"), *(table.columns or (headers if table.recaps else snapshot.columns))])
+        rows.append(
+            [_("Kategori"), *(table.columns or (headers if table.recaps else snapshot.columns))]
+        )
         for row in table.rows:
             rows.append([row.label, *row.values])
         if table.total is not None:

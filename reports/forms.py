@@ -403,7 +403,6 @@ class RecapForm(forms.ModelForm):
                 )
         return data
 
-
     def _check_one_in_force(self, data: dict[str, Any]) -> None:
         """One recap in force per region, year and population (the database says so too)."""
         region, year, population = data.get("region"), data.get("year"), data.get("population")

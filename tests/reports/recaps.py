@@ -7,10 +7,20 @@ from ppa.models import Region
 from reports import services
 from reports.models import RecapPopulation, YearlyRecap
 
-FORM_FIELDS = ("fisik", "psikis", "seksual", "eksploitasi", "trafficking", "penelantaran", "lainnya")
+FORM_FIELDS = (
+    "fisik",
+    "psikis",
+    "seksual",
+    "eksploitasi",
+    "trafficking",
+    "penelantaran",
+    "lainnya",
+)
 
 
-def make_recap(world, year: int, cases: int, *, user: str = "official_own", **values) -> YearlyRecap:
+def make_recap(
+    world, year: int, cases: int, *, user: str = "official_own", **values
+) -> YearlyRecap:
     defaults = {
         "region": Region.objects.get(code="13.76"),
         "year": year,
