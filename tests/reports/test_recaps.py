@@ -18,9 +18,12 @@ from reports.models import RecapPopulation, ReportRun, YearlyRecap
 from reports.selectors import ReportParams, annual_statistics
 from reports.suppression import SMALL, public_edition
 from reports.text import recap_notes
+from tests.reports import test_pdf
 from tests.reports.helpers import csv_tables, xlsx_tables
 from tests.reports.recaps import make_recap, recap_post
-from tests.reports.test_pdf import letterhead_agency, pdf_text, request_pdf, row  # noqa: F401
+from tests.reports.test_pdf import pdf_text, request_pdf
+
+letterhead_agency = test_pdf.letterhead_agency  # the fixture, shared
 
 pytestmark = pytest.mark.django_db
 NA = "tidak tersedia"
@@ -303,7 +306,7 @@ def test_five_recap_years_then_the_annual_pdf_shows_the_whole_series(
     assert run.status == ReportRun.Status.DONE, run.error
     text = pdf_text(Path(run.file.path).read_bytes())
     flat = " ".join(text.split())
-    assert row(text, "Kasus", 8, 10, 11, 9, 7, 1, 12, 14, 4)
+    assert test_pdf.row(text, "Kasus", 8, 10, 11, 9, 7, 1, 12, 14, 4)
     assert re.search(r"^\s*Korban\s+tidak\s+tidak\s+12\s+10\s+8\s+1\s+12\s+14\s+5\s*$", text, re.M)
     for year in series:
         assert (
