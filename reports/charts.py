@@ -282,6 +282,14 @@ def line_chart(
     return _svg(width, height, title, body)
 
 
+def _stack_total(series: list[tuple[str, list]], totals: list, i: int) -> object:
+    """The total over a bar, or "tidak tersedia" for a yearly recap without the breakdown (no
+    bar then, only the words)."""
+    if any(values[i] == NOT_AVAILABLE for _name, values in series):
+        return NOT_AVAILABLE
+    return totals[i]
+
+
 def stacked_bar_chart(
     title: str,
     labels: list,
@@ -310,10 +318,8 @@ def stacked_bar_chart(
     for i, label in enumerate(labels):
         x = left + slot * i + (slot - bar_w) / 2
         cx = x + bar_w / 2
-        total = totals[i]
+        total = _stack_total(series, totals, i)
         body.append(_text(cx, height - 10, label, fill=INK))
-        if any(values[i] == NOT_AVAILABLE for _name, values in series):
-            total = NOT_AVAILABLE  # a yearly recap without this breakdown: no bar, only words
         if not isinstance(total, int):
             body.append(_text(cx, top + plot_h - 4, fmt(total), fill=MUTED, font_weight="bold"))
             continue
