@@ -131,11 +131,11 @@ ROWS += [
         setup=make_recap_row,
         data=lambda w, kwargs: recap_post(cases=13),
     ),
-    # The supervisor comes after the official: the recap is withdrawn already, the page says so.
+    # The official comes after the supervisor: the recap is withdrawn already, the page says so.
     Row(
         "reports:recap_withdraw",
         method="post",
-        expect={**OWN_ONLY, "official_own": 302, "supervisor_own": 200},
+        expect={**OWN_ONLY, "supervisor_own": 302, "official_own": 200},
         default=403,
         setup=make_recap_row,
         data=lambda w, kwargs: {"reason": "Angka dikoreksi"},

@@ -318,3 +318,14 @@ def test_five_recap_years_then_the_annual_pdf_shows_the_whole_series(
     assert re.search(r"^\s*Pelaku(\s+tidak){5}\s+1\s+12\s+14\s+5\s*$", text, re.M)
     assert re.search(r"^\s*(tersedia\s+){5}$", text, re.M)  # the second line of those cells
     assert text.count("(rekap)") >= 5
+
+
+def test_over_long_source_is_refused_with_the_message_and_kept(client, world):
+    client.force_login(world.users["official_own"])
+    page = client.get(reverse("reports:recap_create")).content.decode()
+    assert 'data-maxlength="200"' in page and " maxlength=" not in page
+    too_long = "Laporan " + "x" * 200
+    response = client.post(reverse("reports:recap_create"), recap_post(source_document=too_long))
+    html = response.content.decode()
+    assert response.status_code == 200 and "paling banyak 200 karakter" in html
+    assert too_long in html and not YearlyRecap.objects.exists()
