@@ -180,10 +180,10 @@ def _legend(items: list[tuple[str, str]], x: int, y: int, width: int = 620) -> l
     return out
 
 
-def _column_labels(xs: list[float], labels: list, height: int) -> list[str]:
+def _column_labels(xs: list[float], labels: list, height: int, split: bool = False) -> list[str]:
     """The labels under the columns; when more than six ("Mar 2024" for each month) each
     goes on two lines (month above year), so neighbours do not run into each other."""
-    if len(labels) <= 6:
+    if len(labels) <= 6 and not split:
         return [_text(x, height - 10, label, fill=INK) for x, label in zip(xs, labels, strict=True)]
     out = []
     for x, label in zip(xs, labels, strict=True):
@@ -192,6 +192,14 @@ def _column_labels(xs: list[float], labels: list, height: int) -> list[str]:
         if rest:
             out.append(_text(x, height - 4, rest, fill=INK, font_size="10"))
     return out
+
+
+def _bar_label(x: float, height: int, label: object, count: int) -> list[str]:
+    """The label under a bar; a recap year ("2019 (rekap)") among more than six bars goes on
+    two lines, like the month labels of a line chart."""
+    if count > 6 and " " in str(label):
+        return _column_labels([x], [label], height, split=True)
+    return [_text(x, height - 10, label, fill=INK)]
 
 
 def _heading(title: str) -> str:
@@ -231,7 +239,7 @@ def bar_chart(
             body.append(_text(cx, y - 4, fmt(value), fill=INK, font_weight="bold"))
         else:
             body.append(_text(cx, top + plot_h - 4, fmt(value), fill=MUTED, font_weight="bold"))
-        body.append(_text(cx, height - 10, label, fill=INK))
+        body += _bar_label(cx, height, label, len(labels))
     return _svg(width, height, title, body)
 
 
@@ -319,7 +327,7 @@ def stacked_bar_chart(
         x = left + slot * i + (slot - bar_w) / 2
         cx = x + bar_w / 2
         total = _stack_total(series, totals, i)
-        body.append(_text(cx, height - 10, label, fill=INK))
+        body += _bar_label(cx, height, label, len(labels))
         if not isinstance(total, int):
             body.append(_text(cx, top + plot_h - 4, fmt(total), fill=MUTED, font_weight="bold"))
             continue
