@@ -194,6 +194,15 @@ def _column_labels(xs: list[float], labels: list, height: int, split: bool = Fal
     return out
 
 
+def _not_available_note(series: list[tuple[str, list]], x: float, y: float) -> list[str]:
+    """A line without a point in a yearly recap's year: the recap does not give that count
+    ("tidak tersedia"), said once beside the legend instead of under every gap."""
+    if not any(v == NOT_AVAILABLE for _name, values in series for v in values):
+        return []
+    note = _("tanpa titik: tidak tersedia pada tahun rekap")
+    return [_text(x, y, note, "end", fill=MUTED, font_size="10")]
+
+
 def _bar_label(x: float, height: int, label: object, count: int) -> list[str]:
     """The label under a bar; a recap year ("2019 (rekap)") among more than six bars goes on
     two lines, like the month labels of a line chart."""
@@ -276,11 +285,13 @@ def line_chart(
         body += _line_segments(points, colour)
         body += _point_marks(points, colour, labelled, crowded=len(labels) > 6)
         for i, v in enumerate(values):
-            if not isinstance(v, int | float) and v != SMALL and v is not None:
+            if not isinstance(v, int | float) and v not in (SMALL, NOT_AVAILABLE, None):
                 # Any other hidden cell ("*"): no point, only its label at the base line.
                 x, y = xy(i, 0)
                 body.append(_text(x, y - 4, fmt(v), fill=MUTED, font_size="10"))
     body += _column_labels([xy(i, 0)[0] for i in range(len(labels))], labels, height)
+    if width >= WIDTH:  # a narrow chart has its table beside it, which says so
+        body += _not_available_note(series, width - 12, 34 - cut)
     body += _legend(
         [(name, PALETTE[s % len(PALETTE)]) for s, (name, _v) in enumerate(series)],
         left,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ppa.models import Region
 from reports.charts import snapshot_charts
@@ -17,7 +17,7 @@ from reports.exports import snapshot_csv, snapshot_xlsx
 from reports.models import RecapPopulation, ReportRun, YearlyRecap
 from reports.selectors import ReportParams, annual_statistics
 from reports.suppression import SMALL, public_edition
-from reports.text import recap_notes
+from reports.text import column_headers, fmt, recap_notes
 from tests.reports import test_pdf
 from tests.reports.helpers import csv_tables, xlsx_tables
 from tests.reports.recaps import make_recap, recap_post
@@ -329,3 +329,15 @@ def test_over_long_source_is_refused_with_the_message_and_kept(client, world):
     html = response.content.decode()
     assert response.status_code == 200 and "paling banyak 200 karakter" in html
     assert too_long in html and not YearlyRecap.objects.exists()
+
+
+def test_english_edition_says_not_available_and_recap(dataset):
+    make_recap(dataset, 2019, 11)
+    with translation.override("en"):
+        snapshot = annual_statistics(ReportParams(2019, 2021, "13.76"))
+        assert fmt(rows_of(snapshot, "headline")["perpetrators"][0]) == "not available"
+        assert column_headers(snapshot)[0] == "2019 (recap)"
+        assert recap_notes(snapshot)[0].startswith(
+            "2019: yearly recap (KtP and KtA combined), 11 cases. Source: Laporan Tahunan"
+        )
+        assert "not available in a recap year" in snapshot_charts(snapshot)["trend_line"]
