@@ -15,6 +15,7 @@ from ppa.models import Region
 from reports.charts import snapshot_charts
 from reports.exports import snapshot_csv, snapshot_xlsx
 from reports.models import RecapPopulation, ReportRun, YearlyRecap
+from reports.pdf import Letterhead, render_pdf
 from reports.selectors import ReportParams, annual_statistics
 from reports.suppression import SMALL, public_edition
 from reports.text import column_headers, fmt, recap_notes
@@ -341,3 +342,33 @@ def test_english_edition_says_not_available_and_recap(dataset):
             "2019: yearly recap (KtP and KtA combined), 11 cases. Source: Laporan Tahunan"
         )
         assert "not available in a recap year" in snapshot_charts(snapshot)["trend_line"]
+
+
+def test_public_pdf_hides_small_recap_figures_and_names_the_case_level_year(
+    dataset, letterhead_agency
+):
+    make_recap(dataset, 2019, 3, victims=3)
+    make_recap(dataset, 2021, 10, source_document="Paparan Kadis 2021")
+    public = public_edition(annual_statistics(ReportParams(2019, 2023, "13.76")))
+    data, _pages = render_pdf(public, Letterhead.for_agency(letterhead_agency))
+    text = pdf_text(data)
+    flat = " ".join(text.split())
+    assert test_pdf.row(text, "Kasus", "<5", "<5", 12, 14, "<5")
+    assert "2019: rekap tahunan (KtP dan KtA digabung), <5 kasus." in flat
+    assert (
+        "2021: angka dari data kasus (12 kasus); rekap tahunan (KtP dan KtA digabung) juga ada "
+        "dengan 10 kasus. Sumber rekap: Paparan Kadis 2021" in flat
+    )
+    assert "EDISI PUBLIK" in flat and " 3 kasus" not in flat
+
+
+def test_statistics_query_count_does_not_grow_with_recaps(dataset, django_assert_num_queries):
+    params = ReportParams(2015, 2023, "13.76")
+    with django_assert_num_queries(19):
+        annual_statistics(params)
+    for year in range(2015, 2020):
+        make_recap(dataset, year, year - 2010, population=RecapPopulation.WOMEN)
+        make_recap(dataset, year, year - 2005, population=RecapPopulation.CHILDREN)
+    with django_assert_num_queries(19):
+        snapshot = annual_statistics(params)
+    assert snapshot.recap_years == [2015, 2016, 2017, 2018, 2019]
