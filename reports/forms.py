@@ -8,14 +8,14 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseType
 from ppa.models import Region, User
 from reports import access
-from reports.models import ReportRun
+from reports.models import RECAP_FORMS, RECAP_YEAR_MIN, ReportRun, YearlyRecap
 from reports.snapshot import (
     DEFAULT_YEARS,
     MAX_MONTHS,
@@ -357,3 +357,134 @@ class MeetingPackForm(PeriodChecks):
         return ReportParams(
             year_from=max(FIRST_YEAR, base.year_from), year_to=year, region_code=base.region_code
         )
+
+
+class RegionField(forms.ModelChoiceField):
+    """A region of the user's statistics regions; the kecamatan are indented under the city."""
+
+    root = ""
+
+    def label_from_instance(self, obj: Region) -> str:
+        return obj.name if obj.code == self.root else f"— {obj.name}"
+
+
+class RecapForm(forms.ModelForm):
+    """A yearly recap: the totals a source gives for a year without case-level records. Every
+    count but the cases is optional; an empty one means "the source does not give it"."""
+
+    region = RegionField(
+        label=_("Wilayah"),
+        queryset=Region.objects.none(),
+        error_messages={"invalid_choice": _("Wilayah ini di luar kewenangan Anda.")},
+    )
+
+    class Meta:
+        model = YearlyRecap
+        fields = [
+            "region",
+            "year",
+            "population",
+            "cases",
+            "victims",
+            "perpetrators",
+            "victims_female",
+            "victims_male",
+            *("form_" + code for code in RECAP_FORMS),
+            "source_document",
+            "source_meeting",
+            "source_date",
+            "note",
+        ]
+        widgets = {"source_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        error_messages = {
+            "cases": {"required": _("Tulis jumlah kasus (0 bila tidak ada).")},
+            "population": {"required": _("Pilih cakupan rekap.")},
+            "source_document": {"required": _("Tulis dokumen sumber rekap.")},
+            "source_date": {
+                "required": _("Tulis tanggal dokumen atau rapat."),
+                "invalid": _("Tulis tanggal yang benar, misalnya 15/01/2022."),
+            },
+        }
+        help_texts = {
+            "victims": _("Kosongkan bila sumber tidak menyebutkannya (tampil 'tidak tersedia')."),
+            "victims_female": _(
+                "Isi keduanya atau kosongkan keduanya; jumlahnya sama dengan korban."
+            ),
+            "source_document": _("Misalnya: Laporan Tahunan P2TP2A 2021, hlm. 4."),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        authority = access.statistics_authority(user)
+        if authority is None:  # the view lets only users with statistics access get here
+            raise PermissionDenied
+        region = cast(RegionField, self.fields["region"])
+        region.queryset = access.statistics_regions(user)
+        region.root = authority.code
+        if not self.instance.pk:
+            region.initial = authority.code
+        this_year = timezone.localdate().year
+        year = cast(forms.IntegerField, self.fields["year"])
+        year.min_value, year.max_value = RECAP_YEAR_MIN, this_year
+        year.validators += [MinValueValidator(RECAP_YEAR_MIN), MaxValueValidator(this_year)]
+        year.error_messages.update(YEAR_MESSAGES)
+        year.widget.attrs.update({"min": RECAP_YEAR_MIN, "max": this_year})
+        for name, field in self.fields.items():
+            if isinstance(field, forms.IntegerField) and name != "year":
+                field.min_value = 0
+                field.error_messages["min_value"] = _("Jumlah tidak boleh negatif.")
+                field.error_messages["invalid"] = _("Tulis jumlah dengan angka, misalnya 12.")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        victims = data.get("victims")
+        female, male = data.get("victims_female"), data.get("victims_male")
+        if (female is None) != (male is None):
+            missing = "victims_male" if male is None else "victims_female"
+            self.add_error(
+                missing, _("Isi korban perempuan dan laki-laki, atau kosongkan keduanya.")
+            )
+        elif female is not None and male is not None:
+            if victims is None:
+                self.add_error("victims", _("Isi jumlah korban bila rincian jenis kelamin diisi."))
+            elif female + male != victims:
+                self.add_error(
+                    "victims_female",
+                    _("Korban perempuan dan laki-laki berjumlah %(sum)s, bukan %(victims)s.")
+                    % {"sum": female + male, "victims": victims},
+                )
+        self._check_one_in_force(data)
+        for code in RECAP_FORMS:
+            value = data.get("form_" + code)
+            if value is not None and victims is not None and value > victims:
+                self.add_error(
+                    "form_" + code,
+                    _("Tidak boleh lebih dari jumlah korban (%(n)s).") % {"n": victims},
+                )
+        return data
+
+    def _check_one_in_force(self, data: dict[str, Any]) -> None:
+        """One recap in force per region, year and population (the database says so too)."""
+        region, year, population = data.get("region"), data.get("year"), data.get("population")
+        if region is None or year is None or not population:
+            return
+        others = YearlyRecap.objects.filter(
+            region=region, year=year, population=population, withdrawn_at__isnull=True
+        ).exclude(pk=self.instance.pk)
+        if others.exists():
+            self.add_error(
+                None,
+                _(
+                    "Sudah ada rekap untuk wilayah, tahun dan cakupan ini. Ubah rekap itu, "
+                    "atau tarik dulu sebelum mencatat yang baru."
+                ),
+            )
+
+
+class RecapWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan penarikan"),
+        max_length=300,
+        error_messages={"required": _("Tulis alasan penarikan rekap.")},
+    )
