@@ -47,6 +47,7 @@ from cases.models import (
 )
 from cases.rules import case_type_problem
 from ppa.models import Agency, Region, Role, User
+from ppa.regions import load_hint
 
 DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 BLANK: list[tuple[str, Any]] = [("", "---------")]
@@ -91,6 +92,21 @@ def region_choices(agency: Agency) -> tuple[list, list]:
         (_("Kec. %s") % names.get(code, code), items) for code, items in by_district.items()
     ]
     return district_choices, village_choices
+
+
+def explain_missing_regions(
+    form: forms.Form, agency: Agency, districts: list, fields: tuple[str, str]
+) -> None:
+    """When the agency's city has no kecamatan loaded, the choices say how to load them (the
+    admin page or `manage.py load_regions <code>`) instead of showing an empty list, and a
+    code posted anyway is refused with the same words."""
+    if len(districts) > 1:  # the blank choice and at least one kecamatan
+        return
+    hint = load_hint(agency.region_id, agency.region.name)
+    for name in fields:
+        field = cast(forms.ChoiceField, form.fields[name])
+        field.help_text = hint
+        field.error_messages["invalid_choice"] = hint
 
 
 def check_village(form: forms.Form, district_field: str, village_field: str) -> None:
@@ -161,6 +177,7 @@ class IncidentForm(forms.Form):
         cast(forms.ChoiceField, self.fields["incident_district"]).choices = districts
         cast(forms.ChoiceField, self.fields["incident_village"]).choices = villages
         self.fields["incident_village"].widget.attrs["data-filter-by"] = "incident_district"
+        explain_missing_regions(self, agency, districts, ("incident_district", "incident_village"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data
@@ -237,6 +254,7 @@ class PersonForm(forms.Form):
         districts, villages = region_choices(agency)
         cast(forms.ChoiceField, self.fields["address_district"]).choices = districts
         cast(forms.ChoiceField, self.fields["address_village"]).choices = villages
+        explain_missing_regions(self, agency, districts, ("address_district", "address_village"))
         self.fields["address_village"].widget.attrs["data-filter-by"] = self.add_prefix(
             "address_district"
         )

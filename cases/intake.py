@@ -299,6 +299,12 @@ class Wizard:
                 values[name] = ""
         return {detail[0]: values}
 
+    def source(self) -> dict | None:
+        """Where a prefilled draft came from (set by the layer that started it, e.g. a community
+        report): a label, a link back and the facts the steps could not hold."""
+        source = self.data.get("_source")
+        return source if isinstance(source, dict) else None
+
     def progress(self, current: str) -> list[dict]:
         valid = self.data.get("_valid") or {}
         return [

@@ -298,9 +298,10 @@ def _district_of(region_code: str | None) -> str:
 
 
 def _near(person: PersonData) -> Q:
-    """A similar name (pg_trgm `%`, index `cases_person_name_trgm`) with the birth date within
-    a year or an address in the same kecamatan; Q() when the person gives neither. Each branch
-    pairs the name with one indexed condition, so PostgreSQL can AND the two index scans."""
+    """A similar name (pg_trgm `%`) with the birth date within a year or an address in the same
+    kecamatan; Q() when the person gives neither. Each branch is the name with one condition
+    that a GiST index holds beside it (`cases_person_birth_trgm`, `cases_person_region_trgm`),
+    so one index scan settles both; PostgreSQL ORs the two scans."""
     name = (person.name or "").strip()
     if not name:
         return Q()
@@ -314,9 +315,10 @@ def _near(person: PersonData) -> Q:
         near |= similar & Q(birth_date__range=window)
     district = _district_of(person.address_region_id)
     if district:
-        same_district = Q(address_region_id=district) | Q(
-            address_region__pk__startswith=district + "."
-        )
+        # The kecamatan and every kelurahan/desa under it ("13.71.10", "13.71.10.1001"): codes
+        # are digits and dots, and "/" sorts right after ".", so this range holds exactly them,
+        # as a range the index can use (a LIKE prefix cannot use a GiST index).
+        same_district = Q(address_region_id__gte=district, address_region_id__lt=district + "/")
         near |= similar & same_district
     return near
 

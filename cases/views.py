@@ -232,6 +232,7 @@ def _render_step(
         "step_number": index + 1,
         "step_count": len(STEPS),
         "progress": wizard.progress(step),
+        "source": wizard.source(),
         "forms": forms,
         "show_errors": show_errors,
         "case_type": wizard.case_type(),

@@ -46,15 +46,13 @@ def report_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Laporan terkirim ke UPTD PPA. Terima kasih."))
             return redirect("community:detail", code=report.code)
-    status = 400 if form.is_bound else 200
-    return render(request, "coordination/community/form.html", {"form": form}, status=status)
+    return render(request, "coordination/community/form.html", {"form": form})
 
 
 def _detail(
     request: AuthedRequest,
     report: CommunityReport,
     close_form: CloseReportForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     if access.is_task_force_member(request.user):
         # The reporter sees the status of their report, never what became of it inside.
@@ -66,7 +64,7 @@ def _detail(
         and report.status != CommunityReportStatus.CLOSED,
         "close_form": close_form or CloseReportForm(),
     }
-    return render(request, "coordination/community/detail.html", context, status=status)
+    return render(request, "coordination/community/detail.html", context)
 
 
 @login_required
@@ -103,4 +101,4 @@ def report_close(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("Laporan ditutup."))
             return redirect("community:list")
-    return _detail(request, report, form, status=400)
+    return _detail(request, report, form)

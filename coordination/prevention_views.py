@@ -36,5 +36,4 @@ def activity_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Kegiatan pencegahan dicatat."))
             return redirect("prevention:list")
-    status = 400 if form.is_bound else 200
-    return render(request, "coordination/prevention/form.html", {"form": form}, status=status)
+    return render(request, "coordination/prevention/form.html", {"form": form})

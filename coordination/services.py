@@ -28,6 +28,7 @@ from coordination.models import (
     ActionStatus,
     ActionUpdate,
     AgendaItem,
+    AtRiskSex,
     CommunityReport,
     CommunityReportStatus,
     Decision,
@@ -383,17 +384,56 @@ def community_report_create(*, actor: User, data: CommunityReportData) -> Commun
     )
 
 
-def _intake_prefill(report: CommunityReport) -> dict[str, list[str]]:
-    """The first intake step as the officer would have typed it from the report."""
+def _intake_prefill(report: CommunityReport) -> dict[str, dict[str, list[str]]]:
+    """The intake steps as the officer would have typed them from the report: the complaint
+    (channel, date, urgency, kecamatan and kelurahan, what happened), the person at risk (sex;
+    the age group is only known as a band, so it is shown beside the form, never turned into an
+    invented age) and the reporter (the task-force member, with the contact they agreed to)."""
     risk = {"emergency": RiskLevel.HIGH, "urgent": RiskLevel.MEDIUM}.get(report.urgency, "")
-    return {
-        "intake_channel": [IntakeChannel.COMMUNITY],
-        "reported_on": [timezone.localdate(report.created_at).isoformat()],
-        "risk_level": [risk],
-        "incident_district": [report.village.parent_id or ""],
-        "incident_village": [report.village_id],
-        "description": [report.what_happened],
+    steps: dict[str, dict[str, list[str]]] = {
+        "kejadian": {
+            "intake_channel": [IntakeChannel.COMMUNITY],
+            "reported_on": [timezone.localdate(report.created_at).isoformat()],
+            "risk_level": [risk],
+            "incident_district": [report.village.parent_id or ""],
+            "incident_village": [report.village_id],
+            "description": [report.what_happened],
+        },
+        "korban": {"v-TOTAL_FORMS": ["1"], "v-INITIAL_FORMS": ["0"]},
     }
+    if report.at_risk_sex in (AtRiskSex.FEMALE, AtRiskSex.MALE):
+        steps["korban"]["v-0-sex"] = [report.at_risk_sex]
+    phone = report.contact if report.consent_to_contact and len(report.contact) <= 40 else ""
+    steps["pelapor"] = {
+        "r-name": [report.reporter.get_full_name() or report.reporter.get_username()],
+        "r-relation_to_victim": [report.task_force.name[:80]],
+        "r-phone": [phone],
+    }
+    return steps
+
+
+def _intake_source(report: CommunityReport) -> dict[str, object]:
+    """What the intake shows beside its steps: a link back to the report and its facts."""
+    return {
+        "label": _("Laporan masyarakat/Satgas dari %(agency)s")
+        % {"agency": report.task_force.name},
+        "url": reverse("community:detail", kwargs={"code": report.code}),
+        "facts": [
+            _("Orang yang mungkin berisiko: %(age)s, %(sex)s")
+            % {"age": report.get_at_risk_age_display(), "sex": report.get_at_risk_sex_display()},
+            _("Kelurahan/desa: %(village)s") % {"village": report.village.name},
+            _("Kedaruratan: %(urgency)s") % {"urgency": report.get_urgency_display()},
+        ],
+    }
+
+
+def _draft_from_report(actor: User, report: CommunityReport) -> IntakeDraft:
+    """A new intake draft holding every prefilled step; it opens at the first one."""
+    steps = _intake_prefill(report)
+    draft = draft_save(actor=actor, draft=None, step="kejadian", data=steps.pop("kejadian"))
+    draft.data.update(steps, _source=_intake_source(report))
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
 
 
 def community_report_start_intake(*, actor: User, report: CommunityReport) -> IntakeDraft:
@@ -410,7 +450,7 @@ def community_report_start_intake(*, actor: User, report: CommunityReport) -> In
             if draft is None:
                 raise CoordinationError(_("Pengaduan dari laporan ini sudah dimulai petugas lain."))
             return draft
-        draft = draft_save(actor=actor, draft=None, step="kejadian", data=_intake_prefill(locked))
+        draft = _draft_from_report(actor, locked)
         locked.intake_token = draft.token
         locked.status, locked.handled_by = CommunityReportStatus.IN_PROGRESS, actor
         locked.save(update_fields=["intake_token", "status", "handled_by"])

@@ -61,13 +61,11 @@ def meeting_create(request: AuthedRequest) -> HttpResponse:
             _error(form, exc)
         else:
             return redirect("coordination:detail", code=meeting.code)
-    status = 400 if form.is_bound else 200
-    return render(request, "coordination/form.html", {"form": form}, status=status)
+    return render(request, "coordination/form.html", {"form": form})
 
 
-def _page(
-    request: AuthedRequest, meeting: Meeting, status: int = 200, **bound: forms.BaseForm
-) -> HttpResponse:
+def _page(request: AuthedRequest, meeting: Meeting, **bound: forms.BaseForm) -> HttpResponse:
+    """The meeting page; a refused form is shown again with its messages and the input."""
     page = selectors.meeting_page(meeting)
     editable = access.can_edit_meeting(request.user, meeting)
     context = {"page": page, "m": meeting, "editable": editable}
@@ -79,7 +77,7 @@ def _page(
             "decision_form": bound.get("decision") or DecisionForm(meeting=meeting),
             "action_form": bound.get("action") or ActionForm(meeting=meeting),
         }
-    return render(request, "coordination/detail.html", context, status=status)
+    return render(request, "coordination/detail.html", context)
 
 
 @login_required
@@ -95,7 +93,7 @@ def attendance(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     meeting = access.get_meeting_for_user(request.user, code, write=True)
     form = AttendanceForm(request.POST, invitations=meeting.invitations.select_related("agency"))
     if not form.is_valid():
-        return _page(request, meeting, 400, attendance=form)
+        return _page(request, meeting, attendance=form)
     services.attendance_record(actor=request.user, meeting=meeting, present=form.present())
     messages.success(request, _("Daftar hadir disimpan."))
     return redirect("coordination:detail", code=meeting.code)
@@ -107,7 +105,7 @@ def minutes(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     meeting = access.get_meeting_for_user(request.user, code, write=True)
     form = MinutesForm(request.POST, items=meeting.agenda.all())
     if not form.is_valid():
-        return _page(request, meeting, 400, minutes=form)
+        return _page(request, meeting, minutes=form)
     services.minutes_record(actor=request.user, meeting=meeting, minutes=form.minutes())
     messages.success(request, _("Notulen disimpan."))
     return redirect("coordination:detail", code=meeting.code)
@@ -133,7 +131,7 @@ def decision(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("Keputusan disimpan."))
             return redirect("coordination:detail", code=meeting.code)
-    return _page(request, meeting, 400, decision=form)
+    return _page(request, meeting, decision=form)
 
 
 @login_required
@@ -152,7 +150,7 @@ def action_create(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("Tindak lanjut ditambahkan."))
             return redirect("coordination:detail", code=meeting.code)
-    return _page(request, meeting, 400, action=form)
+    return _page(request, meeting, action=form)
 
 
 @login_required
@@ -192,5 +190,4 @@ def action_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         request,
         "coordination/action.html",
         {"a": action, "updates": selectors.action_updates(action), "form": form},
-        status=400 if form is not None and form.is_bound else 200,
     )

@@ -163,10 +163,7 @@ def signatures(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Kepala lembaga tersimpan."))
             return redirect("paperwork:signatures")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "paperwork/signatures.html", {"signer": signer, "head": head}, status=status
-    )
+    return render(request, "paperwork/signatures.html", {"signer": signer, "head": head})
 
 
 @login_required

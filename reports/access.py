@@ -2,7 +2,9 @@
 
 Officials (DP3AP2KB and similar) and UPTD supervisors see the aggregated figures of their
 agency's region: its city/regency and the kecamatan in it (a provincial office: the province
-and its cities). Nobody gets case records from here. Report runs belong to the authority
+and its cities). Nobody gets case records from here. Yearly recaps (the totals of years
+without case-level records) are recorded and edited by the same users, for the same regions: a
+recap of a region outside the user's statistics regions is 404. Report runs belong to the authority
 region they were asked for: anyone with statistics access to that region may open them; any
 other user with statistics access gets 404, users of other roles 403.
 """
@@ -14,7 +16,7 @@ from django.http import Http404
 
 from ppa.access import deny_unless, role_of
 from ppa.models import Region, Role, User
-from reports.models import ReportRun
+from reports.models import ReportRun, YearlyRecap
 
 __all__ = [
     "STATISTICS_ROLES",
@@ -24,6 +26,10 @@ __all__ = [
     "deny_unless_statistics",
     "visible_report_runs",
     "get_report_run_for_user",
+    "can_record_recaps",
+    "deny_unless_recaps",
+    "visible_recaps",
+    "get_recap_for_user",
 ]
 
 STATISTICS_ROLES = frozenset({Role.OFFICIAL, Role.SUPERVISOR})
@@ -76,3 +82,28 @@ def get_report_run_for_user(user: User, code: uuid.UUID | str) -> ReportRun:
     if run is None:
         raise Http404
     return run
+
+
+def can_record_recaps(user: User) -> bool:
+    """Who records yearly recaps: whoever may see the statistics (officials, supervisors)."""
+    return can_view_statistics(user)
+
+
+def deny_unless_recaps(user: User) -> None:
+    deny_unless(can_record_recaps(user))
+
+
+def visible_recaps(user: User) -> QuerySet:
+    """Recaps (withdrawn ones included) of the regions the user may choose for statistics."""
+    if not can_record_recaps(user):
+        return YearlyRecap.objects.none()
+    return YearlyRecap.objects.filter(region__in=statistics_regions(user).values("code"))
+
+
+def get_recap_for_user(user: User, code: uuid.UUID | str) -> YearlyRecap:
+    """The recap, 403 for users without statistics access, 404 for another region's recap."""
+    deny_unless_recaps(user)
+    recap = visible_recaps(user).select_related("region", "entered_by").filter(code=code).first()
+    if recap is None:
+        raise Http404
+    return recap

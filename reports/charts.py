@@ -20,9 +20,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from reports.snapshot import Snapshot, Table
+from reports.snapshot import NOT_AVAILABLE, Snapshot, Table
 from reports.suppression import SMALL
-from reports.text import fmt
+from reports.text import column_headers, fmt
 
 PALETTE = ["#6b2d8c", "#e69f00", "#0072b2", "#009e73", "#cc79a7", "#d55e00", "#56b4e9"]
 GREY = "#9aa1ad"
@@ -180,10 +180,10 @@ def _legend(items: list[tuple[str, str]], x: int, y: int, width: int = 620) -> l
     return out
 
 
-def _column_labels(xs: list[float], labels: list, height: int) -> list[str]:
+def _column_labels(xs: list[float], labels: list, height: int, split: bool = False) -> list[str]:
     """The labels under the columns; when more than six ("Mar 2024" for each month) each
     goes on two lines (month above year), so neighbours do not run into each other."""
-    if len(labels) <= 6:
+    if len(labels) <= 6 and not split:
         return [_text(x, height - 10, label, fill=INK) for x, label in zip(xs, labels, strict=True)]
     out = []
     for x, label in zip(xs, labels, strict=True):
@@ -192,6 +192,23 @@ def _column_labels(xs: list[float], labels: list, height: int) -> list[str]:
         if rest:
             out.append(_text(x, height - 4, rest, fill=INK, font_size="11"))
     return out
+
+
+def _not_available_note(series: list[tuple[str, list]], x: float, y: float) -> list[str]:
+    """A line without a point in a yearly recap's year: the recap does not give that count
+    ("tidak tersedia"), said once beside the legend instead of under every gap."""
+    if not any(v == NOT_AVAILABLE for _name, values in series for v in values):
+        return []
+    note = _("tanpa titik: tidak tersedia pada tahun rekap")
+    return [_text(x, y, note, "end", fill=MUTED, font_size="10")]
+
+
+def _bar_label(x: float, height: int, label: object, count: int) -> list[str]:
+    """The label under a bar; a recap year ("2019 (rekap)") among more than six bars goes on
+    two lines, like the month labels of a line chart."""
+    if count > 6 and " " in str(label):
+        return _column_labels([x], [label], height, split=True)
+    return [_text(x, height - 10, label, fill=INK)]
 
 
 def _heading(title: str) -> str:
@@ -231,7 +248,7 @@ def bar_chart(
             body.append(_text(cx, y - 4, fmt(value), fill=INK, font_weight="bold"))
         else:
             body.append(_text(cx, top + plot_h - 4, fmt(value), fill=MUTED, font_weight="bold"))
-        body.append(_text(cx, height - 10, label, fill=INK))
+        body += _bar_label(cx, height, label, len(labels))
     return _svg(width, height, title, body)
 
 
@@ -268,11 +285,13 @@ def line_chart(
         body += _line_segments(points, colour)
         body += _point_marks(points, colour, labelled, crowded=len(labels) > 6)
         for i, v in enumerate(values):
-            if not isinstance(v, int | float) and v != SMALL and v is not None:
+            if not isinstance(v, int | float) and v not in (SMALL, NOT_AVAILABLE, None):
                 # Any other hidden cell ("*"): no point, only its label at the base line.
                 x, y = xy(i, 0)
                 body.append(_text(x, y - 4, fmt(v), fill=MUTED, font_size="11"))
     body += _column_labels([xy(i, 0)[0] for i in range(len(labels))], labels, height)
+    if width >= WIDTH:  # a narrow chart has its table beside it, which says so
+        body += _not_available_note(series, width - 12, 34 - cut)
     body += _legend(
         [(name, PALETTE[s % len(PALETTE)]) for s, (name, _v) in enumerate(series)],
         left,
@@ -280,6 +299,14 @@ def line_chart(
         width - 20,
     )
     return _svg(width, height, title, body)
+
+
+def _stack_total(series: list[tuple[str, list]], totals: list, i: int) -> object:
+    """The total over a bar, or "tidak tersedia" for a yearly recap without the breakdown (no
+    bar then, only the words)."""
+    if any(values[i] == NOT_AVAILABLE for _name, values in series):
+        return NOT_AVAILABLE
+    return totals[i]
 
 
 def stacked_bar_chart(
@@ -310,8 +337,8 @@ def stacked_bar_chart(
     for i, label in enumerate(labels):
         x = left + slot * i + (slot - bar_w) / 2
         cx = x + bar_w / 2
-        total = totals[i]
-        body.append(_text(cx, height - 10, label, fill=INK))
+        total = _stack_total(series, totals, i)
+        body += _bar_label(cx, height, label, len(labels))
         if not isinstance(total, int):
             body.append(_text(cx, top + plot_h - 4, fmt(total), fill=MUTED, font_weight="bold"))
             continue
@@ -386,7 +413,7 @@ def snapshot_charts(
     drawn title (it prints `chart.title` as a caption) and, for a single year (or month), with
     the per-column charts `narrow` (half width, beside their table). The columns are years, or
     months in a periodic report, which also gets the monthly trend line."""
-    columns = snapshot.columns
+    columns = column_headers(snapshot)  # a yearly recap's year is marked "(rekap)"
     charts: dict[str, Chart] = {}
     headline = snapshot.table("headline")
     if headline is None:
@@ -412,7 +439,7 @@ def snapshot_charts(
             cross.total or [],
             **per_column,
         )
-    last = columns[-1]
+    last = snapshot.columns[-1]
     for key in ("victims_form", "cases_place", "perpetrators_relationship"):
         table = snapshot.table(key)
         if table is not None:
@@ -429,7 +456,7 @@ def _headline_charts(
     snapshot: Snapshot, headline: Table, per_column: dict[str, Any]
 ) -> dict[str, Chart]:
     """The cases per column (bars) and cases, victims and perpetrators over the columns."""
-    columns, period = snapshot.columns, snapshot.period_label
+    columns, period = column_headers(snapshot), snapshot.period_label
     cases, victims, perps = (r.values for r in headline.rows)
     title = (
         _("Jumlah kasus per bulan, %(period)s")

@@ -1,16 +1,29 @@
-"""Figures of the coordination layer in the annual report: community task-force reports (how
-many arrived, how many became cases) and prevention activities (by kind, month, kecamatan,
-topic; participants by sex and child/adult; the child-marriage prevention figure for KLA
-cluster II). Two GROUP BY queries; counted live (no nightly aggregate), by the year the report
-arrived or the activity took place, whatever the date basis, and not split by case type.
+"""Figures of the coordination layer in the annual and the periodic reports: community
+task-force reports (how many arrived, how many became cases) and prevention activities (by kind,
+month, kecamatan, topic; participants by sex and child/adult; the child-marriage prevention
+figure for KLA cluster II). Two GROUP BY queries; counted live (no nightly aggregate), in the
+column (year, or month of a periodic report) the report arrived or the activity took place,
+whatever the date basis, and not split by case type. The months of a year add up to the year.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+)
 from django.db.models.functions import ExtractMonth, ExtractYear, Left
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
@@ -35,18 +48,36 @@ def _within(region: Region, field: str) -> Q:
     )
 
 
+def _column(params: ReportParams, field: str) -> Expression:
+    """The report column of a row: the year of `field`, or its month as 202403 (periodic)."""
+    if params.periodic:
+        return ExpressionWrapper(
+            ExtractYear(field) * 100 + ExtractMonth(field), output_field=IntegerField()
+        )
+    return ExtractYear(field)
+
+
+def _moments(params: ReportParams) -> tuple[dt.datetime, dt.datetime]:
+    """The period as [start, end) moments of the local day (for a date-time field)."""
+    start = timezone.make_aware(dt.datetime.combine(params.start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(params.end + dt.timedelta(days=1), dt.time.min))
+    return start, end
+
+
 def coordination_tables(params: ReportParams, region: Region) -> list[Table]:
-    years = params.years
-    return _community_tables(params, region, years) + _prevention_tables(params, region, years)
+    columns = params.columns
+    return _community_tables(params, region, columns) + _prevention_tables(params, region, columns)
 
 
-def _community_tables(params: ReportParams, region: Region, years: list[int]) -> list[Table]:
+def _community_tables(params: ReportParams, region: Region, columns: list[int]) -> list[Table]:
     became = Exists(Case.objects.filter(intake_token=OuterRef("intake_token")))
+    start, end = _moments(params)
     rows: list[dict[str, Any]] = [
         dict(r)
-        for r in CommunityReport.objects.filter(_within(region, "village"))
-        .annotate(y=ExtractYear("created_at"), became=became)
-        .filter(y__in=years)
+        for r in CommunityReport.objects.filter(
+            _within(region, "village"), created_at__gte=start, created_at__lt=end
+        )
+        .annotate(y=_column(params, "created_at"), became=became)
         .values("y")
         .annotate(
             n=Count("id"),
@@ -55,8 +86,8 @@ def _community_tables(params: ReportParams, region: Region, years: list[int]) ->
         )
         .order_by()
     ]
-    grid = {key: [0] * len(years) for key in ("n", "cases", "closed")}
-    index = {y: i for i, y in enumerate(years)}
+    grid = {key: [0] * len(columns) for key in ("n", "cases", "closed")}
+    index = {y: i for i, y in enumerate(columns)}
     for r in rows:
         for key in grid:
             grid[key][index[r["y"]]] = r[key]
@@ -82,15 +113,16 @@ def _area_key(region: Region) -> tuple[int, int]:
     return 8, Region.Level.DISTRICT
 
 
-def _prevention_tables(params: ReportParams, region: Region, years: list[int]) -> list[Table]:
+def _prevention_tables(params: ReportParams, region: Region, columns: list[int]) -> list[Table]:
     width, _level = _area_key(region)
     rows: list[dict[str, Any]] = [
         dict(r)
-        for r in PreventionActivity.objects.filter(_within(region, "region"))
-        .annotate(
-            y=ExtractYear("held_on"), m=ExtractMonth("held_on"), a=Left(F("region_id"), width)
+        for r in PreventionActivity.objects.filter(
+            _within(region, "region"), held_on__gte=params.start, held_on__lte=params.end
         )
-        .filter(y__in=years)
+        .annotate(
+            y=_column(params, "held_on"), m=ExtractMonth("held_on"), a=Left(F("region_id"), width)
+        )
         # Grouped by the topic list too: topics are counted from the groups (multi-count).
         .values("y", "m", "kind", "a", "topics")
         .annotate(n=Count("id"), **{f"s_{p}": Sum(p) for p in PARTICIPANTS})
@@ -105,12 +137,12 @@ def _prevention_tables(params: ReportParams, region: Region, years: list[int]) -
         r["km"] = r["n"] if child_marriage else 0
         r["km_children"] = r["girls"] + r["boys"] if child_marriage else 0
     names = dict(Region.objects.filter(code__in={r["a"] for r in rows}).values_list("code", "name"))
-    return _prevention_from_rows(rows, years, names)
+    return _prevention_from_rows(rows, columns, names)
 
 
-def _sums(rows: list[dict], years: list[int], column: str) -> list[int]:
-    index = {y: i for i, y in enumerate(years)}
-    out = [0] * len(years)
+def _sums(rows: list[dict], columns: list[int], column: str) -> list[int]:
+    index = {y: i for i, y in enumerate(columns)}
+    out = [0] * len(columns)
     for r in rows:
         out[index[r["y"]]] += r[column] or 0
     return out
@@ -125,7 +157,7 @@ def _by(rows: list[dict], key: str, column: str) -> list[dict]:
 
 def _by_category(
     rows: list[dict],
-    years: list[int],
+    columns: list[int],
     *,
     code: str,
     title: str,
@@ -133,21 +165,21 @@ def _by_category(
     categories: list[tuple[str, str]],
     participants: bool = False,
 ) -> Table:
-    """Activities (or their participants) per category of `key`, per year, with the total."""
+    """Activities (or their participants) per category of `key`, per column, with the total."""
     column = "p" if participants else "n"
     return Table(
         code,
         title,
         _("peserta") if participants else _("kegiatan"),
-        category_rows(grid(_by(rows, key, column), "c", years), categories, years),
-        total=_sums(rows, years, column),
+        category_rows(grid(_by(rows, key, column), "c", columns), categories, columns),
+        total=_sums(rows, columns, column),
         total_label=_("Jumlah peserta") if participants else _("Jumlah kegiatan"),
     )
 
 
-def _participants_table(rows: list[dict], years: list[int]) -> Table:
+def _participants_table(rows: list[dict], columns: list[int]) -> Table:
     participants = [
-        Row(p, label, _sums(rows, years, p))
+        Row(p, label, _sums(rows, columns, p))
         for p, label in (
             ("girls", _("Anak perempuan")),
             ("boys", _("Anak laki-laki")),
@@ -160,14 +192,14 @@ def _participants_table(rows: list[dict], years: list[int]) -> Table:
         _("Peserta kegiatan pencegahan menurut jenis kelamin dan usia"),
         _("peserta"),
         participants,
-        total=_sums(rows, years, "p"),
+        total=_sums(rows, columns, "p"),
         total_label=_("Jumlah peserta"),
     )
 
 
-def _topic_tables(rows: list[dict], years: list[int]) -> list[Table]:
+def _topic_tables(rows: list[dict], columns: list[int]) -> list[Table]:
     topics = [
-        Row(t.value, str(t.label), _sums(rows, years, f"t_{t.value}")) for t in PreventionTopic
+        Row(t.value, str(t.label), _sums(rows, columns, f"t_{t.value}")) for t in PreventionTopic
     ]
     return [
         Table(
@@ -183,18 +215,20 @@ def _topic_tables(rows: list[dict], years: list[int]) -> list[Table]:
             _("Klaster II KLA: pencegahan perkawinan anak"),
             _("kegiatan"),
             [
-                Row("activities", _("Kegiatan bertopik perkawinan anak"), _sums(rows, years, "km")),
+                Row(
+                    "activities", _("Kegiatan bertopik perkawinan anak"), _sums(rows, columns, "km")
+                ),
                 Row(
                     "children",
                     _("Peserta anak pada kegiatan tersebut"),
-                    _sums(rows, years, "km_children"),
+                    _sums(rows, columns, "km_children"),
                 ),
             ],
         ),
     ]
 
 
-def _prevention_from_rows(rows: list[dict], years: list[int], names: dict) -> list[Table]:
+def _prevention_from_rows(rows: list[dict], columns: list[int], names: dict) -> list[Table]:
     for r in rows:
         r["p"] = sum(r[p] or 0 for p in PARTICIPANTS)
     kinds = [(k.value, str(k.label)) for k in PreventionKind]
@@ -203,16 +237,16 @@ def _prevention_from_rows(rows: list[dict], years: list[int], names: dict) -> li
     return [
         _by_category(
             rows,
-            years,
+            columns,
             code="prevention_kind",
             title=_("Kegiatan pencegahan menurut jenis"),
             key="kind",
             categories=kinds,
         ),
-        _participants_table(rows, years),
+        _participants_table(rows, columns),
         _by_category(
             rows,
-            years,
+            columns,
             code="prevention_participants_kind",
             title=_("Peserta kegiatan pencegahan menurut jenis kegiatan"),
             key="kind",
@@ -221,7 +255,7 @@ def _prevention_from_rows(rows: list[dict], years: list[int], names: dict) -> li
         ),
         _by_category(
             rows,
-            years,
+            columns,
             code="prevention_month",
             title=_("Kegiatan pencegahan menurut bulan"),
             key="m",
@@ -229,11 +263,11 @@ def _prevention_from_rows(rows: list[dict], years: list[int], names: dict) -> li
         ),
         _by_category(
             rows,
-            years,
+            columns,
             code="prevention_area",
             title=_("Kegiatan pencegahan menurut wilayah"),
             key="a",
             categories=areas,
         ),
-        *_topic_tables(rows, years),
+        *_topic_tables(rows, columns),
     ]

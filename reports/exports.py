@@ -15,8 +15,8 @@ from openpyxl.styles import Font
 
 from ppa.exports import safe_cell
 from reports.models import ReportRun
-from reports.snapshot import Snapshot
-from reports.text import statistics_title
+from reports.snapshot import NOT_AVAILABLE, Snapshot
+from reports.text import column_headers, fmt, recap_notes, statistics_title
 
 NO_VALUE = "–"
 
@@ -32,8 +32,10 @@ def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
         [_("Dasar penghitungan tahun"), snapshot.basis_label],
         [_("Edisi"), edition],
         [_("Catatan"), snapshot.inclusion_note],
-        [],
     ]
+    rows += [[_("Sumber angka rekap tahunan"), note] for note in recap_notes(snapshot)]
+    rows.append([])
+    headers = column_headers(snapshot)
     for table in snapshot.tables:
         rows.append([table.title])
         counted = _("Satuan: %(unit)s, %(basis)s") % {
@@ -41,7 +43,9 @@ def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
             "basis": snapshot.basis_label,
         }
         rows.append([counted])
-        rows.append([_("Kategori"), *(table.columns or snapshot.columns)])
+        rows.append(
+            [_("Kategori"), *(table.columns or (headers if table.recaps else snapshot.columns))]
+        )
         for row in table.rows:
             rows.append([row.label, *row.values])
         if table.total is not None:
@@ -51,7 +55,14 @@ def snapshot_rows(snapshot: Snapshot) -> list[list[object]]:
         rows.append([])
     # No value (a rate without population, a median without accepted referrals): "–", as on
     # the page and in the PDF.
-    return [[NO_VALUE if cell is None else safe_cell(cell) for cell in row] for row in rows]
+    # A breakdown a yearly recap does not give: "tidak tersedia", never 0 or empty.
+    return [
+        [
+            NO_VALUE if cell is None else fmt(cell) if cell == NOT_AVAILABLE else safe_cell(cell)
+            for cell in row
+        ]
+        for row in rows
+    ]
 
 
 def snapshot_csv(snapshot: Snapshot) -> bytes:

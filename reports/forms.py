@@ -8,14 +8,14 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseType
 from ppa.models import Region, User
 from reports import access
-from reports.models import ReportRun
+from reports.models import RECAP_FORMS, RECAP_YEAR_MIN, ReportRun, YearlyRecap
 from reports.snapshot import (
     DEFAULT_YEARS,
     MAX_MONTHS,
@@ -36,7 +36,48 @@ YEAR_MESSAGES = {
 }
 
 
-class StatisticsForm(forms.Form):
+class PeriodChecks(forms.Form):
+    """The checks of a month, quarter or half-year (`period_year`, `period_number`) and of a
+    date range (`date_from`, `date_to`), shared by the dashboard and the meeting pack; the
+    form sets `self.today`."""
+
+    today: dt.date
+
+    def _clean_period(self, data: dict) -> None:
+        """A month (1-12), quarter (1-4) or half-year (1-2) of a year, not in the future."""
+        year = data.get("period_year") or self.today.year
+        number, size = data.get("period_number"), MONTHS_IN[Period(data["period"])]
+        if number is None:
+            if "period_number" not in self.errors:
+                self.add_error("period_number", _("Pilih bulan, triwulan atau semester ke-berapa."))
+            return
+        if number > 12 // size:
+            self.add_error(
+                "period_number",
+                _("Nomor paling besar %(n)s untuk periode ini.") % {"n": 12 // size},
+            )
+            return
+        if (year, (number - 1) * size + 1) > (self.today.year, self.today.month):
+            self.add_error("period_number", _("Periode ini belum dimulai."))
+            return
+        data["period_year"], data["period_number"] = year, number
+
+    def _clean_range(self, data: dict) -> None:
+        start, end = data.get("date_from"), data.get("date_to")
+        if start is None or end is None:
+            for name, value in (("date_from", start), ("date_to", end)):
+                if value is None and name not in self.errors:
+                    self.add_error(name, _("Isi tanggal awal dan akhir rentang."))
+            return
+        if start > end:
+            self.add_error("date_from", _("Tanggal awal tidak boleh setelah tanggal akhir."))
+        elif end > self.today:
+            self.add_error("date_to", _("Tanggal akhir tidak boleh di masa depan."))
+        elif len(months_between(start, end)) > MAX_MONTHS:
+            self.add_error("date_to", _("Rentang paling panjang %(n)s bulan.") % {"n": MAX_MONTHS})
+
+
+class StatisticsForm(PeriodChecks):
     """Filters of the dashboard (GET). Empty fields take their default."""
 
     year_from = forms.IntegerField(
@@ -172,39 +213,6 @@ class StatisticsForm(forms.Form):
         data["edition"] = data.get("edition") or ReportRun.Edition.INTERNAL
         return data
 
-    def _clean_period(self, data: dict) -> None:
-        """A month (1-12), quarter (1-4) or half-year (1-2) of a year, not in the future."""
-        year = data.get("period_year") or self.today.year
-        number, size = data.get("period_number"), MONTHS_IN[Period(data["period"])]
-        if number is None:
-            if "period_number" not in self.errors:
-                self.add_error("period_number", _("Pilih bulan, triwulan atau semester ke-berapa."))
-            return
-        if number > 12 // size:
-            self.add_error(
-                "period_number",
-                _("Nomor paling besar %(n)s untuk periode ini.") % {"n": 12 // size},
-            )
-            return
-        if (year, (number - 1) * size + 1) > (self.today.year, self.today.month):
-            self.add_error("period_number", _("Periode ini belum dimulai."))
-            return
-        data["period_year"], data["period_number"] = year, number
-
-    def _clean_range(self, data: dict) -> None:
-        start, end = data.get("date_from"), data.get("date_to")
-        if start is None or end is None:
-            for name, value in (("date_from", start), ("date_to", end)):
-                if value is None and name not in self.errors:
-                    self.add_error(name, _("Isi tanggal awal dan akhir rentang."))
-            return
-        if start > end:
-            self.add_error("date_from", _("Tanggal awal tidak boleh setelah tanggal akhir."))
-        elif end > self.today:
-            self.add_error("date_to", _("Tanggal akhir tidak boleh di masa depan."))
-        elif len(months_between(start, end)) > MAX_MONTHS:
-            self.add_error("date_to", _("Rentang paling panjang %(n)s bulan.") % {"n": MAX_MONTHS})
-
     def params(self) -> ReportParams:
         """The validated parameters (call after is_valid(); an unbound form gives defaults)."""
         if not self.is_bound:
@@ -251,12 +259,49 @@ class ReportRunForm(StatisticsForm):
     )
 
 
-class MeetingPackForm(forms.Form):
+class MeetingPackForm(PeriodChecks):
     """The statistics pack of a coordination meeting: the annual report of a region and year
-    (the year and the years before it, as on the dashboard), internal or public edition."""
+    (the year and the years before it, as on the dashboard) or a periodic report (a month,
+    quarter or half-year of that year, or a date range), internal or public edition."""
 
     region = forms.ChoiceField(label=_("Wilayah"))
-    year = forms.IntegerField(label=_("Tahun"), min_value=FIRST_YEAR, error_messages=YEAR_MESSAGES)
+    period = forms.ChoiceField(
+        label=_("Periode"),
+        required=False,
+        choices=Period.choices,
+        initial=Period.YEARS.value,
+        error_messages={"invalid_choice": _("Pilih periode dari daftar.")},
+    )
+    year = forms.IntegerField(
+        label=_("Tahun"),
+        min_value=FIRST_YEAR,
+        error_messages=YEAR_MESSAGES,
+        help_text=_("Tahun laporan tahunan, atau tahun bulan/triwulan/semester."),
+    )
+    period_number = forms.IntegerField(
+        label=_("Bulan/triwulan/semester ke-"),
+        required=False,
+        min_value=1,
+        max_value=12,
+        error_messages={
+            "invalid": _("Tulis nomor dengan angka, misalnya 3 untuk Maret."),
+            "min_value": _("Nomor paling kecil 1."),
+            "max_value": _("Nomor paling besar 12 (bulan), 4 (triwulan) atau 2 (semester)."),
+        },
+    )
+    date_from = forms.DateField(
+        label=_("Dari tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Untuk rentang tanggal."),
+        error_messages={"invalid": _("Tulis tanggal seperti 2024-03-01.")},
+    )
+    date_to = forms.DateField(
+        label=_("Sampai tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Tulis tanggal seperti 2024-03-31.")},
+    )
     edition = forms.ChoiceField(
         label=_("Edisi"),
         choices=ReportRun.Edition.choices,
@@ -283,16 +328,163 @@ class MeetingPackForm(forms.Form):
         ]
         region.initial = authority.code
         region.error_messages["invalid_choice"] = _("Wilayah ini di luar kewenangan Anda.")
-        this_year = timezone.localdate().year
+        self.today = timezone.localdate()
+        this_year = self.today.year
         year = cast(forms.IntegerField, self.fields["year"])
         year.max_value = this_year
         year.validators.append(MaxValueValidator(this_year))
         year.initial = this_year
         year.widget.attrs.update({"min": FIRST_YEAR, "max": this_year})
 
+    def clean(self) -> dict:
+        data = super().clean() or self.cleaned_data
+        period = data["period"] = data.get("period") or Period.YEARS.value
+        if period == Period.RANGE:
+            self._clean_range(data)
+        elif period and period != Period.YEARS and data.get("year"):
+            data["period_year"] = data["year"]
+            self._clean_period(data)
+        return data
+
     def params(self) -> ReportParams:
-        year = self.cleaned_data["year"]
-        base = ReportParams.default(self.cleaned_data["region"], dt.date(year, 12, 31))
+        d = self.cleaned_data
+        if d["period"] == Period.RANGE:
+            return ReportParams.for_range(d["date_from"], d["date_to"], d["region"])
+        if d["period"] != Period.YEARS:
+            return ReportParams.for_period(d["period"], d["year"], d["period_number"], d["region"])
+        year = d["year"]
+        base = ReportParams.default(d["region"], dt.date(year, 12, 31))
         return ReportParams(
             year_from=max(FIRST_YEAR, base.year_from), year_to=year, region_code=base.region_code
         )
+
+
+class RegionField(forms.ModelChoiceField):
+    """A region of the user's statistics regions; the kecamatan are indented under the city."""
+
+    root = ""
+
+    def label_from_instance(self, obj: Region) -> str:
+        return obj.name if obj.code == self.root else f"— {obj.name}"
+
+
+class RecapForm(forms.ModelForm):
+    """A yearly recap: the totals a source gives for a year without case-level records. Every
+    count but the cases is optional; an empty one means "the source does not give it"."""
+
+    region = RegionField(
+        label=_("Wilayah"),
+        queryset=Region.objects.none(),
+        error_messages={"invalid_choice": _("Wilayah ini di luar kewenangan Anda.")},
+    )
+
+    class Meta:
+        model = YearlyRecap
+        fields = [
+            "region",
+            "year",
+            "population",
+            "cases",
+            "victims",
+            "perpetrators",
+            "victims_female",
+            "victims_male",
+            *("form_" + code for code in RECAP_FORMS),
+            "source_document",
+            "source_meeting",
+            "source_date",
+            "note",
+        ]
+        widgets = {"source_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        error_messages = {
+            "cases": {"required": _("Tulis jumlah kasus (0 bila tidak ada).")},
+            "population": {"required": _("Pilih cakupan rekap.")},
+            "source_document": {"required": _("Tulis dokumen sumber rekap.")},
+            "source_date": {
+                "required": _("Tulis tanggal dokumen atau rapat."),
+                "invalid": _("Tulis tanggal yang benar, misalnya 15/01/2022."),
+            },
+        }
+        help_texts = {
+            "victims": _("Kosongkan bila sumber tidak menyebutkannya (tampil 'tidak tersedia')."),
+            "victims_female": _(
+                "Isi keduanya atau kosongkan keduanya; jumlahnya sama dengan korban."
+            ),
+            "source_document": _("Misalnya: Laporan Tahunan P2TP2A 2021, hlm. 4."),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        authority = access.statistics_authority(user)
+        if authority is None:  # the view lets only users with statistics access get here
+            raise PermissionDenied
+        region = cast(RegionField, self.fields["region"])
+        region.queryset = access.statistics_regions(user)
+        region.root = authority.code
+        if not self.instance.pk:
+            region.initial = authority.code
+        this_year = timezone.localdate().year
+        year = cast(forms.IntegerField, self.fields["year"])
+        year.min_value, year.max_value = RECAP_YEAR_MIN, this_year
+        year.validators += [MinValueValidator(RECAP_YEAR_MIN), MaxValueValidator(this_year)]
+        year.error_messages.update(YEAR_MESSAGES)
+        year.widget.attrs.update({"min": RECAP_YEAR_MIN, "max": this_year})
+        for name, field in self.fields.items():
+            if isinstance(field, forms.IntegerField) and name != "year":
+                field.min_value = 0
+                field.error_messages["min_value"] = _("Jumlah tidak boleh negatif.")
+                field.error_messages["invalid"] = _("Tulis jumlah dengan angka, misalnya 12.")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        victims = data.get("victims")
+        female, male = data.get("victims_female"), data.get("victims_male")
+        if (female is None) != (male is None):
+            missing = "victims_male" if male is None else "victims_female"
+            self.add_error(
+                missing, _("Isi korban perempuan dan laki-laki, atau kosongkan keduanya.")
+            )
+        elif female is not None and male is not None:
+            if victims is None:
+                self.add_error("victims", _("Isi jumlah korban bila rincian jenis kelamin diisi."))
+            elif female + male != victims:
+                self.add_error(
+                    "victims_female",
+                    _("Korban perempuan dan laki-laki berjumlah %(sum)s, bukan %(victims)s.")
+                    % {"sum": female + male, "victims": victims},
+                )
+        self._check_one_in_force(data)
+        for code in RECAP_FORMS:
+            value = data.get("form_" + code)
+            if value is not None and victims is not None and value > victims:
+                self.add_error(
+                    "form_" + code,
+                    _("Tidak boleh lebih dari jumlah korban (%(n)s).") % {"n": victims},
+                )
+        return data
+
+    def _check_one_in_force(self, data: dict[str, Any]) -> None:
+        """One recap in force per region, year and population (the database says so too)."""
+        region, year, population = data.get("region"), data.get("year"), data.get("population")
+        if region is None or year is None or not population:
+            return
+        others = YearlyRecap.objects.filter(
+            region=region, year=year, population=population, withdrawn_at__isnull=True
+        ).exclude(pk=self.instance.pk)
+        if others.exists():
+            self.add_error(
+                None,
+                _(
+                    "Sudah ada rekap untuk wilayah, tahun dan cakupan ini. Ubah rekap itu, "
+                    "atau tarik dulu sebelum mencatat yang baru."
+                ),
+            )
+
+
+class RecapWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan penarikan"),
+        max_length=300,
+        error_messages={"required": _("Tulis alasan penarikan rekap.")},
+    )

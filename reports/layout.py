@@ -10,8 +10,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reports.charts import WIDTH
-from reports.snapshot import Snapshot, Table
-from reports.text import fmt
+from reports.snapshot import NOT_AVAILABLE, Snapshot, Table
+from reports.text import column_header, fmt
 
 # (section heading, [(table key, chart key or "")])
 SECTIONS = [
@@ -159,9 +159,13 @@ def print_layout(snapshot: Snapshot) -> PrintLayout:
         columns = max(columns, len(table.columns or []))
     years = range(columns)
     texts = [word for header in headers for word in str(header).split()]
+    # A yearly recap's header ("2021 (rekap)") and a "tidak tersedia" cell wrap at their spaces.
+    texts += [word for c in snapshot.recap_years for word in column_header(snapshot, c).split()]
     for table in snapshot.tables:
-        texts += [fmt(v) for row in table.rows for v in row.values]
-        texts += [fmt(v) for v in table.total or []]
+        cells = [*(v for row in table.rows for v in row.values), *(table.total or [])]
+        texts += [
+            word for v in cells for word in (fmt(v).split() if v == NOT_AVAILABLE else [fmt(v)])
+        ]
     widest_em = max(map(_text_em, texts), default=3.0)
     frame = (FRAME_MM - GAP_MM) / 2 if compact else FRAME_MM
     for font_pt in (8.5, 8.0, 7.5, 7.0):

@@ -8,6 +8,7 @@ from the selector's own querysets), and a `ReportRun` keeps the snapshot it prin
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -291,3 +292,142 @@ class MeetingPack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.run_id}"
+
+
+# --- Yearly recaps of years without case-level records ------------------------------------------
+
+
+class RecapPopulation(models.TextChoices):
+    """Whom a yearly recap counted: violence against women (KtP), against children (KtA), or
+    both together as one figure (as P2TP2A often counted them)."""
+
+    WOMEN = "ktp", _("Kekerasan terhadap perempuan (KtP)")
+    CHILDREN = "kta", _("Kekerasan terhadap anak (KtA)")
+    BOTH = "ktp_kta", _("KtP dan KtA digabung")
+
+
+# The breakdown by form of violence a recap may carry: one column per SIMFONI form (the codes of
+# cases.reference.VIOLENCE_FORMS, never renumbered). NULL = the source does not give it.
+RECAP_FORMS = (
+    "fisik",
+    "psikis",
+    "seksual",
+    "eksploitasi",
+    "trafficking",
+    "penelantaran",
+    "lainnya",
+)
+RECAP_YEAR_MIN, RECAP_YEAR_MAX = 1990, 2100
+
+
+def _count(verbose: Any) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(verbose, null=True, blank=True)
+
+
+class YearlyRecap(models.Model):
+    """The totals an office presented for a year it has no case-level records of (a recap read
+    out at a coordination meeting, a P2TP2A annual report). Counts it does not give stay NULL,
+    which the statistics print as "tidak tersedia", never as 0. A recap is withdrawn rather than
+    deleted, so its history stays; one recap in force per region, year and population."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("wilayah")
+    )
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    population = models.CharField(
+        _("cakupan rekap"), max_length=10, choices=RecapPopulation.choices
+    )
+    cases = models.PositiveIntegerField(_("jumlah kasus"))
+    victims = _count(_("jumlah korban"))
+    perpetrators = _count(_("jumlah pelaku"))
+    victims_female = _count(_("korban perempuan"))
+    victims_male = _count(_("korban laki-laki"))
+    form_fisik = _count(_("korban kekerasan fisik"))
+    form_psikis = _count(_("korban kekerasan psikis"))
+    form_seksual = _count(_("korban kekerasan seksual"))
+    form_eksploitasi = _count(_("korban eksploitasi"))
+    form_trafficking = _count(_("korban trafficking"))
+    form_penelantaran = _count(_("korban penelantaran"))
+    form_lainnya = _count(_("korban bentuk kekerasan lainnya"))
+    source_document = models.CharField(_("dokumen sumber"), max_length=200)
+    source_meeting = models.CharField(
+        _("rapat tempat rekap disampaikan"), max_length=200, blank=True
+    )
+    source_date = models.DateField(_("tanggal dokumen/rapat"))
+    note = models.CharField(_("catatan"), max_length=500, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dicatat oleh"),
+    )
+    entered_at = models.DateTimeField(_("dicatat pada"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("ditarik pada"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("alasan penarikan"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rekap tahunan")
+        verbose_name_plural = _("rekap tahunan")
+        ordering = ["region", "-year", "population"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "population"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="reports_recap_one_in_force",
+                violation_error_message=_(
+                    "Sudah ada rekap untuk wilayah, tahun dan cakupan ini. Ubah rekap itu, "
+                    "atau tarik dulu sebelum mencatat yang baru."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=RECAP_YEAR_MIN, year__lte=RECAP_YEAR_MAX),
+                name="reports_recap_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(population__in=["ktp", "kta", "ktp_kta"]),
+                name="reports_recap_population_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(cases__gte=0)
+                & (Q(victims__isnull=True) | Q(victims__gte=0))
+                & (Q(perpetrators__isnull=True) | Q(perpetrators__gte=0)),
+                name="reports_recap_counts_not_negative",
+            ),
+            # The breakdown by sex is both numbers or neither, and adds up to the victims.
+            models.CheckConstraint(
+                condition=Q(victims_female__isnull=True, victims_male__isnull=True)
+                | Q(
+                    victims_female__isnull=False,
+                    victims_male__isnull=False,
+                    victims__isnull=False,
+                    victims=models.F("victims_female") + models.F("victims_male"),
+                ),
+                name="reports_recap_sex_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawn_reason=""),
+                name="reports_recap_withdrawn_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source_document=""), name="reports_recap_has_source"
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "year"], name="reports_recap_region_year")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} {self.population}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
+
+    def form_counts(self) -> dict[str, int | None]:
+        """{form code: victims} (None: the source does not give that form)."""
+        return {code: getattr(self, "form_" + code) for code in RECAP_FORMS}
+
+    @property
+    def has_form_breakdown(self) -> bool:
+        return any(v is not None for v in self.form_counts().values())

@@ -37,7 +37,7 @@ from ppa.models import Agency
 from reports.charts import snapshot_charts
 from reports.layout import compact_rows, print_layout, sections
 from reports.snapshot import Row, Snapshot, Table
-from reports.text import report_title, summary_sentences
+from reports.text import recap_notes, report_title, summary_sentences
 
 ASSET_BASE = "https://assets.sinergi-ppa.invalid/"
 ALLOWED_SUFFIXES = {".ttf", ".otf", ".svg", ".png", ".css"}
@@ -139,6 +139,7 @@ def report_html(snapshot: Snapshot, letterhead: Letterhead, *, figures_code: str
             "sections": parts,
             "layout": layout,
             "summary": summary_sentences(snapshot),
+            "recap_notes": recap_notes(snapshot),
             "asset_base": ASSET_BASE,
             "printed_on": timezone.localdate(),
             "figures_code": figures_code[:12],

@@ -67,6 +67,7 @@ from ppa.db import current_read_alias
 from ppa.models import Region
 from referrals.models import Referral
 from reports.models import (
+    RECAP_FORMS,
     AmpkCube,
     CaseCube,
     Cube,
@@ -78,7 +79,9 @@ from reports.models import (
     VictimCube,
     VictimFormCube,
     VictimProfileCube,
+    YearlyRecap,
 )
+from reports.recaps import apply_recaps, fitting_recaps, recap_entries
 from reports.snapshot import (
     CHILD_GROUPS,
     DEFAULT_YEARS,
@@ -513,10 +516,8 @@ def register_tables(builder: TableBuilder) -> None:
         _table_builders.append(builder)
 
 
-def _yearly_registered_tables(params: ReportParams, region: Region) -> list[Table]:
-    """The registered builders' tables; they count by year, so a periodic report has none."""
-    if params.periodic:
-        return []
+def _registered_tables(params: ReportParams, region: Region) -> list[Table]:
+    """The registered builders' tables, in the report's columns (years or months)."""
     return [table for builder in _table_builders for table in builder(params, region)]
 
 
@@ -549,6 +550,9 @@ def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:
     # The aggregate tables hold years; a periodic report (months) is counted live.
     refresh = latest_refresh() if aggregates and not params.periodic else None
     figures, undated = _figures(params, region, labels, _Source(params, region, refresh))
+    tables = build_tables(figures)
+    used, unfit = fitting_recaps(report_recaps(params, region), params.case_type)
+    kept = apply_recaps(tables, figures.columns, figures.n_cases, used)
     return Snapshot(
         params=params.to_dict(),
         years=params.years,
@@ -575,7 +579,8 @@ def _annual_statistics(params: ReportParams, *, aggregates: bool) -> Snapshot:
         ),
         language=get_language() or "id",
         computed_at=timezone.now().isoformat(timespec="seconds"),
-        tables=build_tables(figures) + _yearly_registered_tables(params, region),
+        tables=tables + _registered_tables(params, region),
+        recaps=recap_entries(figures.columns, used, kept, unfit),
         undated_cases=undated if params.date_basis == DateBasis.INCIDENT else None,
         referrals_available=figures.referral_rows is not None,
         aggregated_before=(
@@ -766,3 +771,106 @@ def _referral_rows(params: ReportParams, region: Region) -> tuple[list | None, l
         .order_by()
     )
     return rows, partners
+
+
+# --- Yearly recaps -------------------------------------------------------------------------------
+
+
+def recap_rows(recaps: QuerySet[YearlyRecap]) -> list[YearlyRecap]:
+    """The recaps of the list page, newest year first, in one query."""
+    return list(
+        recaps.select_related("region", "entered_by").order_by(
+            F("withdrawn_at").asc(nulls_first=True), "region__name", "-year", "population"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RecapChange:
+    label: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class RecapVersion:
+    when: dt.datetime
+    user: str
+    kind: str  # "+" created, "~" changed
+    reason: str
+    changes: list[RecapChange]
+
+
+RECAP_HISTORY_HIDDEN = {"id", "code", "entered_by", "entered_at"}
+
+
+def recap_history(recap: YearlyRecap) -> list[RecapVersion]:
+    """Every version of the recap, newest first, with what changed and who changed it (one
+    query; the values are compared in Python)."""
+    records = list(
+        recap.history.select_related("history_user", "region").order_by(
+            "history_date", "history_id"
+        )
+    )
+    fields = [f for f in YearlyRecap._meta.concrete_fields if f.name not in RECAP_HISTORY_HIDDEN]
+    versions, previous = [], None
+    for record in records:
+        changes = [
+            RecapChange(str(f.verbose_name), _display(previous, f), _display(record, f))
+            for f in fields
+            if previous is not None and f.value_from_object(previous) != f.value_from_object(record)
+        ]
+        user = record.history_user
+        versions.append(
+            RecapVersion(
+                when=record.history_date,
+                user=(user.get_full_name() or user.username) if user else "",
+                kind=record.history_type,
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+        previous = record
+    return versions[::-1]
+
+
+def _display(record: Any, field: Any) -> object:
+    if field.name == "region":
+        return record.region.name
+    if field.choices:
+        return getattr(record, f"get_{field.name}_display")()
+    return field.value_from_object(record)
+
+
+def report_recaps(params: ReportParams, region: Region) -> list[dict]:
+    """The recaps in force of the report's region and years (one small query), as plain rows;
+    none for a periodic report (recaps count years)."""
+    if params.periodic:
+        return []
+    return [
+        {
+            **r,
+            "forms": {code: r.pop("form_" + code) for code in RECAP_FORMS},
+            "source_date": r["source_date"].isoformat(),
+        }
+        for r in YearlyRecap.objects.filter(
+            region_id=region.code,
+            year__gte=params.year_from,
+            year__lte=params.year_to,
+            withdrawn_at__isnull=True,
+        )
+        .order_by("year", "population")
+        .values(
+            "year",
+            "population",
+            "cases",
+            "victims",
+            "perpetrators",
+            "victims_female",
+            "victims_male",
+            *("form_" + code for code in RECAP_FORMS),
+            "source_document",
+            "source_meeting",
+            "source_date",
+        )
+    ]

@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -35,7 +35,7 @@ from ppa.db import reporting_source
 from ppa.models import Agency, Region, Role, User
 from referrals.models import Notification
 from reports import access
-from reports.models import MeetingPack, ReportRun, StatisticsRefresh
+from reports.models import MeetingPack, ReportRun, StatisticsRefresh, YearlyRecap
 from reports.replica import statistics_from
 from reports.selectors import (
     CUBE_KEYS,
@@ -469,3 +469,64 @@ def meeting_pack_attach(
     with transaction.atomic():
         run = report_run_request(actor=actor, params=params, edition=edition, language=language)
         return MeetingPack.objects.create(meeting=meeting, run=run, attached_by=actor)
+
+
+# --- Yearly recaps ----------------------------------------------------------------------------
+
+
+class RecapError(Exception):
+    """The recap cannot be written; the message is for the user."""
+
+
+def _recap_guard(actor: User, region: Region) -> None:
+    if not access.can_record_recaps(actor):
+        raise RecapError(_("Anda tidak berwenang mencatat rekap tahunan."))
+    if not access.statistics_regions(actor).filter(code=region.code).exists():
+        raise RecapError(_("Wilayah ini di luar kewenangan Anda."))
+
+
+def recap_create(*, actor: User, values: dict[str, Any]) -> YearlyRecap:
+    """Record a yearly recap (values: the fields of `reports.forms.RecapForm`)."""
+    recap = YearlyRecap(**values, entered_by=actor)
+    _recap_guard(actor, recap.region)
+    recap._history_user = actor  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            recap.save()
+    except IntegrityError as exc:  # another user recorded the same year a moment ago
+        raise RecapError(
+            _("Sudah ada rekap untuk wilayah, tahun dan cakupan ini. Ubah rekap itu.")
+        ) from exc
+    return recap
+
+
+def recap_update(*, actor: User, recap: YearlyRecap, values: dict[str, Any]) -> YearlyRecap:
+    """Correct a recap in force; one history row with the user (none when nothing changed).
+    Compared with the row as stored (a bound model form has already written into `recap`)."""
+    _recap_guard(actor, values["region"])
+    with transaction.atomic():
+        current = YearlyRecap.objects.select_for_update().get(pk=recap.pk)
+        _recap_guard(actor, current.region)
+        if not current.in_force:
+            raise RecapError(_("Rekap yang sudah ditarik tidak dapat diubah."))
+        changed = [name for name, value in values.items() if getattr(current, name) != value]
+        if not changed:
+            return current
+        for name in changed:
+            setattr(current, name, values[name])
+        current._history_user = actor  # type: ignore[attr-defined]
+        current.save(update_fields=changed)
+    return current
+
+
+def recap_withdraw(*, actor: User, recap: YearlyRecap, reason: str) -> YearlyRecap:
+    """Withdraw a recap (kept with its history; the statistics no longer use it)."""
+    _recap_guard(actor, recap.region)
+    if not recap.in_force:
+        raise RecapError(_("Rekap ini sudah ditarik."))
+    recap.withdrawn_at, recap.withdrawn_reason = timezone.now(), reason
+    recap._history_user = actor  # type: ignore[attr-defined]
+    recap._change_reason = reason[:100]  # type: ignore[attr-defined]
+    with transaction.atomic():
+        recap.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    return recap

@@ -24,6 +24,8 @@ class DateBasis:
 
 
 UNKNOWN = "_unknown"  # row code for "not stated"
+# A cell a yearly recap does not give (printed "tidak tersedia", never 0; reports.text.fmt).
+NOT_AVAILABLE = "n/a"
 CHILD_GROUPS = (AgeGroup.G0_5, AgeGroup.G6_12, AgeGroup.G13_17)
 
 
@@ -190,11 +192,13 @@ class Table:
     # Headers of a table whose columns are not the report's (the monthly trend); None: the
     # snapshot's `columns`.
     columns: list | None = None
+    # True: some year columns show a yearly recap (their headers are marked "(rekap)").
+    recaps: bool = False
 
     @property
     def is_empty(self) -> bool:
         values = [v for row in self.rows for v in row.values]
-        return not any(v not in (0, None) for v in values)
+        return not any(v not in (0, None, NOT_AVAILABLE) for v in values)
 
 
 @dataclass
@@ -222,6 +226,9 @@ class Snapshot:
     # periods existed have neither: they are the years.
     columns: list = field(default_factory=list)
     period_label: str = ""
+    # Yearly recaps of the report's region and years (reports.recaps.recap_entries): per year,
+    # whether its column shows the recap, the recap's figures and its sources.
+    recaps: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -234,6 +241,11 @@ class Snapshot:
     def periodic(self) -> bool:
         """Month columns (a periodic report), not years."""
         return (self.params.get("period") or Period.YEARS) != Period.YEARS
+
+    @property
+    def recap_years(self) -> list[int]:
+        """The columns that show a yearly recap instead of case-level figures."""
+        return [e["year"] for e in self.recaps if e["used"]]
 
     @property
     def subject(self) -> ReportSubject:

@@ -11,6 +11,10 @@ Rules (applied to a copy of the snapshot; the internal edition keeps exact count
 - tables without an additive total (multi-count: forms, services, AMPK; the headline) only
   need the primary rule, and there are no totals across years (which would let one year be
   recovered from the others);
+- a column of a yearly recap follows the same rules; where a cell of it is "tidak tersedia"
+  (a breakdown the recap does not give), nothing can be subtracted from its total, so only the
+  primary rule applies in that column. The recap figures named in the notes (a recap of a year
+  that keeps its case-level figures) are hidden by the primary rule too;
 - rates per 100,000 are hidden when the count they come from is hidden (the population is
   public, so the rate would give the count back); so is a referral median over 1-4 referrals.
 """
@@ -20,7 +24,7 @@ from __future__ import annotations
 import copy
 
 from reports.models import ReportRun
-from reports.snapshot import Snapshot, Table
+from reports.snapshot import NOT_AVAILABLE, Snapshot, Table
 
 SMALL = "<5"
 HIDDEN = "*"
@@ -77,6 +81,11 @@ def _suppress_table(table: Table) -> None:
     groups = [row.groups for row in table.rows]
     for i in range(years):
         values = [row.values[i] for row in table.rows]
+        if NOT_AVAILABLE in values or table.total[i] == NOT_AVAILABLE:
+            # A recap's column with a breakdown it does not give: no line to subtract along.
+            for row in table.rows:
+                row.values[i] = SMALL if is_small(row.values[i]) else row.values[i]
+            continue
         primary, extra = suppress_column(values, table.total[i], groups)
         for r in primary:
             table.rows[r].values[i] = SMALL
@@ -130,5 +139,10 @@ def public_edition(snapshot: Snapshot) -> Snapshot:
             _suppress_table(table)
     _suppress_rates(public)
     _suppress_referral_median(public)
+    for entry in public.recaps:
+        for item in (entry, *entry["sources"]):
+            for key in ("cases", "victims", "case_level_cases"):
+                if is_small(item.get(key)):
+                    item[key] = SMALL
     public.edition = ReportRun.Edition.PUBLIC
     return public

@@ -4,11 +4,13 @@ formatting shared by templates, charts and exports. Works on either edition: a h
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
+import datetime as dt
+
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from reports.models import ReportRun
-from reports.snapshot import ReportSubject, Snapshot
+from reports.models import RecapPopulation, ReportRun
+from reports.snapshot import NOT_AVAILABLE, ReportSubject, Snapshot
 from reports.suppression import HIDDEN, SMALL
 from reports.tables import CHILD, PLACE_HOUSEHOLD
 
@@ -18,6 +20,8 @@ def fmt(value: object) -> str:
     no value, "<5" and "*" as they are."""
     if value is None:
         return "–"
+    if value == NOT_AVAILABLE:
+        return _("tidak tersedia")
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
@@ -163,6 +167,7 @@ def summary_sentences(snapshot: Snapshot) -> list[str]:
     last = years[-1]
     sentences += _share_sentences(snapshot, cases, victims, last)
     sentences.append(_top_form_sentence(snapshot, last))
+    sentences.append(_recap_sentence(snapshot))
     if snapshot.edition == ReportRun.Edition.PUBLIC:
         sentences.append(
             _(
@@ -172,3 +177,81 @@ def summary_sentences(snapshot: Snapshot) -> list[str]:
             % {"small": SMALL, "hidden": HIDDEN}
         )
     return [s for s in sentences if s]
+
+
+# --- Yearly recaps ---------------------------------------------------------------------------
+
+
+def column_header(snapshot: Snapshot, column: object) -> str:
+    """A column's header: the year, marked "(rekap)" when it shows a yearly recap."""
+    if column in snapshot.recap_years:
+        return _("%(year)s (rekap)") % {"year": column}
+    return str(column)
+
+
+def column_headers(snapshot: Snapshot) -> list[str]:
+    return [column_header(snapshot, c) for c in snapshot.columns]
+
+
+def _recap_sentence(snapshot: Snapshot) -> str:
+    years = snapshot.recap_years
+    if not years:
+        return ""
+    return _(
+        "Angka tahun %(years)s berasal dari rekap tahunan (bukan dari data kasus di Sinergi "
+        "PPA); sumber setiap angka tercantum pada catatan sumber."
+    ) % {"years": ", ".join(str(y) for y in years)}
+
+
+def _source_text(source: dict) -> str:
+    """ "Laporan Tahunan P2TP2A 2021, Rapat koordinasi Januari 2022, 10 Januari 2022" """
+    parts = [source["document"], source["meeting"]]
+    day = dt.date.fromisoformat(source["date"]) if source.get("date") else None
+    if day is not None:
+        parts.append(date_format(day, "j F Y"))
+    return ", ".join(p for p in parts if p)
+
+
+def _sources(entry: dict) -> str:
+    sources = entry["sources"]
+    if len(sources) == 1:
+        return _source_text(sources[0])
+    return "; ".join(
+        _("%(population)s: %(cases)s kasus, %(source)s")
+        % {
+            "population": RecapPopulation(s["population"]).label,
+            "cases": fmt(s["cases"]),
+            "source": _source_text(s),
+        }
+        for s in sources
+    )
+
+
+def recap_notes(snapshot: Snapshot) -> list[str]:
+    """Where each recap figure comes from, one sentence per year (the dashboard, the exports and
+    the PDF print them under "Sumber angka rekap"), in the edition's figures."""
+    notes = []
+    for entry in snapshot.recaps:
+        args = {
+            "year": entry["year"],
+            "population": RecapPopulation(entry["population"]).label,
+            "cases": fmt(entry["cases"]),
+            "case_level": fmt(entry["case_level_cases"]),
+            "source": _sources(entry),
+        }
+        if entry["used"]:
+            note = _(
+                "%(year)s: rekap tahunan (%(population)s), %(cases)s kasus. Sumber: %(source)s."
+            )
+        elif entry.get("unfit"):
+            note = _(
+                "%(year)s: rekap tahunan (%(population)s, %(cases)s kasus) tidak dipakai karena "
+                "cakupannya berbeda dengan jenis kasus laporan ini. Sumber: %(source)s."
+            )
+        else:
+            note = _(
+                "%(year)s: angka dari data kasus (%(case_level)s kasus); rekap tahunan "
+                "(%(population)s) juga ada dengan %(cases)s kasus. Sumber rekap: %(source)s."
+            )
+        notes.append(note % args)
+    return notes

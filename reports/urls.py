@@ -16,3 +16,9 @@ urlpatterns += [
     path("rakor/<uuid:code>/paket/", views.meeting_pack, name="meeting_pack"),
     path("rakor/<uuid:code>/notulen.pdf", views.meeting_minutes, name="meeting_minutes"),
 ]
+urlpatterns += [
+    path("rekap/", views.recap_list, name="recap_list"),
+    path("rekap/baru/", views.recap_create, name="recap_create"),
+    path("rekap/<uuid:code>/", views.recap_detail, name="recap_detail"),
+    path("rekap/<uuid:code>/tarik/", views.recap_withdraw, name="recap_withdraw"),
+]

@@ -24,14 +24,20 @@ from ppa.models import AccessLog
 from reports import access, services
 from reports.charts import Chart, snapshot_charts
 from reports.exports import snapshot_csv, snapshot_xlsx
-from reports.forms import MeetingPackForm, ReportRunForm, StatisticsForm
+from reports.forms import (
+    MeetingPackForm,
+    RecapForm,
+    RecapWithdrawForm,
+    ReportRunForm,
+    StatisticsForm,
+)
 from reports.headline import headline
 from reports.layout import sections
-from reports.models import ReportRun
+from reports.models import ReportRun, YearlyRecap
 from reports.replica import statistics_from
-from reports.selectors import Snapshot
+from reports.selectors import Snapshot, recap_history, recap_rows
 from reports.suppression import public_edition
-from reports.text import statistics_title, summary_sentences
+from reports.text import recap_notes, statistics_title, summary_sentences
 
 RECENT_RUNS = 10
 
@@ -62,6 +68,7 @@ def _dashboard(
         "title": statistics_title(snapshot),
         "charts": charts,
         "summary": summary_sentences(snapshot) if snapshot else [],
+        "recap_notes": recap_notes(snapshot) if snapshot else [],
         "query": query.urlencode(),
         "all_sections": ALL_SECTIONS,
         **(_dashboard_parts(snapshot, charts) if snapshot else {"sections": []}),
@@ -260,3 +267,85 @@ def meeting_minutes(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="notulen-{meeting.code}.pdf"'
     return response
+
+
+# --- Yearly recaps (years without case-level records) -------------------------------------------
+
+
+@login_required
+@require_GET
+def recap_list(request: AuthedRequest) -> HttpResponse:
+    access.deny_unless_recaps(request.user)
+    return render(
+        request,
+        "reports/recap_list.html",
+        {"recaps": recap_rows(access.visible_recaps(request.user))},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recap_create(request: AuthedRequest) -> HttpResponse:
+    access.deny_unless_recaps(request.user)
+    form = RecapForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recap = services.recap_create(actor=request.user, values=form.cleaned_data)
+        except services.RecapError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Rekap tahunan dicatat."))
+            return redirect("reports:recap_detail", code=recap.code)
+    return render(request, "reports/recap_form.html", {"form": form})
+
+
+def _recap_page(
+    request: AuthedRequest,
+    recap: YearlyRecap,
+    form: RecapForm | None = None,
+    withdraw_form: RecapWithdrawForm | None = None,
+) -> HttpResponse:
+    context = {
+        "recap": recap,
+        "form": form or RecapForm(instance=recap, user=request.user),
+        "withdraw_form": withdraw_form or RecapWithdrawForm(),
+        "history": recap_history(recap),
+    }
+    return render(request, "reports/recap_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recap_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    recap = access.get_recap_for_user(request.user, code)
+    if request.method == "GET":
+        return _recap_page(request, recap)
+    form = RecapForm(request.POST, instance=recap, user=request.user)
+    if form.is_valid():
+        try:
+            services.recap_update(actor=request.user, recap=recap, values=form.cleaned_data)
+        except services.RecapError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Rekap tahunan disimpan."))
+            return redirect("reports:recap_detail", code=recap.code)
+    recap.refresh_from_db()  # the form wrote the posted values into the instance
+    return _recap_page(request, recap, form=form)
+
+
+@login_required
+@require_POST
+def recap_withdraw(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    recap = access.get_recap_for_user(request.user, code)
+    form = RecapWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.recap_withdraw(
+                actor=request.user, recap=recap, reason=form.cleaned_data["reason"]
+            )
+        except services.RecapError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Rekap ditarik; statistik tidak lagi memakainya."))
+            return redirect("reports:recap_list")
+    return _recap_page(request, recap, withdraw_form=form)

@@ -41,7 +41,7 @@ def main(path: str) -> None:
                 f"msgstr[0] {quote(one)}\nmsgstr[1] {quote(many)}"
             )
             filled += 1
-        elif m and "msgid_plural" not in entry:
+        elif m and not re.search(r"^msgid_plural ", entry, re.M):
             msgid = unquote(m.group(1))
             if msgid in table:
                 head = entry[: m.start()]

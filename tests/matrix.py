@@ -32,5 +32,11 @@ def own_staff(status: int) -> dict[str, int]:
     return dict.fromkeys(("intake_own", "case_worker_own", "supervisor_own"), status)
 
 
+def data_officer(own: int, other: int | None = None) -> dict[str, int]:
+    """The SIMFONI data officer of the own UPTD and of the other city's UPTD: the SIMFONI export
+    of their own office and their account pages, nothing else (no case, report or meeting)."""
+    return {"data_officer_own": own, "data_officer_other": own if other is None else other}
+
+
 def everyone(status: int) -> dict[str, int]:
     return {p: status for p in PERSONAS if p != "anon"}

@@ -43,12 +43,14 @@ PERSONAS = [
     "partner_own",
     "official_own",
     "task_force_own",
+    "data_officer_own",
     "intake_other",
     "case_worker_other",
     "supervisor_other",
     "partner_other",
     "official_other",
     "task_force_other",
+    "data_officer_other",
     "admin",
 ]
 
@@ -122,6 +124,10 @@ def build_world() -> World:
         )
         w.users[f"supervisor_{side}"] = make_user(
             f"supervisor_{side}", Role.SUPERVISOR, w.agencies[f"uptd_{side}"]
+        )
+        # Types the office's cases into SIMFONI-PPA: the SIMFONI export, no case pages.
+        w.users[f"data_officer_{side}"] = make_user(
+            f"data_officer_{side}", Role.DATA_OFFICER, w.agencies[f"uptd_{side}"]
         )
         w.users[f"partner_{side}"] = make_user(
             f"partner_{side}", Role.PARTNER, w.agencies[f"police_{side}"]

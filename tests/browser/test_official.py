@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from reports import services
 from tests.factories import make_case
+from tests.paperwork.helpers import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -60,4 +62,37 @@ def test_official_generates_and_downloads_the_annual_pdf(journey, e2e_world, rea
 
     text = "".join(p.extract_text() or "" for p in PdfReader(target).pages)
     assert str(year) in text
+    assert "Sintetis" not in text, "the PDF carries no names"
+
+
+def test_official_finds_the_monthly_report_in_the_notifications_and_downloads_it(
+    journey, e2e_world
+):
+    """The schedule makes February's report on 2 March (the first working day); the official
+    finds it under "Notifikasi" in the menu, opens it and downloads the PDF."""
+    make_case(
+        e2e_world.user("intake_own"),
+        reported_on=dt.date(2026, 2, 10),
+        victims=[{"name": "Anak Sintetis Bulanan", "sex": "P", "violence_form_ids": ["fisik"]}],
+    )
+    # Tasks run eagerly here: the PDFs are rendered before the official looks.
+    assert services.monthly_reports_produce(today=dt.date(2026, 3, 2)) == 2
+    page = journey.page
+    page.set_default_navigation_timeout(120_000)
+    journey.login("official_own")
+    page.get_by_role("link", name="Notifikasi").first.click()
+    page.wait_for_load_state()
+    journey.shot("notifications")
+    page.get_by_role("link", name="Laporan statistik bulanan dibuat").click()
+    page.wait_for_load_state()
+    assert "Februari 2026" in page.locator("main").inner_text()
+    journey.shot("monthly-report")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Unduh PDF").click()
+    download = info.value
+    assert "2026-02-01-2026-02-28" in download.suggested_filename
+    target = journey.dir / "laporan-bulanan.pdf"
+    download.save_as(target)
+    text = pdf_text(target.read_bytes())
+    assert "Februari 2026" in text and "Payakumbuh" in text
     assert "Sintetis" not in text, "the PDF carries no names"

@@ -1,8 +1,9 @@
 """Permission-matrix rows of the cases app (see tests/matrix.py).
 
 Objects belong to the own UPTD; staff of the other UPTD, partners (no referral yet),
-officials and the administrator get 404 for anything that names a case. Write actions answer
-403 to those who may see the case but not take the action."""
+officials, the SIMFONI data officers and the administrator get 404 for anything that names a
+case; lists and the intake answer them 403. Write actions answer 403 to those who may see the
+case but not take the action."""
 
 import datetime as dt
 
@@ -12,7 +13,7 @@ from cases import services
 from cases.models import Case, Person, PersonRole, Step
 from tests.factories import make_case
 from tests.files import PDF
-from tests.matrix import Row, own_staff
+from tests.matrix import Row, data_officer, own_staff
 from tests.referrals.helpers import make_referral
 
 STAFF_BOTH = {
@@ -29,6 +30,8 @@ NOT_STAFF = {
     # Community task-force members send reports; they never see a case list or an intake.
     "task_force_own": 403,
     "task_force_other": 403,
+    # The SIMFONI data officer works from the export only: no case list, intake or case page.
+    **data_officer(403),
     "admin": 403,
 }
 
@@ -174,6 +177,7 @@ ROWS = [
             "official_other": 403,
             "task_force_own": 403,
             "task_force_other": 403,
+            **data_officer(403),
             "admin": 403,
         },
     ),
@@ -188,7 +192,7 @@ ROWS = [
     Row(
         "cases:draft_delete", method="post", setup=a_draft, expect={"intake_own": 302, **NOT_STAFF}
     ),
-    Row("cases:detail", setup=a_case, expect=own_staff(200)),
+    Row("cases:detail", setup=a_case, expect=own_staff(200) | data_officer(404)),
     Row("cases:print", setup=a_case, expect=own_staff(200)),
     Row("cases:edit", setup=a_case, expect=own_staff(200)),
     Row(

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from cases import selectors
 from cases.forms import VictimForm
 from cases.models import (
     Case,
@@ -15,6 +16,8 @@ from cases.models import (
     PersonRole,
     ViolenceForm,
 )
+from cases.services import PersonData
+from ppa.models import Region
 from tests.cases.helpers import (
     CHILD_VICTIM,
     INCIDENT,
@@ -413,3 +416,21 @@ def test_same_district_finds_a_near_name_without_a_birth_date(officer, world):
         perpetrators({**perpetrator, "address_district": "13.76.01"}),
     ).content.decode()
     assert earlier.number in page
+
+
+def test_same_district_covers_its_villages_and_stops_at_its_border(world):
+    """A kelurahan under the kecamatan is the same district; the next kecamatan is not."""
+    village = Region.objects.filter(parent_id="13.76.01").order_by("code").first()
+    assert village is not None
+    earlier = make_case(
+        world.users["intake_own"],
+        victims=[{"name": "Rina Marlina", "address_region_id": village.code}],
+    )
+    user = world.users["intake_own"]
+
+    def found(district: str) -> bool:
+        typed = PersonData(role=PersonRole.VICTIM, name="Rina Marliana", address_region_id=district)
+        return earlier.pk in {c.pk for c in selectors.possible_duplicates(user, [typed])}
+
+    assert found("13.76.01")
+    assert not found("13.76.02")

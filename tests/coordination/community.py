@@ -1,8 +1,17 @@
-"""Community task-force reports for tests: one sent by the own city's task-force member."""
+"""Community task-force reports and prevention activities for tests: a report sent by the own
+city's task-force member, an activity recorded by a persona."""
+
+import datetime as dt
 
 from coordination import services
-from coordination.models import AtRiskAge, AtRiskSex, CommunityReport, ReportUrgency
-from coordination.services import CommunityReportData
+from coordination.models import (
+    AtRiskAge,
+    AtRiskSex,
+    CommunityReport,
+    PreventionActivity,
+    ReportUrgency,
+)
+from coordination.services import CommunityReportData, PreventionData
 from ppa.models import Region
 from tests.world import World
 
@@ -26,3 +35,21 @@ def make_report(w: World, *, contact: str = "0812-0000-1111") -> CommunityReport
             consent_to_contact=bool(contact),
         ),
     )
+
+
+def record(
+    world: World, persona: str = "task_force_own", **overrides: object
+) -> PreventionActivity:
+    data = {
+        "kind": "school",
+        "held_on": dt.date(2025, 3, 10),
+        "region": Region.objects.get(code="13.76.01"),
+        "place": "SMPN 1",
+        "target_group": "Siswa SMP",
+        "topics": ["violence", "child_marriage"],
+        "girls": 40,
+        "boys": 35,
+        "women": 3,
+        "men": 2,
+    } | overrides
+    return services.prevention_record(actor=world.users[persona], data=PreventionData(**data))

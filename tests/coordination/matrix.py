@@ -4,11 +4,13 @@ The meeting is convened by the own city's DP3AP2KB (official_own) and invites th
 police unit: every staff member of those three agencies may open it (200); only the convening
 agency's officials and supervisors change it (official_own 302, other own staff 403); the
 other city's staff and administrators get 404 (not revealed). The follow-up action belongs to
-the own police unit (partner_own records progress); the convening official sees it.
+the own police unit (partner_own records progress); the convening official sees it. A
+refused form is shown again with its message (200). SIMFONI data officers take no part in
+coordination, community reports or prevention (403 on lists, 404 on objects).
 """
 
 from tests.coordination.helpers import make_decision, make_meeting
-from tests.matrix import Row
+from tests.matrix import Row, data_officer
 from tests.world import World
 
 MEMBERS = {
@@ -76,12 +78,12 @@ def pack_post(w: World, kwargs: dict) -> dict:
 
 
 ROWS = [
-    Row("coordination:list", MEMBERS, default=403),
+    Row("coordination:list", MEMBERS | data_officer(403), default=403),
     Row("coordination:actions", MEMBERS, default=403),
     Row("coordination:create", CONVENERS, default=403),
     Row(
         "coordination:create",
-        dict.fromkeys(CONVENERS, 400),
+        dict.fromkeys(CONVENERS, 200),  # refused, shown again with the messages
         default=403,
         method="post",
         data=lambda w, kw: {"title": "", "agenda": ""},
@@ -141,11 +143,11 @@ TRIAGE_OTHER = {"intake_other": 200, "case_worker_other": 200, "supervisor_other
 REPORTERS = {"task_force_own": 200, "task_force_other": 200}
 
 ROWS += [
-    Row("community:list", TRIAGE | TRIAGE_OTHER | REPORTERS, default=403),
+    Row("community:list", TRIAGE | TRIAGE_OTHER | REPORTERS | data_officer(403), default=403),
     Row("community:create", REPORTERS, default=403),
     Row(
         "community:create",
-        {"task_force_own": 302, "task_force_other": 400},  # a village outside their city
+        {"task_force_own": 302, "task_force_other": 200},  # a village outside their city: refused
         default=403,
         method="post",
         data=report_post,
@@ -160,9 +162,10 @@ ROWS += [
         method="post",
         setup=community_report,
     ),
+    # The first closes it; the next are told it is closed already (the page again, 200).
     Row(
         "community:close",
-        {"intake_own": 302, "case_worker_own": 400, "supervisor_own": 400, "task_force_own": 403},
+        {"intake_own": 302, "case_worker_own": 200, "supervisor_own": 200, "task_force_own": 403},
         method="post",
         setup=community_report,
         data=lambda w, kw: {"reason": "Bukan kasus kekerasan; dirujuk ke kelurahan."},
@@ -197,11 +200,12 @@ PREVENTION = {
 }
 
 ROWS += [
-    Row("prevention:list", PREVENTION, default=403),
+    Row("prevention:list", PREVENTION | data_officer(403), default=403),
     Row("prevention:create", PREVENTION, default=403),
     Row(
         "prevention:create",
-        {p: 302 if p.endswith("_own") else 400 for p in PREVENTION},  # 13.76.01: own city
+        # 13.76.01 is in the own city; the other city's are refused (the form again, 200).
+        {p: 302 if p.endswith("_own") else 200 for p in PREVENTION},
         default=403,
         method="post",
         data=prevention_post,

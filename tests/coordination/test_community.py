@@ -54,7 +54,7 @@ def test_contact_without_consent_is_refused_and_input_kept(client, world):
             "contact": "0812-3456-7890",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 200  # shown again with its message
     html = response.content.decode()
     assert "Centang persetujuan untuk dihubungi" in html and "0812-3456-7890" in html
     assert not CommunityReport.objects.exists()
@@ -109,11 +109,46 @@ def test_report_becomes_a_case_through_the_intake_and_the_reporter_sees_status_o
         services.community_report_close(actor=officer, report=report, reason="Salah.")
 
 
+def test_the_intake_is_prefilled_beyond_the_first_step(client, world):
+    report = make_report(world, contact="0812-3456-7890")
+    member = world.users["task_force_own"]
+    client.force_login(world.users["intake_own"])
+    response = client.post(reverse("community:start_intake", kwargs={"code": report.code}))
+    draft = IntakeDraft.objects.get(owner=world.users["intake_own"])
+
+    def step(key: str) -> str:
+        url = reverse("cases:intake_step", kwargs={"code": draft.code, "step": key})
+        return client.get(url).content.decode()
+
+    first = client.get(response["Location"]).content.decode()
+    link = reverse("community:detail", kwargs={"code": report.code})
+    for html in (first, step("korban"), step("pelapor")):  # a link back to the report, always
+        assert f'href="{link}"' in html and "Anak 6-12 tahun, Perempuan" in html
+    victim = step("korban")
+    assert '<option value="P" selected>' in victim  # the sex of the person at risk
+    assert "Ada isian yang perlu diperbaiki" not in victim  # no errors before the officer types
+    reporter = step("pelapor")
+    assert f'value="{member.get_full_name()}"' in reporter
+    assert 'value="0812-3456-7890"' in reporter and world.agencies["satgas_own"].name in reporter
+    assert draft.step == "kejadian"  # the drafts list opens it at the first step
+
+
+def test_no_contact_without_consent_in_the_prefilled_reporter(client, world):
+    report = make_report(world, contact="")
+    client.force_login(world.users["intake_own"])
+    client.post(reverse("community:start_intake", kwargs={"code": report.code}))
+    draft = IntakeDraft.objects.get(owner=world.users["intake_own"])
+    assert draft.data["pelapor"]["r-phone"] == [""]
+
+
 def test_closing_needs_a_reason_and_the_reporter_sees_closed(client, world):
     report = make_report(world)
     client.force_login(world.users["supervisor_own"])
     url = reverse("community:close", kwargs={"code": report.code})
-    assert client.post(url, {"reason": ""}).status_code == 400
+    refused = client.post(url, {"reason": ""})
+    assert (
+        refused.status_code == 200 and "Bidang ini tidak boleh kosong." in refused.content.decode()
+    )
     assert client.post(url, {"reason": "Sudah ditangani kelurahan."}).status_code == 302
     report.refresh_from_db()
     assert report.status == CommunityReportStatus.CLOSED

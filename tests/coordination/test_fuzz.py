@@ -83,8 +83,12 @@ def test_progress_form(world, client, status, note):
     )
 
 
+PACK_FIELDS = ["region", "period", "year", "period_number", "date_from", "date_to"]
+PACK_FIELDS += ["edition", "language"]
+
+
 @FUZZ
-@given(data=st.dictionaries(st.sampled_from(["region", "year", "edition", "language"]), value))
+@given(data=st.dictionaries(st.sampled_from(PACK_FIELDS), value))
 def test_pack_form(world, client, data):
     meeting = make_meeting(world)
     client.force_login(world.users["official_own"])

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from coordination import services
 from coordination.models import ActionNotice, ActionStatus, FollowUpAction, Meeting
@@ -63,7 +64,7 @@ def test_an_agency_of_another_city_cannot_be_invited(client, world):
             "agenda": "Paparan data",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 200  # shown again with its message
     assert "Rakor" in response.content.decode()  # the input is kept
     assert not Meeting.objects.exists()
 
@@ -221,6 +222,57 @@ def test_statistics_pack_is_generated_and_linked(client, world, django_capture_o
     assert reverse("reports:run_download", kwargs={"code": run.code}) in page.content.decode()
 
 
+def test_statistics_pack_may_be_a_periodic_report(
+    client, world, django_capture_on_commit_callbacks
+):
+    meeting = make_meeting(world)
+    client.force_login(world.users["official_own"])
+    url = reverse("reports:meeting_pack", kwargs={"code": meeting.code})
+    form = client.get(url).content.decode()
+    assert 'value="triwulan"' in form and 'value="rentang"' in form
+    quarter = {"region": "13.76", "period": "triwulan", "year": "2025", "period_number": "1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, quarter | {"edition": "internal", "language": "id"})
+    assert response.status_code == 302
+    run = MeetingPack.objects.get(meeting=meeting).run
+    assert (run.params["period"], run.params["date_from"], run.params["date_to"]) == (
+        "triwulan",
+        "2025-01-01",
+        "2025-03-31",
+    )
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE
+    page = client.get(reverse("coordination:detail", kwargs={"code": meeting.code}))
+    assert "Triwulan I 2025" in page.content.decode()
+
+    a_range = {"region": "13.76", "period": "rentang", "year": "2025"}
+    a_range |= {"date_from": "2025-02-10", "date_to": "2025-05-20", "edition": "public"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, a_range | {"language": "id"}).status_code == 302
+    assert MeetingPack.objects.filter(meeting=meeting, run__params__period="rentang").exists()
+
+
+def test_statistics_pack_refuses_a_period_not_begun_or_without_its_number(client, world):
+    meeting = make_meeting(world)
+    client.force_login(world.users["official_own"])
+    url = reverse("reports:meeting_pack", kwargs={"code": meeting.code})
+    base = {"region": "13.76", "edition": "internal", "language": "id"}
+    year = timezone.localdate().year
+    for data, message in (
+        ({"period": "bulan", "year": str(year)}, "Pilih bulan, triwulan atau semester ke-berapa."),
+        ({"period": "semester", "year": str(year), "period_number": "3"}, "paling besar 2"),
+        ({"period": "rentang", "year": str(year), "date_from": f"{year}-01-01"}, "Isi tanggal"),
+    ):
+        response = client.post(url, base | data)
+        assert response.status_code == 400 and message in response.content.decode(), data
+    if timezone.localdate().month < 12:
+        response = client.post(
+            url, base | {"period": "bulan", "year": str(year), "period_number": "12"}
+        )
+        assert "Periode ini belum dimulai." in response.content.decode()
+    assert not MeetingPack.objects.exists()
+
+
 def test_statistics_pack_refuses_a_region_outside_the_authority(client, world):
     meeting = make_meeting(world)
     client.force_login(world.users["official_own"])
@@ -245,6 +297,6 @@ def test_action_for_agency_outside_the_region_is_refused(client, world):
             "action_due": "2099-01-01",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 200  # shown again with its message
     assert "Keputusan uji." in response.content.decode()
     assert not FollowUpAction.objects.exists()

@@ -5,34 +5,20 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coordination import services
-from coordination.models import PreventionActivity
-from coordination.services import CommunityReportData, PreventionData
+from coordination.models import CommunityReport, PreventionActivity
+from coordination.services import CommunityReportData
 from ppa.models import Region
 from reports.pdf import Letterhead, render_pdf
 from reports.selectors import ReportParams, annual_statistics
-from tests.coordination.community import make_report, village
+from reports.snapshot import Period
+from tests.coordination.community import make_report, record, village
 from tests.factories import make_case
 from tests.reports.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def record(world, persona: str = "task_force_own", **overrides) -> PreventionActivity:
-    data = {
-        "kind": "school",
-        "held_on": dt.date(2025, 3, 10),
-        "region": Region.objects.get(code="13.76.01"),
-        "place": "SMPN 1",
-        "target_group": "Siswa SMP",
-        "topics": ["violence", "child_marriage"],
-        "girls": 40,
-        "boys": 35,
-        "women": 3,
-        "men": 2,
-    } | overrides
-    return services.prevention_record(actor=world.users[persona], data=PreventionData(**data))
 
 
 def test_task_force_records_an_activity_from_the_form(client, world):
@@ -63,9 +49,9 @@ def test_no_participants_or_a_region_of_another_city_is_refused(client, world):
     base = {"kind": "campaign", "held_on": "2025-04-02", "target_group": "Warga"}
     base |= {"topics": ["violence"], "girls": "0", "boys": "0", "women": "0", "men": "0"}
     response = client.post(reverse("prevention:create"), base | {"region": "13.76.01"})
-    assert response.status_code == 400 and "Isi jumlah peserta." in response.content.decode()
+    assert response.status_code == 200 and "Isi jumlah peserta." in response.content.decode()
     response = client.post(reverse("prevention:create"), base | {"region": "13.07.01", "men": "3"})
-    assert response.status_code == 400
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
     assert not PreventionActivity.objects.exists()
 
 
@@ -106,6 +92,31 @@ def test_annual_report_has_the_prevention_and_community_sections(world):
     assert "Laporan masyarakat dan pencegahan" in text
     assert "Kegiatan pencegahan menurut jenis" in text and "Sosialisasi di sekolah" in text
     assert "Klaster II KLA: pencegahan perkawinan anak" in text
+
+
+def test_a_quarter_report_has_the_prevention_section_by_month(world):
+    record(world)  # 10 March 2025
+    record(world, "official_own", kind="training", held_on=dt.date(2025, 1, 31))
+    record(world, held_on=dt.date(2025, 4, 1))  # the next quarter
+    report = make_report(world)
+    moment = timezone.make_aware(dt.datetime(2025, 2, 14, 23, 30))  # local time, not UTC
+    CommunityReport.objects.filter(pk=report.pk).update(created_at=moment)
+    s = annual_statistics(ReportParams.for_period(Period.QUARTER, 2025, 1, "13.76"))
+    assert s.columns == ["Jan 2025", "Feb 2025", "Mar 2025"]
+
+    def row(table: str, code) -> list:
+        return next(r.values for r in s.table(table).rows if r.code == code)
+
+    assert row("prevention_kind", "school") == [0, 0, 1]
+    assert row("prevention_kind", "training") == [1, 0, 0]
+    assert row("prevention_participants", "girls") == [40, 0, 40]
+    assert row("prevention_area", "13.76.01") == [1, 0, 1]
+    assert row("community_reports", "received") == [0, 1, 0]
+
+    pdf, _pages = render_pdf(s, Letterhead.for_agency(world.agencies["dinas_own"]))
+    text = pdf_text(pdf)
+    assert "Triwulan I 2025" in text and "Laporan masyarakat dan pencegahan" in text
+    assert "Kegiatan pencegahan menurut bulan" in text and "Pelatihan" in text
 
 
 def test_community_report_needs_a_village_of_the_task_force_city(world):

@@ -1,10 +1,11 @@
 """Permission matrix rows for printed documents (see tests/matrix.py). Referrals go from the
-own UPTD to the own city's police unit (`partner_own`)."""
+own UPTD to the own city's police unit (`partner_own`). The SIMFONI data officer prints nothing but
+the SIMFONI export of its own office (and keeps its own signature data, as every user)."""
 
 from cases import access as case_rules
 from paperwork import services
 from tests.factories import make_case
-from tests.matrix import Row, everyone
+from tests.matrix import Row, data_officer, everyone
 from tests.referrals.helpers import make_referral
 from tests.world import World
 
@@ -110,19 +111,26 @@ ROWS = [
     ),
     # No session: a wrong token is 404 for everyone (the secret is the key).
     Row("paperwork:agenda_feed", setup=lambda w: {"token": "x" * 43}, expect={}, anon=404),
-    # Supervisors (and the data officer role, tests/paperwork/test_simfoni.py) only.
-    Row("paperwork:simfoni", expect={"supervisor_own": 200, "supervisor_other": 200}, default=403),
+    # Supervisors and the office's SIMFONI data officer only.
+    Row(
+        "paperwork:simfoni",
+        expect={"supervisor_own": 200, "supervisor_other": 200} | data_officer(200),
+        default=403,
+    ),
+    # The one-time link is its requester's (the own supervisor): the own data officer is
+    # refused without the file (410, "not yours"), the other city's does not learn it exists.
     Row(
         "paperwork:simfoni_download",
         setup=simfoni_export,
-        expect={"supervisor_own": 200, "supervisor_other": 404},
+        expect={"supervisor_own": 200, "supervisor_other": 404} | data_officer(410, 404),
         default=403,
     ),
+    # Marking the export typed into SIMFONI: the office's supervisor or data officer.
     Row(
         "paperwork:simfoni_mark",
         method="post",
         setup=simfoni_export,
-        expect={"supervisor_own": 302, "supervisor_other": 404},
+        expect={"supervisor_own": 302, "supervisor_other": 404} | data_officer(302, 404),
         default=403,
     ),
 ]

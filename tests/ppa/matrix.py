@@ -1,4 +1,5 @@
-from ppa.models import Role
+from django.conf import settings
+
 from ppa.otp import totp_pending
 from tests.matrix import Row, everyone
 from tests.world import PERSONAS
@@ -11,9 +12,10 @@ def _pending_authenticators(world) -> dict:
 
 
 def _enrolled(status: int, other: int) -> dict[str, int]:
-    """`status` for personas with an authenticator (supervisors, admin), `other` for the rest."""
+    """`status` for personas with an authenticator (the roles that must use two factors:
+    supervisors, SIMFONI data officers, the administrator), `other` for the rest."""
     return {
-        p: status if p == "admin" or p.startswith(f"{Role.SUPERVISOR}_") else other
+        p: status if p.rsplit("_", 1)[0] in settings.OTP_REQUIRED_ROLES else other
         for p in PERSONAS
         if p != "anon"
     }

@@ -1,6 +1,6 @@
 from privacy.services import case_export_request
 from tests.factories import make_case
-from tests.matrix import Row
+from tests.matrix import Row, data_officer
 
 
 def _case(world) -> dict:
@@ -20,11 +20,13 @@ def _export(world) -> dict:
 
 ROWS = [
     # Case workers and supervisors of the owning UPTD; the intake officer may see the case
-    # but not export it; everyone else does not learn that the case exists.
+    # but not export it; everyone else (the SIMFONI data officer of the same office too: its
+    # export is the SIMFONI one) does not learn that the case exists.
     Row(
         "privacy:export_request",
         setup=_case,
-        expect={"case_worker_own": 200, "supervisor_own": 200, "intake_own": 403},
+        expect={"case_worker_own": 200, "supervisor_own": 200, "intake_own": 403}
+        | data_officer(404),
     ),
     Row(
         "privacy:export_request",

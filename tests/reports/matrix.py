@@ -1,13 +1,16 @@
 """Statistics URLs × personas. Officials and supervisors see their own region's figures
 (the other city's officials see theirs: 200 on pages without an object); a report run of
-another region is 404; roles without statistics get 403."""
+another region is 404; roles without statistics (the SIMFONI data officer too: its figures
+are the SIMFONI export) get 403."""
 
 import datetime as dt
+import itertools
 
 from django.core.files.base import ContentFile
 
 from reports.models import ReportRun
-from tests.matrix import Row
+from tests.matrix import Row, data_officer
+from tests.reports.recaps import make_recap, recap_post
 
 STATISTICS = {
     "official_own": 200,
@@ -58,7 +61,7 @@ def run_data(world, kwargs) -> dict:
 
 
 ROWS = [
-    Row("reports:dashboard", expect=STATISTICS, default=403),
+    Row("reports:dashboard", expect=STATISTICS | data_officer(403), default=403),
     Row("reports:export_csv", expect=STATISTICS, default=403),
     Row("reports:export_xlsx", expect=STATISTICS, default=403),
     # The other city's officials name a region outside their authority: 400 with the message.
@@ -90,4 +93,58 @@ ROWS = [
         default=403,
         setup=make_run,
     ),
+]
+
+
+# --- Yearly recaps ---------------------------------------------------------------------------
+
+_years = itertools.count(2000)
+
+
+def make_recap_row(world) -> dict:
+    return {"code": make_recap(world, 2019, 12).code}
+
+
+def new_recap(world, kwargs) -> dict:
+    # A new year for every persona: the second recap of a year would be refused (200).
+    return recap_post(year=next(_years))
+
+
+ROWS += [
+    Row("reports:recap_list", expect=STATISTICS | data_officer(403), default=403),
+    Row("reports:recap_create", expect=STATISTICS | data_officer(403), default=403),
+    # The other city's officials name a region outside their authority: the form says so.
+    Row(
+        "reports:recap_create",
+        id="post",
+        method="post",
+        expect={**STATISTICS, **data_officer(403), "official_own": 302, "supervisor_own": 302},
+        default=403,
+        data=new_recap,
+    ),
+    Row(
+        "reports:recap_detail",
+        expect=OWN_ONLY | data_officer(403),
+        default=403,
+        setup=make_recap_row,
+    ),
+    Row(
+        "reports:recap_detail",
+        id="post",
+        method="post",
+        expect={**OWN_ONLY, **data_officer(403), "official_own": 302, "supervisor_own": 302},
+        default=403,
+        setup=make_recap_row,
+        data=lambda w, kwargs: recap_post(cases=13),
+    ),
+    # The official comes after the supervisor: the recap is withdrawn already, the page says so.
+    Row(
+        "reports:recap_withdraw",
+        method="post",
+        expect={**OWN_ONLY, **data_officer(403), "supervisor_own": 302, "official_own": 200},
+        default=403,
+        setup=make_recap_row,
+        data=lambda w, kwargs: {"reason": "Angka dikoreksi"},
+    ),
+    Row("reports:recap_withdraw", id="get", expect={}, default=405, setup=make_recap_row),
 ]

@@ -6,14 +6,18 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coordination import services
+from coordination.models import CommunityReport
 from reports.charts import snapshot_charts
 from reports.pdf import Letterhead, render_pdf
 from reports.selectors import ReportParams, annual_statistics
 from reports.snapshot import Period
 from reports.suppression import SMALL, public_edition
+from tests.coordination.community import make_report, record
 from tests.factories import make_case
 from tests.reports.helpers import csv_tables, html_tables, xlsx_tables
 from tests.reports.test_pdf import pdf_text
@@ -41,11 +45,23 @@ def test_a_quarter_has_a_column_per_month_and_a_twelve_month_trend(dataset):
     assert snapshot.table("rates") is None  # population is yearly
 
 
-@pytest.mark.xfail(
-    reason="the annual report also holds the community and prevention tables, periods do not",
-    strict=True,
-)
+def _coordination_2022(world):
+    """Prevention activities and community reports spread over 2022 (and one just outside)."""
+    for day, kind in ((dt.date(2022, 1, 31), "school"), (dt.date(2022, 6, 1), "training")):
+        record(world, held_on=day, kind=kind)
+    record(world, held_on=dt.date(2022, 12, 31), topics=["tppo"])
+    record(world, held_on=dt.date(2023, 1, 1))
+    reports = [make_report(world) for _ in range(3)]
+    for report, month in zip(reports, (2, 2, 11), strict=True):
+        moment = timezone.make_aware(dt.datetime(2022, month, 14, 9))
+        CommunityReport.objects.filter(pk=report.pk).update(created_at=moment)
+    services.community_report_close(
+        actor=world.users["intake_own"], report=reports[2], reason="Bukan kasus."
+    )
+
+
 def test_the_months_of_a_year_add_up_to_the_year(dataset):
+    _coordination_2022(dataset)
     year = annual_statistics(ReportParams(2022, 2022, "13.76"))
     months = annual_statistics(
         ReportParams.for_range(dt.date(2022, 1, 1), dt.date(2022, 12, 31), "13.76")
@@ -61,6 +77,10 @@ def test_the_months_of_a_year_add_up_to_the_year(dataset):
                 continue
             assert month_row.code == row.code
             assert sum(month_row.values) == row.values[0], (table.key, row.code)
+    assert sum(months.table("prevention_kind").total) == 3
+    assert months.table("prevention_month").rows[5].values[5] == 1  # June, in June's column
+    received = by_code(months, "community_reports")["received"]
+    assert received[1] == 2 and received[10] == 1 and sum(received) == 3
 
 
 def test_a_single_month_and_its_trend(dataset):
@@ -73,12 +93,16 @@ def test_a_single_month_and_its_trend(dataset):
 
 def test_periodic_query_count_does_not_grow_with_data(world, django_assert_num_queries):
 
-    params = ReportParams.for_period(Period.MONTH, dt.date.today().year, 1, "13.76")
-    with django_assert_num_queries(17):
+    year = dt.date.today().year
+    params = ReportParams.for_period(Period.MONTH, year, 1, "13.76")
+    # 17 for the case figures, 2 for the community reports and the prevention activities.
+    with django_assert_num_queries(17 + 2):
         annual_statistics(params)
-    for _i in range(3):
+    for day in range(1, 4):
         make_case(world.users["intake_own"], victims=[{}, {}], perpetrators=[{}])
-    with django_assert_num_queries(17):
+        record(world, held_on=dt.date(year, 1, day))
+    # One more once there are activities: the names of the kecamatan that held them.
+    with django_assert_num_queries(17 + 2 + 1):
         annual_statistics(params)
 
 
@@ -149,7 +173,8 @@ def test_periodic_dashboard_query_count_does_not_grow_with_data(
     query = {"period": "bulan", "period_year": today.year, "period_number": today.month}
     url = reverse("reports:dashboard")
     client.get(url, query)  # warm the session
-    with django_assert_num_queries(23) as first:
+    # 23 before the community reports and prevention activities had month columns; 2 more.
+    with django_assert_num_queries(23 + 2) as first:
         client.get(url, query)
     for _i in range(3):
         make_case(world.users["intake_own"], reported_on=today, victims=[{}, {}])

