@@ -13,13 +13,13 @@ from django.forms import formset_factory
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import forms as f
 from cases.models import IntakeDraft, LegalBasis, PersonRole
 from cases.services import CaseData, PersonData, nik_mask
+from ppa.dates import when
 from ppa.models import Agency
 
 STEPS = [
@@ -341,7 +341,7 @@ def summary(form: forms.Form) -> list[tuple[str, str]]:
         elif value is True:
             shown = _("Ya")
         elif isinstance(value, dt.date):
-            shown = date_format(value, "j E Y")
+            shown = when(value)
         else:
             shown = str(flat.get(value, flat.get(str(value), value)))
         rows.append((str(bound.label), shown))

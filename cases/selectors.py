@@ -54,6 +54,7 @@ from cases.models import (
     initials_of,
 )
 from cases.services import PersonData, nik_hash
+from ppa.dates import when
 from ppa.models import User
 
 PAGE_SIZE = 25
@@ -530,8 +531,8 @@ def _shown(model_field: Field, value: Any, users: dict[int, str]) -> str:
         return users.get(value, f"#{value}")
     if isinstance(value, bool):
         return _("Ya") if value else _("Tidak")
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, dt.date):
+        return when(value)
     text = str(value)
     return text if len(text) <= 160 else text[:157] + "…"
 

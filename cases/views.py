@@ -14,11 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import access, quality, refcache, selectors, services
+from cases import access, history, quality, refcache, selectors, services
 from cases import forms as f
 from cases.intake import (
     ADD_BUTTONS,
@@ -43,7 +44,7 @@ from cases.models import (
 from cases.refcache import per_request_cache
 from ppa import access as ppa_access
 from ppa.audit import log_access
-from ppa.http import AuthedRequest
+from ppa.http import AuthedRequest, partial_request
 from ppa.models import AccessLog, Agency, Role, User
 
 NAME_SEARCH_KEY = "cases_name_search"
@@ -301,9 +302,11 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     if next_cursor:
         query["setelah"] = next_cursor
         next_url = "?" + query.urlencode()
-    return render(
+    # A filter changed with htmx: only the results (the partial), same queries as the page.
+    template = "cases/list.html#results" if partial_request(request) else "cases/list.html"
+    response = render(
         request,
-        "cases/list.html",
+        template,
         {
             "form": form,
             "rows": rows,
@@ -316,6 +319,8 @@ def case_list(request: AuthedRequest) -> HttpResponse:
             "can_register": access.can_register_case(user),
         },
     )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _may_list(user: User) -> bool:
@@ -390,7 +395,7 @@ def _case_context_read(request: AuthedRequest, case: Case, **forms: Any) -> dict
         "page": page,
         "next_step": Step(following) if following else None,
         "can_export": access.can_export_case_records(request.user, case),
-        "history": selectors.case_history(case) if case_access.is_owner else [],
+        "history": history.by_save(selectors.case_history(case)) if case_access.is_owner else [],
         "show": {group: case_access.shows(group) for group in access.FieldGroup.ALL},
         "incident_district": case.incident_district,
         "incident_village": case.incident_village,

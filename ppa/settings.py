@@ -95,6 +95,8 @@ TEMPLATES = [
                 "ppa.context_processors.navigation",
                 "csp.context_processors.nonce",
             ],
+            # `{{ value|when }}`: the one date format of the app (ppa/dates.py).
+            "builtins": ["ppa.templatetags.ppa_dates"],
         },
     }
 ]

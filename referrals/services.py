@@ -23,6 +23,7 @@ from cases.access import FieldGroup
 from cases.models import Case, Deadline, Person, PersonRole, ServiceType
 from cases.services import deadlines_police_report
 from ppa.celery import app
+from ppa.dates import when
 from ppa.models import Agency, Role, User
 from ppa.services import agency_staff, mail_plain
 from referrals import access, clocks
@@ -682,7 +683,7 @@ def deadline_scan(*, now: dt.datetime | None = None, limit: int = 200) -> dict[s
                     % {
                         "what": deadline.get_kind_display(),
                         "number": case.number,
-                        "due": timezone.localtime(deadline.due_at).strftime("%d-%m-%Y %H:%M"),
+                        "due": when(deadline.due_at),
                     },
                     [u.email for u in users],
                 )

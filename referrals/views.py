@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from cases import access as cases_access
 from cases.models import Case
 from ppa import access as ppa_access
 from ppa.audit import log_access
-from ppa.http import AuthedRequest
+from ppa.http import AuthedRequest, partial_request
 from ppa.models import AccessLog, Role, User
 from referrals import access, selectors, services
 from referrals.forms import FIELD_GROUP_LABELS, NoteForm, ReasonForm, ReferralForm
@@ -54,16 +55,18 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         tab = tabs[0]
     counts = selectors.inbox_counts(request.user, tabs)
     page = Paginator(selectors.inbox_rows(request.user, tab), 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "referrals/inbox.html",
-        {
-            "tabs": [{"key": t, "label": TAB_LABELS[t], "count": counts.get(t, 0)} for t in tabs],
-            "tab": tab,
-            "page": page,
-            "unread": selectors.unread_count(request.user),
-        },
-    )
+    context: dict[str, object] = {
+        "tabs": [{"key": t, "label": TAB_LABELS[t], "count": counts.get(t, 0)} for t in tabs],
+        "tab": tab,
+        "page": page,
+    }
+    if partial_request(request):  # a tab opened, or the counts refreshed, in place (htmx)
+        response = render(request, "referrals/inbox.html#inbox_part", context)
+    else:
+        context["unread"] = selectors.unread_count(request.user)
+        response = render(request, "referrals/inbox.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _case_url(case: Case) -> str:

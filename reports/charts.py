@@ -124,7 +124,7 @@ def _point_marks(
             continue
         labelled.add((i, value))
         fill = MUTED if value == SMALL else colour
-        out.append(_text(x, y - 6, fmt(value), fill=fill, font_size="10"))
+        out.append(_text(x, y - 6, fmt(value), fill=fill, font_size="11"))
     return out
 
 
@@ -188,9 +188,9 @@ def _column_labels(xs: list[float], labels: list, height: int, split: bool = Fal
     out = []
     for x, label in zip(xs, labels, strict=True):
         first, _sep, rest = str(label).partition(" ")
-        out.append(_text(x, height - 15, first, fill=INK, font_size="10"))
+        out.append(_text(x, height - 15, first, fill=INK, font_size="11"))
         if rest:
-            out.append(_text(x, height - 4, rest, fill=INK, font_size="10"))
+            out.append(_text(x, height - 4, rest, fill=INK, font_size="11"))
     return out
 
 
@@ -288,7 +288,7 @@ def line_chart(
             if not isinstance(v, int | float) and v not in (SMALL, NOT_AVAILABLE, None):
                 # Any other hidden cell ("*"): no point, only its label at the base line.
                 x, y = xy(i, 0)
-                body.append(_text(x, y - 4, fmt(v), fill=MUTED, font_size="10"))
+                body.append(_text(x, y - 4, fmt(v), fill=MUTED, font_size="11"))
     body += _column_labels([xy(i, 0)[0] for i in range(len(labels))], labels, height)
     if width >= WIDTH:  # a narrow chart has its table beside it, which says so
         body += _not_available_note(series, width - 12, 34 - cut)

@@ -6,10 +6,11 @@ Officials and supervisors only (reports.access); aggregated figures only, never 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coordination import access as coordination_access
 from ppa.audit import log_access
 from ppa.db import request_reporting_source
-from ppa.http import AuthedRequest
+from ppa.http import AuthedRequest, partial_request
 from ppa.models import AccessLog
 from reports import access, services
-from reports.charts import snapshot_charts
+from reports.charts import Chart, snapshot_charts
 from reports.exports import snapshot_csv, snapshot_xlsx
 from reports.forms import (
     MeetingPackForm,
@@ -30,6 +31,7 @@ from reports.forms import (
     ReportRunForm,
     StatisticsForm,
 )
+from reports.headline import headline
 from reports.layout import sections
 from reports.models import ReportRun, YearlyRecap
 from reports.replica import statistics_from
@@ -45,26 +47,74 @@ def _snapshot(request: AuthedRequest, form: StatisticsForm) -> Snapshot:
     return public_edition(snapshot) if form.chosen_edition == ReportRun.Edition.PUBLIC else snapshot
 
 
+# The breakdowns officials quote most, shown under the headline and the trend; every other
+# table is one click away in its section (loaded on demand).
+TOP_TABLES = ("victims_form", "cases_place", "perpetrators_relationship")
+ALL_SECTIONS = "semua"  # ?bagian=semua: every section in the page (no JavaScript, printing)
+
+
 def _dashboard(
     request: AuthedRequest, form: StatisticsForm, run_form: ReportRunForm, status: int = 200
 ) -> HttpResponse:
     snapshot = _snapshot(request, form) if not form.is_bound or form.is_valid() else None
     charts = snapshot_charts(snapshot) if snapshot else {}
+    shown = request.GET.get("bagian", "")
+    query = request.GET.copy()
+    query.pop("bagian", None)
     context = {
         "form": form,
         "run_form": run_form,
         "s": snapshot,
         "title": statistics_title(snapshot),
         "charts": charts,
-        "sections": sections(snapshot, charts) if snapshot else [],
         "summary": summary_sentences(snapshot) if snapshot else [],
         "recap_notes": recap_notes(snapshot) if snapshot else [],
-        "query": request.GET.urlencode(),
-        "runs": list(
-            access.visible_report_runs(request.user).select_related("authority")[:RECENT_RUNS]
-        ),
+        "query": query.urlencode(),
+        "all_sections": ALL_SECTIONS,
+        **(_dashboard_parts(snapshot, charts) if snapshot else {"sections": []}),
     }
+    context["inline_keys"] = (
+        {x["key"] for x in context["sections"]} if shown == ALL_SECTIONS else {shown}
+    )
+    if partial_request(request) and shown:  # one section opened: its tables only
+        section = next((x for x in context["sections"] if x["key"] == shown), None)
+        if section is None:
+            raise Http404
+        context["section"] = section
+        return render(request, "reports/dashboard.html#section_body", context, status=status)
+    context["runs"] = list(
+        access.visible_report_runs(request.user).select_related("authority")[:RECENT_RUNS]
+    )
     return render(request, "reports/dashboard.html", context, status=status)
+
+
+def _dashboard_parts(snapshot: Snapshot, charts: dict[str, Chart]) -> dict[str, Any]:
+    """The answer first (headline with its change, trend, three breakdowns, each chart also
+    drawn narrow for phones), then the other tables by section."""
+    phone = snapshot_charts(snapshot, narrow=True)
+    trend = "trend_months" if snapshot.periodic else "trend_line"
+    top = [
+        {"table": snapshot.table(key), "chart": charts.get(key), "phone": phone.get(key)}
+        for key in TOP_TABLES
+        if snapshot.table(key) is not None
+    ]
+    shown_above = {"headline", *TOP_TABLES}
+    rest = []
+    for section, narrow in zip(sections(snapshot, charts), sections(snapshot, phone), strict=True):
+        blocks = [
+            {"table": b.table, "chart": b.chart, "phone": n.chart}
+            for b, n in zip(section.blocks, narrow.blocks, strict=True)
+            if b.table is None or b.table.key not in shown_above
+        ]
+        if blocks:
+            rest.append({"key": section.key, "heading": section.heading, "blocks": blocks})
+    return {
+        "headline": headline(snapshot),
+        "headline_table": snapshot.table("headline"),
+        "trend": {"chart": charts.get(trend), "phone": phone.get(trend)},
+        "top": top,
+        "sections": rest,
+    }
 
 
 @login_required

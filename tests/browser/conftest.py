@@ -62,6 +62,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 AXE_BLOCKING = {"serious", "critical"}
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
+DESK = {"width": 1366, "height": 900}  # the desk screen of the page checks (test_pages.py)
 
 
 # --- the browser ------------------------------------------------------------------------
@@ -178,7 +179,9 @@ class JourneyFailure(AssertionError):
 class Journey:
     """One person's browser session. Records problems; `finish()` fails if there were any."""
 
-    def __init__(self, browser, base_url: str, name: str, *, phone: bool = False) -> None:
+    def __init__(
+        self, browser, base_url: str, name: str, *, phone: bool = False, viewport=None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.name = name
         self.problems: list[str] = []
@@ -189,7 +192,7 @@ class Journey:
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True, exist_ok=True)
         options = {
-            "viewport": PHONE if phone else DESKTOP,
+            "viewport": viewport or (PHONE if phone else DESKTOP),
             "locale": "id-ID",
             "timezone_id": "Asia/Jakarta",
             "accept_downloads": True,
@@ -256,6 +259,15 @@ class Journey:
             page.locator("main form button[type=submit]").first.click()
             page.wait_for_load_state()
             assert page.locator("#id_token").count() == 0, f"2FA of {username} failed"
+
+    def nav(self, name: str) -> None:
+        """Follow a link of the main menu, opening it first where it sits behind the "Menu"
+        button (phones), as a person would."""
+        button = self.page.locator(".menu__button")
+        if button.is_visible() and not self.page.locator(".menu[open]").count():
+            button.click()
+        self.page.locator(".nav").get_by_role("link", name=name, exact=True).click()
+        self.page.wait_for_load_state()
 
     def forgive(self, text: str) -> None:
         """Drop recorded problems caused on purpose (e.g. a connection cut by the test)."""
@@ -351,8 +363,10 @@ def new_journey(browser, e2e_world, live_server, request):
     """Start further sessions (another person, or a phone) inside one test."""
     started: list[Journey] = []
 
-    def start(who: str, *, phone: bool = False) -> Journey:
-        j = Journey(browser, live_server.url, f"{request.node.name}-{who}", phone=phone)
+    def start(who: str, *, phone: bool = False, viewport=None) -> Journey:
+        j = Journey(
+            browser, live_server.url, f"{request.node.name}-{who}", phone=phone, viewport=viewport
+        )
         started.append(j)
         return j
 

@@ -105,7 +105,7 @@ def test_task_force_report_becomes_a_case_through_the_intake(new_journey, e2e_wo
     member = new_journey("satgas", phone=True)
     page = member.page
     member.login("task_force_own")
-    page.get_by_role("link", name="Laporan Satgas").first.click()
+    member.nav("Laporan Satgas")
     page.wait_for_load_state()
     page.get_by_role("link", name="Kirim laporan baru").click()
     page.wait_for_load_state()

@@ -29,8 +29,7 @@ def test_intake_officer_registers_a_child_sexual_violence_case_on_a_phone(new_jo
 
     journey.login("intake_own")
     journey.shot("home")
-    page.get_by_role("link", name="Pengaduan baru").first.click()
-    page.wait_for_load_state()
+    journey.nav("Pengaduan baru")  # the phone's menu button, then the link
     assert "Langkah 1 dari 6" in page.locator(".steps__count").inner_text()
 
     # Step 1: the complaint and the incident.

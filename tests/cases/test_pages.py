@@ -54,6 +54,27 @@ def test_list_query_count_does_not_grow_with_rows(world, client, django_assert_n
     assert response.status_code == 200
 
 
+def test_list_filter_with_htmx_answers_the_results_only(world, client, django_assert_num_queries):
+    """A filter changed with htmx gets the results part alone (same queries as the page, and
+    the labels a phone shows); without htmx the same address is the whole page."""
+    high = make_case(world.users["intake_own"], risk_level="high")
+    low = make_case(world.users["intake_own"], risk_level="low")
+    client.force_login(world.users["case_worker_own"])
+    url = reverse("cases:list") + "?risiko=high"
+    client.get(url)  # warm the session
+    with django_assert_num_queries(8):
+        part = client.get(url, HTTP_HX_REQUEST="true")
+    body = part.content.decode()
+    assert "<html" not in body and 'id="case-results"' not in body
+    assert high.number in body and low.number not in body
+    assert 'data-label="Risiko"' in body and "Tinggi" in body
+    assert "HX-Request" in part["Vary"]
+    page = client.get(url).content.decode()
+    assert "<html" in page and 'hx-push-url="true"' in page and high.number in page
+    empty = client.get(reverse("cases:list") + "?nomor=0000", HTTP_HX_REQUEST="true")
+    assert "Hapus saringan" in empty.content.decode(), "an empty result says what to do"
+
+
 def test_keyset_pages_cover_every_case_once_and_hide_ids(world, client):
     cases = make_cases(world.users["intake_own"], 30)
     client.force_login(world.users["case_worker_own"])
@@ -251,11 +272,31 @@ def test_history_says_who_changed_what_and_why(world, client):
     )
     client.force_login(world.users["supervisor_own"])
     response = client.get(reverse("cases:detail", kwargs={"code": case.code}))
-    entry = next(e for e in response.context["history"] if e.reason == "Ancaman baru dari terlapor")
-    assert entry.who == str(world.users["case_worker_own"])
-    assert ("tingkat risiko", "Rendah", "Tinggi") in entry.changes
+    action = next(
+        a for a in response.context["history"] if a.reason == "Ancaman baru dari terlapor"
+    )
+    assert action.who == str(world.users["case_worker_own"])
+    assert action.summary == "mengubah Kasus: tingkat risiko"
+    assert ("tingkat risiko", "Rendah", "Tinggi") in action.entries[0].changes
     page = response.content.decode()
     assert "Ancaman baru dari terlapor" in page and "<del>Rendah</del>" in page
+
+
+def test_history_is_one_entry_per_save(world, client):
+    """The intake writes many rows (case, people, clocks) in one save: the reader sees one
+    action, the registration, with the rows folded under it; a later edit is another."""
+    case = make_case(world.users["intake_own"], risk_level="low", perpetrators=[{}])
+    services.case_update(
+        actor=world.users["case_worker_own"],
+        case=case,
+        version=case.version,
+        changes={"risk_level": "high"},
+        reason="Ancaman baru",
+    )
+    client.force_login(world.users["supervisor_own"])
+    actions = client.get(reverse("cases:detail", kwargs={"code": case.code})).context["history"]
+    assert [a.summary for a in actions] == ["mengubah Kasus: tingkat risiko", "mencatat kasus ini"]
+    assert len(actions[1].entries) > 2  # the case, its victim, its perpetrator, ...
 
 
 def test_print_summary_is_logged_as_print(world, client):

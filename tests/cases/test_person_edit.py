@@ -181,7 +181,7 @@ def test_conflicting_edit_is_refused_showing_the_change_and_keeping_input(world,
     assert response.status_code == 200
     assert "sudah diubah orang lain" in page
     assert "Akta kelahiran" in page
-    assert "<del>1990-03-02</del> → <ins>1990-03-20</ins>" in page
+    assert "<del>2 Maret 1990</del> → <ins>20 Maret 1990</ins>" in page  # one date format
     assert 'value="Versi Saya"' in page
     victim.refresh_from_db()
     assert victim.name == "Korban Sintetis 1"

@@ -161,6 +161,24 @@ def test_inbox_query_count_is_fixed(world, login, django_assert_num_queries, n):
         assert response.context["unread"] >= n  # "delivered" (and for the sender, "approved")
 
 
+def test_inbox_tab_and_counts_update_in_place(world, login, django_assert_num_queries):
+    """htmx asks for the tabs and the list only (a tab opened, or the counts refreshed):
+    fewer queries than the page (no notifications count, no rakor follow-ups), the counts
+    current, and the same address still gives the whole page without JavaScript."""
+    make_referral(world, status="delivered")
+    client = login(world.users["partner_own"])
+    url = reverse("referrals:inbox") + "?tab=received"
+    client.get(url)  # warm the session
+    # session, user, agency, tab counts, page count, rows (no session save: just renewed)
+    with django_assert_num_queries(6):
+        part = client.get(url, HTTP_HX_REQUEST="true")
+    body = part.content.decode()
+    assert "<html" not in body and 'id="inbox-part"' in body
+    assert 'hx-trigger="every 120s"' in body and 'data-count="received">1<' in body
+    assert "HX-Request" in part["Vary"]
+    assert "<html" in client.get(url).content.decode()
+
+
 @pytest.mark.parametrize("actions", [0, 8])
 def test_detail_query_count_is_fixed(world, login, django_assert_num_queries, actions):
     referral = make_referral(world, status="accepted")

@@ -38,12 +38,16 @@ def test_a_public_pdf_trend_chart_labels_the_hidden_year(dataset, params):
 
 def test_a_women_only_report_is_titled_and_summarised_for_women(client, dataset):
     client.force_login(dataset.users["official_own"])
-    page = client.get(reverse("reports:dashboard"), {**QUERY, "case_type": CaseType.KTP})
+    page = client.get(
+        reverse("reports:dashboard"), {**QUERY, "case_type": CaseType.KTP, "bagian": "semua"}
+    )
     html = page.content.decode()
     assert "<h1>Statistik kekerasan terhadap perempuan</h1>" in html
     assert "Anak merupakan" not in html
     assert 'id="t-kla_ampk"' not in html and 'id="t-kla_served"' not in html
-    csv = client.get(reverse("reports:export_csv"), {**QUERY, "case_type": CaseType.KTP})
+    csv = client.get(
+        reverse("reports:export_csv"), {**QUERY, "case_type": CaseType.KTP, "bagian": "semua"}
+    )
     assert csv.content.decode("utf-8-sig").startswith("Statistik kekerasan terhadap perempuan\r")
 
     snapshot = annual_statistics(ReportParams(2021, 2023, "13.76", case_type=CaseType.KTP))
@@ -56,7 +60,9 @@ def test_a_women_only_report_is_titled_and_summarised_for_women(client, dataset)
 
 def test_a_children_only_report_is_titled_for_children(client, dataset):
     client.force_login(dataset.users["official_own"])
-    page = client.get(reverse("reports:dashboard"), {**QUERY, "case_type": CaseType.AMPK})
+    page = client.get(
+        reverse("reports:dashboard"), {**QUERY, "case_type": CaseType.AMPK, "bagian": "semua"}
+    )
     html = page.content.decode()
     assert "<h1>Statistik kekerasan terhadap anak</h1>" in html
     assert 'id="t-kla_ampk"' in html
@@ -67,6 +73,6 @@ def test_a_children_only_report_is_titled_for_children(client, dataset):
 
 def test_a_report_of_every_case_type_keeps_the_full_title(client, dataset):
     client.force_login(dataset.users["official_own"])
-    html = client.get(reverse("reports:dashboard"), QUERY).content.decode()
+    html = client.get(reverse("reports:dashboard"), {**QUERY, "bagian": "semua"}).content.decode()
     assert "<h1>Statistik kekerasan terhadap perempuan dan anak</h1>" in html
     assert 'id="t-kla_served"' in html

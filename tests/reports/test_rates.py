@@ -38,7 +38,7 @@ def test_rates_show_on_the_dashboard_with_dashes_for_missing_years(client, datas
     Population.objects.create(region_id="13.76", year=2023, count=140_000)
     client.force_login(dataset.users["official_own"])
     html = client.get(
-        reverse("reports:dashboard"), {"year_from": 2021, "year_to": 2023}
+        reverse("reports:dashboard"), {"year_from": 2021, "year_to": 2023, "bagian": "semua"}
     ).content.decode()
     assert "Rasio kekerasan per 100.000 penduduk" in html
     assert "140.000" in html and "2,9" in html and "–" in html

@@ -16,7 +16,11 @@ QUERY = {"year_from": "2021", "year_to": "2023", "region": "13.76"}
 
 
 def get(client, user, name="reports:dashboard", **params):
+    """The page with every section in it (`bagian=semua`, as without JavaScript), so that all
+    its tables can be read back."""
     client.force_login(user)
+    if name == "reports:dashboard":
+        params.setdefault("bagian", "semua")
     return client.get(reverse(name), params)
 
 
@@ -175,3 +179,26 @@ def test_pdf_request_form_error_is_shown(client, world):
     assert response.status_code == 400
     assert "Tahun akhir tidak boleh di masa depan" in response.content.decode()
     assert not ReportRun.objects.exists()
+
+
+def test_dashboard_starts_with_the_answer_and_loads_other_sections_on_demand(client, dataset):
+    """The period's figures with their change and the three most-quoted breakdowns come
+    first; other sections are one click away: loaded into the page with htmx, or the whole
+    page with that section when there is no JavaScript; the downloads stay complete."""
+    client.force_login(dataset.users["official_own"])
+    url = reverse("reports:dashboard")
+    html = client.get(url, QUERY).content.decode()
+    assert "Angka 2023" in html and "dibanding 2022" in html
+    assert "−71% · −10 dari 14 pada 2022" in html  # cases: 14 in 2022, 4 in 2023
+    for key in ("headline", "victims_form", "cases_place", "perpetrators_relationship"):
+        assert f'id="t-{key}"' in html
+    assert 'id="t-victims_sex"' not in html, "a rarely read table waits for its section"
+    assert 'hx-get="/statistik/?year_from=2021' in html and "bagian=victims" in html
+
+    part = client.get(url, {**QUERY, "bagian": "victims"}, HTTP_HX_REQUEST="true")
+    body = part.content.decode()
+    assert 'id="t-victims_sex"' in body and "<html" not in body
+    assert ["Jumlah korban", "12", "14", "5"] in html_tables(body)["victims_sex"]
+    no_js = client.get(url, {**QUERY, "bagian": "victims"}).content.decode()
+    assert "<html" in no_js and 'id="t-victims_sex"' in no_js
+    assert client.get(url, {**QUERY, "bagian": "nope"}, HTTP_HX_REQUEST="true").status_code == 404
