@@ -24,6 +24,8 @@ NAV = [
     ("prevention:list", _("Pencegahan"), {Role.SUPERVISOR, Role.OFFICIAL, Role.TASK_FORCE}),
     ("paperwork:agenda", _("Agenda"), {Role.CASE_WORKER, Role.SUPERVISOR}),
     ("paperwork:simfoni", _("Ekspor SIMFONI"), {Role.SUPERVISOR, Role.DATA_OFFICER}),
+    ("imports:index", _("Impor data"), {Role.INTAKE, Role.CASE_WORKER}),
+    ("imports:population", _("Impor penduduk"), {Role.ADMIN}),
 ]
 
 
