@@ -107,7 +107,7 @@ def nik(value: Any) -> str:
                 "digit terakhirnya sudah hilang. Format kolom NIK sebagai Teks lalu ketik ulang "
                 "NIK-nya dari dokumen."
             )
-            % {"value": f"{value:.4g}" if isinstance(value, float) else "…"}
+            % {"value": f"{float(value):.2E}"}
         )
     found = "".join(as_text(value).split())
     errors = case_services.nik_errors(found)

@@ -16,9 +16,8 @@ import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from cases import services as case_services
 from cases.models import (
@@ -68,6 +67,7 @@ class Writer:
         self.reason = reason
         self.progress = progress
         self.written = 0
+        self.now = timezone.now()
         self.zone = zoneinfo.ZoneInfo(self.agency.time_zone)
         self.recent_since = timezone.localdate() - dt.timedelta(days=CLOCK_WINDOW_DAYS)
         self.cases: list[tuple[str, CaseFacts, Case]] = []
@@ -145,7 +145,7 @@ class Writer:
             "disability_types": row["disability_type_ids"] or [],
             "violence_forms": forms,
             "violence_subtypes": row["violence_subtype_ids"] or [],
-            "ampk_categories": row["ampk_category_ids"] if person.is_child else [],
+            "ampk_categories": (row["ampk_category_ids"] or []) if person.is_child else [],
         }
         self.people.append((case, row["victim_no"], "v", person, lists))
         if len(self.people) >= BATCH:
@@ -180,9 +180,21 @@ class Writer:
     # --- batches ----------------------------------------------------------------------------
 
     def _create(self, objs: list[Any], model: type[models.Model]) -> None:
-        bulk_create_with_history(
-            objs, model, batch_size=BATCH, default_user=self.user, default_change_reason=self.reason
-        )
+        """Insert the rows, then their "+" history rows in one INSERT ... SELECT from the rows
+        just written (what `bulk_create_with_history` does, without building a historical
+        object per row in Python: a third of the write's time)."""
+        model._default_manager.bulk_create(objs, batch_size=BATCH)
+        history = model.history.model  # type: ignore[attr-defined]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in model._meta.concrete_fields)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, "  # noqa: S608 (names from the models, values bound)
+                "history_change_reason, history_type, history_user_id) "
+                f"SELECT {columns}, %s, %s, '+', %s FROM {quote(model._meta.db_table)} "
+                "WHERE id = ANY(%s)",
+                [self.now, self.reason, self.user.pk, [o.pk for o in objs]],
+            )
         self.written += len(objs)
 
     def flush(self) -> None:
