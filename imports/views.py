@@ -18,7 +18,7 @@ from ppa.http import AuthedRequest
 
 
 def _upload_page(request: AuthedRequest, kind: str, template: str) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
         batch = services.batch_create(
             actor=request.user,
