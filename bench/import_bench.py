@@ -72,21 +72,67 @@ def generate(path: Path, n: int, agency: Agency) -> None:
     for i, reported, child, victims, district in _case_rows(n, rng, districts):
         register = f"B-{i:06d}"
         sheets["kasus"].append(
-            [register, reported - dt.timedelta(days=3), reported, f"Kronologi sintetis {i}.",
-             "Rumah Tangga", "", None, district, "ampk" if child else "ktp", "Datang langsung",
-             "Rendah", reported + dt.timedelta(days=60) if i % 2 else None]
+            [
+                register,
+                reported - dt.timedelta(days=3),
+                reported,
+                f"Kronologi sintetis {i}.",
+                "Rumah Tangga",
+                "",
+                None,
+                district,
+                "ampk" if child else "ktp",
+                "Datang langsung",
+                "Rendah",
+                reported + dt.timedelta(days=60) if i % 2 else None,
+            ]
         )
         for v in range(1, victims + 1):
             birth = dt.date(2010 if child else 1985, 1 + i % 12, 1 + i % 28)
             nik = _nik(birth, True, i) if i % 5 == 1 else None
             sheets["korban"].append(
-                [register, v, f"Korban Sintetis {i} {v}", "P", birth, None, nik, None, None,
-                 None, None, None, "Jl. Sintetis", None, None, FORMS[i % 4], None, None, None]
+                [
+                    register,
+                    v,
+                    f"Korban Sintetis {i} {v}",
+                    "P",
+                    birth,
+                    None,
+                    nik,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "Jl. Sintetis",
+                    None,
+                    None,
+                    FORMS[i % 4],
+                    None,
+                    None,
+                    None,
+                ]
             )
             sheets["pelaku"].append(
-                [register, 1, v, "Suami/Istri" if not child else "Orang Tua",
-                 f"Pelaku Sintetis {i}", "L", None, 40, None, None, None, None, None, None,
-                 None, None, None]
+                [
+                    register,
+                    1,
+                    v,
+                    "Suami/Istri" if not child else "Orang Tua",
+                    f"Pelaku Sintetis {i}",
+                    "L",
+                    None,
+                    40,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ]
             )
             sheets["layanan"].append(
                 [register, v, reported + dt.timedelta(days=1), SERVICES[i % 4], None, None]
@@ -100,7 +146,7 @@ def prepare(n: int) -> tuple[Path, int]:
         load_regions(["13.76"])
     if not Place.objects.exists():
         seed_reference()
-    stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
     agency = agency_create(
         name=f"UPTD PPA Bench Impor {stamp}",
         kind=Agency.Kind.UPTD_PPA,
@@ -112,12 +158,16 @@ def prepare(n: int) -> tuple[Path, int]:
     if not path.exists():
         started = time.perf_counter()
         generate(path, n, agency)
-        print(f"generated {path} ({path.stat().st_size / 1e6:.1f} MB) "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {path} ({path.stat().st_size / 1e6:.1f} MB) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
     services._enqueue = lambda task, batch_id: None  # the bench runs each phase itself
     with open(path, "rb") as raw:
         batch = services.batch_create(
-            actor=user, kind=ImportBatch.Kind.CASES, upload=File(raw, name=path.name),
+            actor=user,
+            kind=ImportBatch.Kind.CASES,
+            upload=File(raw, name=path.name),
             language="id",
         )
     return path, batch.pk
@@ -135,11 +185,20 @@ def child(phase: str, batch_id: int) -> None:
         batch = services.batch_write(batch_id=batch_id)
     seconds = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({
-        "phase": phase, "seconds": round(seconds, 1), "peak_rss_mb": round(rss_mb),
-        "status": batch.status, "counts": batch.counts, "rows_checked": batch.rows_checked,
-        "rows_written": batch.rows_written, "problems": batch.problems[:3],
-    }))
+    print(
+        json.dumps(
+            {
+                "phase": phase,
+                "seconds": round(seconds, 1),
+                "peak_rss_mb": round(rss_mb),
+                "status": batch.status,
+                "counts": batch.counts,
+                "rows_checked": batch.rows_checked,
+                "rows_written": batch.rows_written,
+                "problems": batch.problems[:3],
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -154,9 +213,11 @@ def main() -> None:
     path, batch_id = prepare(args.cases)
     print(f"command: {_django.command_line()}")
     for phase in ("check", "write"):
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 (this script, fixed arguments)
             [sys.executable, __file__, "--phase", phase, "--batch", str(batch_id)],
-            check=False, capture_output=True, text=True,
+            check=False,
+            capture_output=True,
+            text=True,
         )
         if done.returncode:
             sys.exit(done.stderr[-3000:])

@@ -171,7 +171,9 @@ class CaseFile:
             )
             return
         if not fine:
-            self.cases[register] = CaseFacts(number, dt.date.min, None, "", skip=True, bad_rows=True)
+            self.cases[register] = CaseFacts(
+                number, dt.date.min, None, "", skip=True, bad_rows=True
+            )
             return
         skip = register in self.imported
         facts = CaseFacts(
@@ -275,7 +277,10 @@ class CaseFile:
             case.bad_rows = True
             return
         facts = case_services.facts_at(
-            row["sex"] or "", row["birth_date"], row["stated_age"], case.reported_on,
+            row["sex"] or "",
+            row["birth_date"],
+            row["stated_age"],
+            case.reported_on,
             case.incident_date,
         )
         if row["ampk_category_ids"] and not (facts.age is not None and facts.age < 18):
@@ -283,7 +288,10 @@ class CaseFile:
                 VICTIMS,
                 number,
                 "Kategori AMPK",
-                _("Kategori AMPK hanya untuk korban anak (di bawah 18 tahun pada tanggal kejadian)."),
+                _(
+                    "Kategori AMPK hanya untuk korban anak (di bawah 18 tahun pada tanggal "
+                    "kejadian)."
+                ),
             )
             case.bad_rows = True
             return
@@ -381,6 +389,8 @@ class CaseFile:
                     % {"register": register},
                 )
                 continue
-            problem = case_type_problem(case_type=case.case_type, victims=list(case.victims.values()))
+            problem = case_type_problem(
+                case_type=case.case_type, victims=list(case.victims.values())
+            )
             if problem:
                 self.problem(CASES, case.row, "Jenis Kasus", problem)

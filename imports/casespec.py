@@ -39,7 +39,13 @@ from imports.cells import CellError
 from imports.sheets import Column, SheetSpec
 from ppa.models import Agency, Region
 
-CASES, VICTIMS, PERPETRATORS, SERVICES, REFERENCE = "kasus", "korban", "pelaku", "layanan", "referensi"
+CASES, VICTIMS, PERPETRATORS, SERVICES, REFERENCE = (
+    "kasus",
+    "korban",
+    "pelaku",
+    "layanan",
+    "referensi",
+)
 SHEETS = (CASES, VICTIMS, PERPETRATORS, SERVICES)
 REGISTER = "No. Register Kantor"
 
@@ -111,7 +117,7 @@ class RegionCheck:
             raise CellError(
                 _(
                     "Wilayah dengan kode %(code)s belum dimuat di Sinergi. Administrator dapat "
-                    "memuatnya dengan perintah \"manage.py load_regions %(province)s\" atau di "
+                    'memuatnya dengan perintah "manage.py load_regions %(province)s" atau di '
                     "halaman admin Wilayah; lalu unggah berkas ini lagi."
                 )
                 % {"code": code[:13], "province": code.split(".")[0][:2]}
@@ -180,12 +186,14 @@ def case_sheets(agency: Agency, lists: dict[str, RefList]) -> dict[str, SheetSpe
                 Column("Nama Korban", "name", cells.text(120), required=True),
                 *people,
                 Column("Tindak Kekerasan", "violence_form_ids", _ref(lists, "form", many=True)),
-                Column("Sub-bentuk Kekerasan",
+                Column(
+                    "Sub-bentuk Kekerasan",
                     "violence_subtype_ids",
                     _ref(lists, "subtype", many=True),
                 ),
                 Column("Kategori AMPK", "ampk_category_ids", _ref(lists, "ampk", many=True)),
-                Column("Status Anak dalam Proses Hukum", "child_legal_role", _ref(lists, "child_role")
+                Column(
+                    "Status Anak dalam Proses Hukum", "child_legal_role", _ref(lists, "child_role")
                 ),
             ),
         ),
@@ -195,7 +203,8 @@ def case_sheets(agency: Agency, lists: dict[str, RefList]) -> dict[str, SheetSpe
                 register,
                 Column("No. Pelaku", "perpetrator_no", cells.whole_number(1, 999), required=True),
                 victim_no,
-                Column("Hubungan dengan Korban",
+                Column(
+                    "Hubungan dengan Korban",
                     "relationship_id",
                     _ref(lists, "relationship"),
                     required=True,
@@ -211,7 +220,8 @@ def case_sheets(agency: Agency, lists: dict[str, RefList]) -> dict[str, SheetSpe
                 register,
                 victim_no,
                 Column("Tanggal Pelayanan", "given_on", cells.date, required=True),
-                Column("Pelayanan yang Diberikan",
+                Column(
+                    "Pelayanan yang Diberikan",
                     "service_type_id",
                     _ref(lists, "service"),
                     required=True,

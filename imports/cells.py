@@ -61,7 +61,8 @@ def _made(year: int, month: int, day: int, raw: str) -> dt.date:
         return dt.date(year, month, day)
     except ValueError as exc:
         raise CellError(
-            _("Tanggal %(value)s tidak ada di kalender. Periksa hari dan bulannya.") % {"value": raw}
+            _("Tanggal %(value)s tidak ada di kalender. Periksa hari dan bulannya.")
+            % {"value": raw}
         ) from exc
 
 
@@ -89,7 +90,10 @@ def date(value: Any) -> dt.date:
             found = _made(year, month, day, raw)
         else:
             raise CellError(
-                _("\"%(value)s\" bukan tanggal. Tulis tanggal sebagai HH/BB/TTTT, misalnya 28/02/2022.")
+                _(
+                    '"%(value)s" bukan tanggal. Tulis tanggal sebagai HH/BB/TTTT, misalnya '
+                    "28/02/2022."
+                )
                 % {"value": raw[:40]}
             )
     if found < EARLIEST:
@@ -142,7 +146,7 @@ def yes_no(value: Any) -> bool:
         return True
     if found in NO:
         return False
-    raise CellError(_("Isi dengan \"ya\" atau \"tidak\"."))
+    raise CellError(_('Isi dengan "ya" atau "tidak".'))
 
 
 def key(text_value: str) -> str:
@@ -166,7 +170,7 @@ def choice(table: dict[str, str], list_name: str) -> Parser:
         if found is None:
             raise CellError(
                 _(
-                    "\"%(value)s\" tidak ada dalam daftar %(list)s. Pakai kode atau label dari "
+                    '"%(value)s" tidak ada dalam daftar %(list)s. Pakai kode atau label dari '
                     "lembar referensi."
                 )
                 % {"value": as_text(value)[:60], "list": list_name}

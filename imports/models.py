@@ -76,8 +76,17 @@ class ImportBatch(models.Model):
                 name="imports_batch_cases_have_agency",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "checking", "refused", "checked", "writing",
-                                        "done", "failed"]),
+                condition=Q(
+                    status__in=[
+                        "queued",
+                        "checking",
+                        "refused",
+                        "checked",
+                        "writing",
+                        "done",
+                        "failed",
+                    ]
+                ),
                 name="imports_batch_status_valid",
             ),
         ]

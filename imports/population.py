@@ -49,7 +49,10 @@ def age_band(value: Any) -> str:
     match = AGE.match(found)
     if match is None:
         raise CellError(
-            _("Kelompok umur tidak dikenal. Tulis misalnya 0-4, 5-9, 75+, anak, dewasa, atau Jumlah.")
+            _(
+                "Kelompok umur tidak dikenal. Tulis misalnya 0-4, 5-9, 75+, anak, dewasa, atau "
+                "Jumlah."
+            )
         )
     low = int(match.group(1))
     high = int(match.group(3)) if match.group(3) else (200 if match.group(4) else low)
@@ -78,7 +81,7 @@ class RegionKnown:
             raise CellError(
                 _(
                     "Wilayah dengan kode %(code)s belum dimuat di Sinergi. Muat dengan perintah "
-                    "\"manage.py load_regions %(province)s\" atau di halaman admin Wilayah, lalu "
+                    '"manage.py load_regions %(province)s" atau di halaman admin Wilayah, lalu '
                     "unggah berkas ini lagi."
                 )
                 % {"code": code[:13], "province": code.split(".")[0][:2]}
@@ -128,7 +131,11 @@ class PopulationFile:
             return
 
     def _row(
-        self, sheet: str, number: int, row: dict[str, Any], seen: dict[tuple[str, int, str, str], int]
+        self,
+        sheet: str,
+        number: int,
+        row: dict[str, Any],
+        seen: dict[tuple[str, int, str, str], int],
     ) -> None:
         written = (row["region"], row["year"], row["sex"] or "", cells.key(row["group"] or ""))
         if written in seen:

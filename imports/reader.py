@@ -165,7 +165,7 @@ def _encoding(path: Path) -> tuple[str, list[str]]:
         raise FileRefused(
             _(
                 "Huruf dalam berkas CSV ini tidak dapat dibaca (bukan UTF-8 atau Windows-1252). "
-                "Simpan lagi dengan pilihan \"CSV UTF-8\"."
+                'Simpan lagi dengan pilihan "CSV UTF-8".'
             )
         ) from exc
     return "cp1252", [
@@ -183,7 +183,9 @@ def _delimiter(path: Path, encoding: str) -> tuple[str, list[str]]:
         header = text.readline()
     unquoted = re.sub(r'"[^"]*"', "", header)
     if ";" in unquoted and "," not in unquoted:
-        return ";", [_("Berkas CSV ini memakai titik koma (;) sebagai pemisah kolom; dibaca begitu.")]
+        return ";", [
+            _("Berkas CSV ini memakai titik koma (;) sebagai pemisah kolom; dibaca begitu.")
+        ]
     return ",", []
 
 
@@ -213,8 +215,8 @@ def open_source(path: Path, *, size: int, csv_sheet: str) -> Source:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(
             _(
-                "Ini berkas Excel lama (.xls). Buka di Excel lalu simpan sebagai \"Excel "
-                "Workbook (.xlsx)\", kemudian unggah berkas .xlsx itu."
+                'Ini berkas Excel lama (.xls). Buka di Excel lalu simpan sebagai "Excel '
+                'Workbook (.xlsx)", kemudian unggah berkas .xlsx itu.'
             )
         )
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8")) or not size:

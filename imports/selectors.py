@@ -52,10 +52,10 @@ def possible_duplicate_people(
             if birth:
                 by_name.setdefault((name, birth), number)
         for sheet, row, name, birth, hashed in chunk:
-            number = by_hash.get(hashed) if hashed else None
-            number = number or (by_name.get((name, birth)) if birth else None)
-            if number:
-                found.append([sheet, row, number])
+            match = by_hash.get(hashed) if hashed else None
+            match = match or (by_name.get((name, birth)) if birth else None)
+            if match:
+                found.append([sheet, row, match])
                 if len(found) >= DUPLICATE_LIMIT:
                     return found
     return found

@@ -136,9 +136,7 @@ def batch_check(*, batch_id: int) -> ImportBatch:
         finally:
             source.close()
             progress.close()
-    batch.status = (
-        ImportBatch.Status.REFUSED if batch.problem_count else ImportBatch.Status.CHECKED
-    )
+    batch.status = ImportBatch.Status.REFUSED if batch.problem_count else ImportBatch.Status.CHECKED
     batch.save()
     return batch
 
@@ -152,7 +150,7 @@ def _refused(batch: ImportBatch, problems: list, count: int) -> ImportBatch:
 
 def _imported(batch: ImportBatch) -> set[str]:
     return set(
-        ImportedCase.objects.filter(agency_id=batch.agency_id).values_list(
+        ImportedCase.objects.filter(agency=batch.agency).values_list(
             "register_number", flat=True
         )
     )
@@ -234,9 +232,13 @@ def batch_write(*, batch_id: int) -> ImportBatch:
                 written = _write_population(batch, source)
         except (FileRefused, WriteRefused, DatabaseError) as exc:
             logger.warning("import %s rolled back (%s)", batch.pk, type(exc).__name__)
-            message = str(exc) if not isinstance(exc, DatabaseError) else _(
-                "Data berubah sejak pratinjau (misalnya kasus yang sama diimpor dari berkas "
-                "lain). Tidak ada yang disimpan; unggah berkas ini lagi."
+            message = (
+                str(exc)
+                if not isinstance(exc, DatabaseError)
+                else _(
+                    "Data berubah sejak pratinjau (misalnya kasus yang sama diimpor dari berkas "
+                    "lain). Tidak ada yang disimpan; unggah berkas ini lagi."
+                )
             )
             return _failed(batch, message)
     batch.refresh_from_db()

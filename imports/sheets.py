@@ -3,8 +3,8 @@
 A `SheetSpec` names its columns (Indonesian headers, in register order) and how each cell is
 read (`imports.cells`). `read_rows` checks the header row once, then yields each data row as
 {column name: value}; a row with a cell that cannot be read is reported (sheet, row, column,
-message) and yielded as unreadable. Problems are kept up to `PROBLEM_LIMIT` (the count goes on), so a
-file where every row is wrong does not fill the memory or the page.
+message) and yielded as unreadable. Problems are kept up to `PROBLEM_LIMIT` (the count goes
+on), so a file where every row is wrong does not fill the memory or the page.
 """
 
 from collections.abc import Iterator

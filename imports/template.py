@@ -35,10 +35,14 @@ def case_template(agency: Agency) -> bytes:
                     sheet.cell(row=row, column=index).number_format = "@"
     sheet = book.create_sheet(REFERENCE)
     for line in (
-        _("Petunjuk: isi satu baris per kasus (kasus), per korban (korban), per pasangan pelaku "
-          "dan korban (pelaku) dan per layanan (layanan); hubungkan dengan No. Register Kantor."),
-        _("Tanggal: sel bertipe Tanggal atau teks HH/BB/TTTT. NIK: 16 angka sebagai Teks. "
-          "Beberapa nilai dalam satu sel dipisah titik koma (;). Kode atau label boleh dipakai."),
+        _(
+            "Petunjuk: isi satu baris per kasus (kasus), per korban (korban), per pasangan pelaku "
+            "dan korban (pelaku) dan per layanan (layanan); hubungkan dengan No. Register Kantor."
+        ),
+        _(
+            "Tanggal: sel bertipe Tanggal atau teks HH/BB/TTTT. NIK: 16 angka sebagai Teks. "
+            "Beberapa nilai dalam satu sel dipisah titik koma (;). Kode atau label boleh dipakai."
+        ),
         _("Jangan menggabung sel, jangan memakai rumus, jangan menambah lembar lain."),
     ):
         sheet.append([line])
@@ -46,7 +50,9 @@ def case_template(agency: Agency) -> bytes:
     sheet.append([_("Daftar"), _("Kode"), _("Label (SIMFONI)"), _("Label (Inggris)")])
     for ref in lists.values():
         for code, label, english in ref.entries:
-            sheet.append([safe_cell(ref.title), safe_cell(code), safe_cell(label), safe_cell(english)])
+            sheet.append(
+                [safe_cell(ref.title), safe_cell(code), safe_cell(label), safe_cell(english)]
+            )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -14,7 +14,7 @@ import datetime as dt
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.utils import timezone
@@ -118,7 +118,7 @@ class Writer:
         )
         nik = row["nik"] or ""
         return Person(
-            case_id=case.case_id,
+            case_id=cast(int, case.case_id),
             role=role,
             name=row["name"] or "",
             sex=row["sex"] or "",
@@ -186,7 +186,7 @@ class Writer:
         model._default_manager.bulk_create(objs, batch_size=BATCH)
         history = model.history.model  # type: ignore[attr-defined]
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in model._meta.concrete_fields)
+        columns = ", ".join(quote(f.column or f.attname) for f in model._meta.concrete_fields)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, "  # noqa: S608 (names from the models, values bound)
@@ -241,7 +241,7 @@ class Writer:
                     model(person_id=person.pk, **{target: code}) for code in codes
                 )
         for name, rows in through.items():
-            _through(name)[0].objects.bulk_create(rows, batch_size=BATCH)
+            _through(name)[0]._default_manager.bulk_create(rows, batch_size=BATCH)
         self.people = []
 
     def clocks(self) -> int:

@@ -90,10 +90,12 @@ def upload(content: bytes, name: str = "register.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 
 
-def checked(user, content: bytes, *, name="register.xlsx", kind=ImportBatch.Kind.CASES,
-            language="id") -> ImportBatch:
-    batch = services.batch_create(actor=user, kind=kind, upload=upload(content, name),
-                                  language=language)
+def checked(
+    user, content: bytes, *, name="register.xlsx", kind=ImportBatch.Kind.CASES, language="id"
+) -> ImportBatch:
+    batch = services.batch_create(
+        actor=user, kind=kind, upload=upload(content, name), language=language
+    )
     return services.batch_check(batch_id=batch.pk)
 
 

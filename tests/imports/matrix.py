@@ -55,7 +55,7 @@ ROWS = [
     Row("imports:index", IMPORTERS, default=403),
     Row(
         "imports:index",
-        {k: 302 for k in IMPORTERS},
+        dict.fromkeys(IMPORTERS, 302),
         default=403,
         method="post",
         data=a_file,

@@ -29,7 +29,10 @@ def test_preview_counts_and_nothing_written_before_confirmation(world):
     batch = checked(officer, content)
     assert batch.status == ImportBatch.Status.CHECKED, batch.problems
     assert {k: batch.counts[k] for k in ("cases", "victims", "perpetrators", "services")} == {
-        "cases": 2, "victims": 3, "perpetrators": 1, "services": 1
+        "cases": 2,
+        "victims": 3,
+        "perpetrators": 1,
+        "services": 1,
     }
     assert batch.counts["links"] == 2
     assert not Case.objects.exists()
@@ -60,8 +63,8 @@ def test_write_creates_ordinary_cases_of_the_agency(world):
 def test_closed_case(world):
     officer = world.users["case_worker_own"]
     batch = imported(
-        officer, workbook(cases=[case_row(**{"Tanggal Terminasi": dt.date(2021, 6, 1)})],
-                          agency=world.uptd)
+        officer,
+        workbook(cases=[case_row(**{"Tanggal Terminasi": dt.date(2021, 6, 1)})], agency=world.uptd),
     )
     assert batch.status == ImportBatch.Status.DONE
     assert Case.objects.get().status == Status.CLOSED

@@ -12,7 +12,6 @@ from cases.models import Case, Person
 from imports.models import ImportBatch
 from reports.models import Population
 from tests.imports.helpers import (
-    NIK,
     case_row,
     checked,
     imported,
@@ -45,7 +44,7 @@ def test_missing_required_header(world):
         book["kasus"].delete_cols(3)  # Tanggal Pelaporan
 
     messages, batch = refused(world, workbook(agency=world.uptd, edit=edit))
-    assert ["kasus", 1, "Tanggal Pelaporan"] == batch.problems[0][:3]
+    assert batch.problems[0][:3] == ["kasus", 1, "Tanggal Pelaporan"]
     assert "Kolom wajib ini tidak ada" in messages[0]
 
 
@@ -177,20 +176,25 @@ POPULATION_CSV = "Kode Wilayah,Tahun,Jenis Kelamin,Kelompok Umur,Jumlah\n13.76,2
 
 
 def test_csv_in_windows_1252_is_read_with_a_note(world):
-    content = ("Kode Wilayah,Tahun,Jenis Kelamin,Kelompok Umur,Jumlah\n"
-               "13.76,2023,Perempuan,0-4,5000\n").encode("cp1252") + "# café\n".encode("cp1252")
-    batch = checked(world.users["admin"], content, name="penduduk.csv",
-                    kind=ImportBatch.Kind.POPULATION)
+    content = (
+        "Kode Wilayah,Tahun,Jenis Kelamin,Kelompok Umur,Jumlah\n13.76,2023,Perempuan,0-4,5000\n"
+    ).encode("cp1252") + "# café\n".encode("cp1252")
+    batch = checked(
+        world.users["admin"], content, name="penduduk.csv", kind=ImportBatch.Kind.POPULATION
+    )
     assert any("Windows-1252" in n for n in batch.notes)
 
 
 def test_csv_with_semicolons_is_read_with_a_note(world):
     content = POPULATION_CSV.replace(",", ";").encode()
-    batch = imported(world.users["admin"], content, name="penduduk.csv",
-                     kind=ImportBatch.Kind.POPULATION)
+    batch = imported(
+        world.users["admin"], content, name="penduduk.csv", kind=ImportBatch.Kind.POPULATION
+    )
     assert batch.status == ImportBatch.Status.DONE, batch.problems
     assert any("titik koma" in n for n in batch.notes)
-    assert Population.objects.get(region_id="13.76", year=2023, sex="P", age_band="anak").count == 5000
+    assert (
+        Population.objects.get(region_id="13.76", year=2023, sex="P", age_band="anak").count == 5000
+    )
 
 
 def test_csv_in_an_unknown_encoding(world):

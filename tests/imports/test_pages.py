@@ -19,19 +19,26 @@ def test_template_has_the_sheets_headers_and_reference_lists(client, world):
     book = load_workbook(__import__("io").BytesIO(response.content))
     assert book.sheetnames == ["kasus", "korban", "pelaku", "layanan", "referensi"]
     headers = [c.value for c in book["kasus"][1]]
-    assert headers[:4] == ["No. Register Kantor", "Tanggal Kejadian", "Tanggal Pelaporan",
-                           "Deskripsi Kasus"]
+    assert headers[:4] == [
+        "No. Register Kantor",
+        "Tanggal Kejadian",
+        "Tanggal Pelaporan",
+        "Deskripsi Kasus",
+    ]
     rows = [tuple(c.value for c in r) for r in book["referensi"].iter_rows()]
     assert ("Tindak Kekerasan", "seksual", "Seksual", "Sexual") in rows
     assert ("Jenis Kelamin", "P", "Perempuan", "Female") in rows
     # The template itself, filled with one case, is read back without problems.
 
 
-def test_upload_preview_and_confirm_through_the_pages(client, world, django_capture_on_commit_callbacks):
+def test_upload_preview_and_confirm_through_the_pages(
+    client, world, django_capture_on_commit_callbacks
+):
     client.force_login(world.users["intake_own"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("imports:index"),
-                               {"file": upload(workbook(agency=world.uptd))}, secure=True)
+        response = client.post(
+            reverse("imports:index"), {"file": upload(workbook(agency=world.uptd))}, secure=True
+        )
     batch = ImportBatch.objects.get()
     assert response.url == reverse("imports:detail", kwargs={"code": batch.code})
     page = client.get(response.url, secure=True).content.decode()
@@ -45,9 +52,10 @@ def test_upload_preview_and_confirm_through_the_pages(client, world, django_capt
 
 
 def test_problems_are_shown_by_sheet_row_and_column(client, world):
-    batch = checked(world.users["intake_own"],
-                    workbook(cases=[case_row(**{"Tanggal Pelaporan": "31/02/2022"})],
-                             agency=world.uptd))
+    batch = checked(
+        world.users["intake_own"],
+        workbook(cases=[case_row(**{"Tanggal Pelaporan": "31/02/2022"})], agency=world.uptd),
+    )
     client.force_login(world.users["intake_own"])
     page = client.get(reverse("imports:detail", kwargs={"code": batch.code}), secure=True)
     html = page.content.decode()
@@ -80,8 +88,9 @@ def test_detail_query_count_does_not_grow(client, world, django_assert_num_queri
     officer = world.users["intake_own"]
     client.force_login(officer)
     small = imported(officer, workbook(agency=world.uptd))
-    big = checked(officer, workbook(cases=[case_row(f"X-{n}") for n in range(5)],
-                                    agency=world.uptd))
+    big = checked(
+        officer, workbook(cases=[case_row(f"X-{n}") for n in range(5)], agency=world.uptd)
+    )
     for batch in (small, big):
         url = reverse("imports:detail", kwargs={"code": batch.code})
         client.get(url, secure=True)

@@ -34,8 +34,13 @@ def test_one_bad_row_writes_nothing(world):
     batch = checked(world.users["intake_own"], content)
     assert batch.status == ImportBatch.Status.REFUSED
     assert batch.problems == [
-        ["korban", 3, "Jenis Kelamin",
-         '"X" tidak ada dalam daftar Jenis Kelamin. Pakai kode atau label dari lembar referensi.']
+        [
+            "korban",
+            3,
+            "Jenis Kelamin",
+            '"X" tidak ada dalam daftar Jenis Kelamin. '
+            "Pakai kode atau label dari lembar referensi.",
+        ]
     ]
     with pytest.raises(services.ImportError_):
         services.batch_confirm(actor=world.users["intake_own"], batch=batch)
@@ -44,10 +49,16 @@ def test_one_bad_row_writes_nothing(world):
 
 def test_failed_write_rolls_everything_back(world, monkeypatch):
     officer = world.users["intake_own"]
-    batch = checked(officer, workbook(cases=[case_row("R-1"), case_row("R-2")],
-                                      victims=[victim_row("R-1"), victim_row("R-2")],
-                                      services_=[service_row("R-1")], perpetrators=[],
-                                      agency=world.uptd))
+    batch = checked(
+        officer,
+        workbook(
+            cases=[case_row("R-1"), case_row("R-2")],
+            victims=[victim_row("R-1"), victim_row("R-2")],
+            services_=[service_row("R-1")],
+            perpetrators=[],
+            agency=world.uptd,
+        ),
+    )
     services.batch_confirm(actor=officer, batch=batch)
 
     def broken(self, row, case):
@@ -86,8 +97,10 @@ def test_reimport_skips_what_was_imported_and_says_so(world):
 
 def test_register_numbers_are_per_agency(world):
     imported(world.users["intake_own"], workbook(agency=world.uptd))
-    batch = imported(world.users["intake_other"], workbook(agency=world.other_uptd,
-                     cases=[case_row(Kecamatan=None)]))
+    batch = imported(
+        world.users["intake_other"],
+        workbook(agency=world.other_uptd, cases=[case_row(Kecamatan=None)]),
+    )
     assert batch.counts["cases"] == 1
     assert Case.objects.filter(agency=world.other_uptd).get().number.startswith("13.07/2021/")
 
@@ -116,12 +129,15 @@ def test_possible_duplicates_by_nik_and_by_name_and_birth_date(world):
 
 
 def test_duplicates_only_from_cases_the_user_may_see(world):
-    make_case(world.users["intake_other"],
-              victims=[{"name": "Siti Contoh", "birth_date": dt.date(1990, 3, 2)}],
-              district=None)
-    batch = checked(world.users["intake_own"],
-                    workbook(victims=[victim_row(**{"Nama Korban": "Siti Contoh"})],
-                             agency=world.uptd))
+    make_case(
+        world.users["intake_other"],
+        victims=[{"name": "Siti Contoh", "birth_date": dt.date(1990, 3, 2)}],
+        district=None,
+    )
+    batch = checked(
+        world.users["intake_own"],
+        workbook(victims=[victim_row(**{"Nama Korban": "Siti Contoh"})], agency=world.uptd),
+    )
     assert batch.duplicates == []
 
 
@@ -136,16 +152,21 @@ def test_case_type_is_checked_against_the_victims(world):
 
 
 def test_a_case_without_victims_is_refused(world):
-    batch = checked(world.users["intake_own"],
-                    workbook(victims=[], perpetrators=[], services_=[], agency=world.uptd))
+    batch = checked(
+        world.users["intake_own"],
+        workbook(victims=[], perpetrators=[], services_=[], agency=world.uptd),
+    )
     assert "tidak memiliki korban" in batch.problems[0][3]
 
 
 def test_rows_pointing_to_unknown_cases_or_victims(world):
     batch = checked(
         world.users["intake_own"],
-        workbook(perpetrators=[perpetrator_row(victim=2)], services_=[service_row("R-404")],
-                 agency=world.uptd),
+        workbook(
+            perpetrators=[perpetrator_row(victim=2)],
+            services_=[service_row("R-404")],
+            agency=world.uptd,
+        ),
     )
     assert [p[:3] for p in batch.problems] == [
         ["pelaku", 2, "No. Korban"],
@@ -158,10 +179,14 @@ def test_incident_after_report_and_future_dates(world):
     batch = checked(
         world.users["intake_own"],
         workbook(
-            cases=[case_row("R-1", **{"Tanggal Kejadian": dt.date(2021, 4, 1)}),
-                   case_row("R-2", **{"Tanggal Pelaporan": tomorrow})],
+            cases=[
+                case_row("R-1", **{"Tanggal Kejadian": dt.date(2021, 4, 1)}),
+                case_row("R-2", **{"Tanggal Pelaporan": tomorrow}),
+            ],
             victims=[victim_row("R-1"), victim_row("R-2")],
-            perpetrators=[], services_=[], agency=world.uptd,
+            perpetrators=[],
+            services_=[],
+            agency=world.uptd,
         ),
     )
     messages = [p[3] for p in batch.problems]
@@ -184,11 +209,15 @@ def test_old_cases_start_no_clocks_recent_ones_do(world):
         world.users["intake_own"],
         workbook(
             cases=[
-                case_row("R-old", **{"Tanggal Kejadian": None, "Tanggal Pelaporan": dt.date(2021, 1, 4)}),
+                case_row(
+                    "R-old", **{"Tanggal Kejadian": None, "Tanggal Pelaporan": dt.date(2021, 1, 4)}
+                ),
                 case_row("R-new", **{"Tanggal Kejadian": None, "Tanggal Pelaporan": today}),
             ],
             victims=[victim_row("R-old"), victim_row("R-new")],
-            perpetrators=[], services_=[], agency=world.uptd,
+            perpetrators=[],
+            services_=[],
+            agency=world.uptd,
         ),
     )
     assert batch.status == ImportBatch.Status.DONE, batch.problems
@@ -204,9 +233,17 @@ def test_a_child_victim_with_ampk_categories(world):
         world.users["intake_own"],
         workbook(
             cases=[case_row(**{"Jenis Kasus": "ampk"})],
-            victims=[victim_row(**{"Tanggal Lahir": dt.date(2012, 1, 1),
-                                   "Kategori AMPK": "Anak dalam situasi darurat; napza"})],
-            perpetrators=[], services_=[], agency=world.uptd,
+            victims=[
+                victim_row(
+                    **{
+                        "Tanggal Lahir": dt.date(2012, 1, 1),
+                        "Kategori AMPK": "Anak dalam situasi darurat; napza",
+                    }
+                )
+            ],
+            perpetrators=[],
+            services_=[],
+            agency=world.uptd,
         ),
     )
     assert batch.status == ImportBatch.Status.DONE, batch.problems
@@ -228,8 +265,12 @@ def test_confirming_twice_writes_once(world):
 def test_celery_tasks_check_and_write(world, django_capture_on_commit_callbacks):
     officer = world.users["intake_own"]
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        batch = services.batch_create(actor=officer, kind=ImportBatch.Kind.CASES,
-                                      upload=upload(workbook(agency=world.uptd)), language="id")
+        batch = services.batch_create(
+            actor=officer,
+            kind=ImportBatch.Kind.CASES,
+            upload=upload(workbook(agency=world.uptd)),
+            language="id",
+        )
     assert len(queued) == 1
     tasks.check_batch.apply(args=(batch.pk,))
     batch.refresh_from_db()
@@ -244,15 +285,15 @@ def test_celery_tasks_check_and_write(world, django_capture_on_commit_callbacks)
 def test_population_figures_are_added_up_and_replace_earlier_ones(world):
     Population.objects.create(region_id="13.76", year=2023, sex="", age_band="", count=1)
     content = (
-        "Kode Wilayah,Tahun,Jenis Kelamin,Kelompok Umur,Jumlah\n"
-        "13.76,2023,Jumlah,Jumlah,150000\n"
-        "13.76,2023,Perempuan,0-4,5000\n"
-        "13.76,2023,Perempuan,5-9,6000\n"
-        "13.76,2023,Perempuan,10-14,7000\n"
-        "13.76,2023,Perempuan,15-17,4000\n"
-        "13.76,2023,Perempuan,18-19,3000\n"
-        "13.76,2023,P,75+,2000\n"
-    ).encode()
+        b"Kode Wilayah,Tahun,Jenis Kelamin,Kelompok Umur,Jumlah\n"
+        b"13.76,2023,Jumlah,Jumlah,150000\n"
+        b"13.76,2023,Perempuan,0-4,5000\n"
+        b"13.76,2023,Perempuan,5-9,6000\n"
+        b"13.76,2023,Perempuan,10-14,7000\n"
+        b"13.76,2023,Perempuan,15-17,4000\n"
+        b"13.76,2023,Perempuan,18-19,3000\n"
+        b"13.76,2023,P,75+,2000\n"
+    )
     batch = checked(world.users["admin"], content, name="bps.csv", kind=ImportBatch.Kind.POPULATION)
     assert batch.counts == {"figures": 3, "replaced": 1, "years": ["2023"]}
     services.batch_confirm(actor=world.users["admin"], batch=batch)
