@@ -150,9 +150,7 @@ def _refused(batch: ImportBatch, problems: list, count: int) -> ImportBatch:
 
 def _imported(batch: ImportBatch) -> set[str]:
     return set(
-        ImportedCase.objects.filter(agency=batch.agency).values_list(
-            "register_number", flat=True
-        )
+        ImportedCase.objects.filter(agency=batch.agency).values_list("register_number", flat=True)
     )
 
 
