@@ -156,6 +156,14 @@ def _imported(batch: ImportBatch) -> set[str]:
 
 def _check_cases(batch: ImportBatch, source: Source, progress: _Progress) -> None:
     assert batch.agency is not None
+    if source.kind != "xlsx":
+        raise FileRefused(
+            _(
+                "Impor kasus memerlukan berkas XLSX: empat lembar yang saling terhubung (kasus, "
+                "korban, pelaku, layanan) tidak muat dalam satu CSV. Unduh templat, salin "
+                "datanya ke sana, lalu simpan sebagai .xlsx."
+            )
+        )
     check = CaseFile(
         source=source, agency=batch.agency, imported=_imported(batch), progress=progress
     )
