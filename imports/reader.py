@@ -3,7 +3,8 @@
 One reader serves the case import (XLSX) and the population import (CSV or XLSX): it decides
 what the file is from its first bytes (never from its name), refuses what it cannot read
 safely with a message telling the officer how to fix the file, and yields rows one at a time
-(openpyxl `read_only=True`, the csv module), so memory does not grow with the file.
+(`imports.xlsx`, a streaming sheet parser in the manner of openpyxl's read-only mode; the csv
+module), so memory does not grow with the file.
 
 Refused before anything is parsed: a file over `IMPORTS_MAX_BYTES`; anything that is neither
 an XLSX (a zip with `xl/workbook.xml`) nor text (an old .xls, a PDF, an image); an XLSX whose
@@ -18,14 +19,17 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+
+from imports.xlsx import Workbook, XlsxError
 
 CHUNK = 1024 * 1024
 MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
@@ -46,17 +50,26 @@ class Source:
     encoding: str = "utf-8-sig"
     delimiter: str = ","
     _book: Any = None
-    _handle: Any = None
 
     def rows(self, sheet: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """(row number as the officer sees it, cell values) for every non-empty row."""
         if self.kind == "csv":
             yield from self._csv_rows()
             return
-        worksheet = self._book[sheet]
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            if any(v is not None and v != "" for v in values):
-                yield number, values
+        try:
+            for number, values in self._book.rows(sheet):
+                if any(v is not None and v != "" for v in values):
+                    yield number, values
+        except (
+            KeyError,
+            ValueError,
+            OverflowError,
+            XlsxError,
+            ParseError,
+            zipfile.BadZipFile,
+            zlib.error,
+        ) as exc:
+            raise _unreadable_xlsx() from exc
 
     def _csv_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         with open(self.path, "rb") as raw:
@@ -80,9 +93,7 @@ class Source:
         sheet's XML scanned in chunks for `<mergeCell ref=...>`."""
         if self.kind != "xlsx":
             return []
-        member = getattr(self._book[sheet], "_worksheet_path", None)
-        if not member:
-            return []
+        member = self._book.member(sheet)
         found: list[str] = []
         tail = b""
         with zipfile.ZipFile(self.path) as archive, archive.open(member.lstrip("/")) as xml:
@@ -97,8 +108,12 @@ class Source:
     def close(self) -> None:
         if self._book is not None:
             self._book.close()
-        if self._handle is not None:
-            self._handle.close()
+
+
+def _unreadable_xlsx() -> FileRefused:
+    return FileRefused(
+        _("Berkas XLSX ini tidak dapat dibuka. Simpan lagi dari Excel lalu unggah ulang.")
+    )
 
 
 def _refuse_not_tabular() -> FileRefused:
@@ -203,15 +218,11 @@ def open_source(path: Path, *, size: int, csv_sheet: str) -> Source:
         head = raw.read(8)
     if head.startswith(b"PK\x03\x04"):
         _check_zip(path)
-        handle = open(path, "rb")  # noqa: SIM115 (kept open while the rows stream; see close)
         try:
-            book = load_workbook(handle, read_only=True, data_only=False)
-        except Exception as exc:  # openpyxl raises many kinds on a broken workbook
-            handle.close()
-            raise FileRefused(
-                _("Berkas XLSX ini tidak dapat dibuka. Simpan lagi dari Excel lalu unggah ulang.")
-            ) from exc
-        return Source("xlsx", path, list(book.sheetnames), _book=book, _handle=handle)
+            book = Workbook(path)
+        except (KeyError, ValueError, XlsxError, zipfile.BadZipFile, ParseError, zlib.error) as exc:
+            raise _unreadable_xlsx() from exc
+        return Source("xlsx", path, book.sheet_names, _book=book)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(
             _(

@@ -219,3 +219,21 @@ def test_case_region_not_loaded(world):
 def test_csv_for_the_case_import_is_refused_with_what_to_do(world):
     messages, _batch = refused(world, b"a,b\n1,2\n", name="kasus.csv")
     assert messages == [messages[0]] and "memerlukan berkas XLSX" in messages[0]
+
+
+def test_xml_with_a_document_type_declaration(world):
+    """Entity expansion ("billion laughs") needs a DTD: a workbook part with one is refused."""
+    good = workbook(agency=world.uptd)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"<worksheet",
+                    b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><worksheet',
+                    1,
+                )
+            dst.writestr(item, data)
+    messages, _batch = refused(world, out.getvalue())
+    assert "tidak dapat dibuka" in messages[0]
