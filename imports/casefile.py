@@ -10,7 +10,7 @@ them (`cases.rules.case_type_problem`, the intake's own rule).
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from imports import casespec
 from imports.casespec import CASES, PERPETRATORS, REFERENCE, SERVICES, SHEETS, VICTIMS
 from imports.reader import Source
 from imports.sheets import HeaderError, Problems, SheetSpec, read_rows
+from imports.spool import Line, SpoolWriter
 from ppa.models import Agency
 
 Progress = Callable[[int], None]
@@ -72,13 +73,19 @@ class CaseFile:
     def __init__(
         self,
         *,
-        source: Source,
+        source: Source | None,
         agency: Agency,
         imported: set[str],
         writer: Any = None,
         progress: Progress | None = None,
+        spool: SpoolWriter | None = None,
+        replay: Iterable[Line] | None = None,
     ) -> None:
+        """Check a `source` (keeping its rows in `spool`), or replay the rows a check kept
+        (`replay`, with a `writer`)."""
         self.source = source
+        self.spool = spool
+        self.replay = replay
         self.agency = agency
         self.imported = imported  # register numbers of the agency imported before
         self.writer = writer
@@ -96,23 +103,35 @@ class CaseFile:
         lists = casespec.reference_lists()
         specs = casespec.case_sheets(self.agency, lists)
         self.rollup = case_services.subtype_forms(code for code, _l, _e in lists["subtype"].entries)
-        if not self._sheets_fit(specs):
-            return
         handlers = {
             CASES: self._case,
             VICTIMS: self._victim,
             PERPETRATORS: self._perpetrator,
             SERVICES: self._service,
         }
-        for name in SHEETS:
-            if name in self.source.sheet_names:
-                self._sheet(specs[name], handlers[name])
-            if self.writer is not None:
-                self.writer.flush()
+        if self.replay is not None:
+            self._replay(handlers)
+        elif self.source is not None and self._sheets_fit(self.source, specs):
+            for name in SHEETS:
+                if name in self.source.sheet_names:
+                    self._sheet(self.source, specs[name], handlers[name])
+        else:
+            return
         self._closing_checks()
 
-    def _sheets_fit(self, specs: dict[str, SheetSpec]) -> bool:
-        names = self.source.sheet_names
+    def _replay(self, handlers: Mapping[str, Callable[[int, dict[str, Any], bool], None]]) -> None:
+        """The rows a check kept, in sheet order; the writer's batches end with each sheet."""
+        current = ""
+        for sheet, number, fine, row in self.replay or ():
+            if sheet != current and self.writer is not None:
+                self.writer.flush()
+                current = sheet
+            handlers[sheet](number, row, fine)
+        if self.writer is not None:
+            self.writer.flush()
+
+    def _sheets_fit(self, source: Source, specs: dict[str, SheetSpec]) -> bool:
+        names = source.sheet_names
         for name in names:
             if name not in specs and name != REFERENCE:
                 self.problems.add(
@@ -130,7 +149,7 @@ class CaseFile:
                 self.problems.add(
                     name, "", "", _("Lembar ini tidak ada. Pakai templat dari halaman impor.")
                 )
-            if name in names and (merged := self.source.merged_ranges(name)):
+            if name in names and (merged := source.merged_ranges(name)):
                 self.problems.add(
                     name,
                     merged[0],
@@ -142,10 +161,17 @@ class CaseFile:
                 )
         return not self.problems.count
 
-    def _sheet(self, spec: SheetSpec, handle: Callable[[int, dict[str, Any], bool], None]) -> None:
+    def _sheet(
+        self,
+        source: Source,
+        spec: SheetSpec,
+        handle: Callable[[int, dict[str, Any], bool], None],
+    ) -> None:
         try:
-            for number, row, fine in read_rows(self.source, spec, self.problems):
+            for number, row, fine in read_rows(source, spec, self.problems):
                 handle(number, row, fine)
+                if self.spool is not None:
+                    self.spool.write(spec.name, number, fine, row)
                 self.rows_seen += 1
                 if self.progress is not None and self.rows_seen % 1000 == 0:
                     self.progress(self.rows_seen)

@@ -58,6 +58,9 @@ class ImportBatch(models.Model):
     rows_total = models.PositiveIntegerField(default=0)
     rows_checked = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)
+    # The rows the check read (imports.spool), replayed by the write, and their checksum.
+    rows_file = models.FileField(upload_to=batch_path, blank=True)
+    rows_sha256 = models.CharField(max_length=64, blank=True)
     # {"cases": n, "victims": n, "perpetrators": n, "services": n, "skipped_cases": n, ...}
     counts = models.JSONField(default=dict, blank=True)
     # [[sheet, row, column, message], ...] in the uploader's language (at most PROBLEM_LIMIT).

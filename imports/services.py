@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from celery import current_app
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone, translation
@@ -28,6 +29,7 @@ from imports.casespec import CASES
 from imports.models import ImportBatch, ImportedCase
 from imports.population import SHEET, PopulationFile
 from imports.reader import FileRefused, Source, open_source
+from imports.spool import SpoolWriter, read_spool, spool_sha256
 from imports.writer import Writer
 from ppa.models import User
 from reports.models import Population
@@ -155,6 +157,19 @@ def _imported(batch: ImportBatch) -> set[str]:
 
 
 def _check_cases(batch: ImportBatch, source: Source, progress: _Progress) -> None:
+    """The check of a case file; the rows it read are kept for the write (imports.spool)."""
+    with tempfile.TemporaryFile() as rows:
+        spool = SpoolWriter(rows)
+        check = _run_case_check(batch, source, progress, spool)
+        if not check.problems.count:
+            rows.seek(0)
+            batch.rows_file.save("rows", File(rows), save=False)
+            batch.rows_sha256 = spool.sha256
+
+
+def _run_case_check(
+    batch: ImportBatch, source: Source, progress: _Progress, spool: SpoolWriter
+) -> CaseFile:
     assert batch.agency is not None
     if source.kind != "xlsx":
         raise FileRefused(
@@ -165,7 +180,11 @@ def _check_cases(batch: ImportBatch, source: Source, progress: _Progress) -> Non
             )
         )
     check = CaseFile(
-        source=source, agency=batch.agency, imported=_imported(batch), progress=progress
+        source=source,
+        agency=batch.agency,
+        imported=_imported(batch),
+        progress=progress,
+        spool=spool,
     )
     check.run()
     counts = check.counts
@@ -184,6 +203,7 @@ def _check_cases(batch: ImportBatch, source: Source, progress: _Progress) -> Non
     batch.notes = source.notes
     if not check.problems.count:
         batch.duplicates = selectors.possible_duplicate_people(batch.created_by, check.people)
+    return check
 
 
 def _check_population(batch: ImportBatch, source: Source) -> None:
@@ -231,11 +251,10 @@ def batch_write(*, batch_id: int) -> ImportBatch:
         if _sha256(path) != batch.sha256:
             return _failed(batch, _("Berkas yang tersimpan berubah sejak diperiksa."))
         try:
-            source = _open(batch, path)
             if batch.kind == ImportBatch.Kind.CASES:
-                written = _write_cases(batch, source)
+                written = _write_cases(batch)
             else:
-                written = _write_population(batch, source)
+                written = _write_population(batch, _open(batch, path))
         except (FileRefused, WriteRefused, DatabaseError) as exc:
             logger.warning("import %s rolled back (%s)", batch.pk, type(exc).__name__)
             message = (
@@ -276,10 +295,14 @@ def _failed(batch: ImportBatch, message: str) -> ImportBatch:
     return batch
 
 
-def _write_cases(batch: ImportBatch, source: Source) -> int:
+def _write_cases(batch: ImportBatch) -> int:
     """Numbers first (committed: the sequence row is not held by the write), then one
-    transaction for everything; a problem found now rolls all of it back."""
+    transaction for everything, replaying the rows the check read; a problem found now rolls
+    all of it back."""
     assert batch.agency is not None
+    with batch.rows_file.open("rb") as rows:
+        if spool_sha256(rows) != batch.rows_sha256:
+            raise WriteRefused(_("Berkas yang tersimpan berubah sejak diperiksa."))
     years = {int(y): n for y, n in batch.counts.get("years", {}).items()}
     numbers = {
         year: iter(case_services.case_numbers_allocate(batch.agency.region_id, year, n))
@@ -287,7 +310,7 @@ def _write_cases(batch: ImportBatch, source: Source) -> int:
     }
     progress = _Progress(batch.pk, "rows_written")
     try:
-        with transaction.atomic():
+        with transaction.atomic(), batch.rows_file.open("rb") as rows:
             writer = Writer(
                 batch=batch,
                 user=batch.created_by,
@@ -296,7 +319,11 @@ def _write_cases(batch: ImportBatch, source: Source) -> int:
                 progress=progress,
             )
             run = CaseFile(
-                source=source, agency=batch.agency, imported=_imported(batch), writer=writer
+                source=None,
+                agency=batch.agency,
+                imported=_imported(batch),
+                writer=writer,
+                replay=read_spool(rows),
             )
             run.run()
             if run.problems.count or run.counts.years != batch.counts.get("years"):
@@ -307,7 +334,6 @@ def _write_cases(batch: ImportBatch, source: Source) -> int:
             return writer.written
     finally:
         progress.close()
-        source.close()
 
 
 def _write_population(batch: ImportBatch, source: Source) -> int:

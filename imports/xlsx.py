@@ -46,9 +46,17 @@ def _events(stream: Any, events: tuple[str, ...]) -> Iterator[tuple[str, Element
             raise XlsxError("document type declaration")
         tail = chunk[-16:]
         parser.feed(chunk)
-        yield from parser.read_events()
+        yield from _elements(parser)
     parser.close()
-    yield from parser.read_events()
+    yield from _elements(parser)
+
+
+def _elements(parser: XMLPullParser) -> Iterator[tuple[str, Element]]:
+    """Start and end events (the only ones asked for) with their element."""
+    for item in parser.read_events():
+        event, element = item[0], item[-1]
+        if isinstance(element, Element):
+            yield event, element
 
 
 def _column_index(ref: str) -> int:
