@@ -10,12 +10,15 @@ regions of Payakumbuh (13.76) and the reference lists if they are missing, and w
 cases. The file (XLSX, built with openpyxl's write-only mode) is kept in var/bench/ and reused
 when it has the same number of cases. Per case: one victim (every fourth case two), one
 perpetrator linked to each victim, one service per victim; about a fifth have a NIK.
-Peak RSS is the child's `resource.getrusage(RUSAGE_SELF).ru_maxrss`.
+Peak RSS is the child's `resource.getrusage(RUSAGE_SELF).ru_maxrss`; `cpu_seconds` its user +
+system time (the Python side, without PostgreSQL's), printed with the load average because
+the wall time on a shared machine depends on it.
 """
 
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import resource
 import subprocess
@@ -184,13 +187,16 @@ def child(phase: str, batch_id: int) -> None:
         services.batch_confirm(actor=batch.created_by, batch=batch)
         batch = services.batch_write(batch_id=batch_id)
     seconds = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss_mb = usage.ru_maxrss / 1024
     print(
         json.dumps(
             {
                 "phase": phase,
                 "seconds": round(seconds, 1),
                 "peak_rss_mb": round(rss_mb),
+                "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+                "load_average": [round(x, 1) for x in os.getloadavg()],
                 "status": batch.status,
                 "counts": batch.counts,
                 "rows_checked": batch.rows_checked,

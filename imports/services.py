@@ -140,6 +140,8 @@ def batch_check(*, batch_id: int) -> ImportBatch:
             progress.close()
     batch.status = ImportBatch.Status.REFUSED if batch.problem_count else ImportBatch.Status.CHECKED
     batch.save()
+    if batch.status == ImportBatch.Status.REFUSED:
+        _discard_files(batch)
     return batch
 
 
@@ -147,7 +149,18 @@ def _refused(batch: ImportBatch, problems: list, count: int) -> ImportBatch:
     batch.problems, batch.problem_count = problems, count
     batch.status = ImportBatch.Status.REFUSED
     batch.save()
+    _discard_files(batch)
     return batch
+
+
+def _discard_files(batch: ImportBatch) -> None:
+    """The uploaded file and the rows read from it hold personal data: they are kept only
+    while they may still be written (checked, waiting for confirmation, being written).
+    The batch keeps the file's name, size and SHA-256."""
+    for stored in (batch.file, batch.rows_file):
+        if stored:
+            stored.delete(save=False)
+    batch.save(update_fields=["file", "rows_file"])
 
 
 def _imported(batch: ImportBatch) -> set[str]:
@@ -271,6 +284,7 @@ def batch_write(*, batch_id: int) -> ImportBatch:
     batch.status = ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
     batch.save(update_fields=["rows_written", "status", "finished_at"])
+    _discard_files(batch)
     return batch
 
 
@@ -292,6 +306,7 @@ def _failed(batch: ImportBatch, message: str) -> ImportBatch:
     batch.problems = [*batch.problems, ["", "", "", message]]
     batch.problem_count += 1
     batch.save(update_fields=["status", "finished_at", "problems", "problem_count"])
+    _discard_files(batch)
     return batch
 
 

@@ -307,3 +307,22 @@ def test_population_age_group_across_18_is_refused(world):
     batch = checked(world.users["admin"], content, name="bps.csv", kind=ImportBatch.Kind.POPULATION)
     assert batch.status == ImportBatch.Status.REFUSED
     assert "15-19" in batch.problems[0][3]
+
+
+def test_the_stored_file_is_discarded_once_written_or_refused(world):
+    officer = world.users["intake_own"]
+    done = imported(officer, workbook(agency=world.uptd))
+    assert not done.file and not done.rows_file and done.sha256
+    bad = checked(officer, workbook(cases=[case_row(**{"Jenis Kasus": "x"})], agency=world.uptd))
+    assert bad.status == ImportBatch.Status.REFUSED and not bad.file
+
+
+def test_rows_changed_after_the_check_are_not_written(world):
+    officer = world.users["intake_own"]
+    batch = checked(officer, workbook(agency=world.uptd))
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_sha256="0" * 64)
+    services.batch_confirm(actor=officer, batch=batch)
+    batch = services.batch_write(batch_id=batch.pk)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "berubah sejak diperiksa" in batch.problems[-1][3]
+    assert not Case.objects.exists()
