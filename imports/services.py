@@ -7,7 +7,6 @@ kept in private storage and its SHA-256 checked again before the write, so what 
 what was previewed.
 """
 
-import datetime as dt
 import hashlib
 import logging
 import tempfile
@@ -40,7 +39,7 @@ CHECK_TASK = "imports.tasks.check_batch"
 WRITE_TASK = "imports.tasks.write_batch"
 
 
-class ImportError_(Exception):
+class ImportRefused(Exception):
     """A request the batch cannot take (already confirmed, has problems, ...)."""
 
 
@@ -238,7 +237,7 @@ def batch_confirm(*, actor: User, batch: ImportBatch) -> ImportBatch:
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportBatch.Status.CHECKED:
-            raise ImportError_(_("Impor ini tidak dapat dikonfirmasi (statusnya sudah berubah)."))
+            raise ImportRefused(_("Impor ini tidak dapat dikonfirmasi (statusnya sudah berubah)."))
         locked.status = ImportBatch.Status.WRITING
         locked.confirmed_by, locked.confirmed_at = actor, timezone.now()
         locked.save(update_fields=["status", "confirmed_by", "confirmed_at"])
@@ -369,7 +368,3 @@ def _write_population(batch: ImportBatch, source: Source) -> int:
             update_fields=["count", "source"],
         )
     return len(check.figures)
-
-
-def stale_after() -> dt.timedelta:
-    return dt.timedelta(minutes=30)

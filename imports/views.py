@@ -72,6 +72,6 @@ def confirm(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     batch = access.get_batch_for_user(request.user, code)
     try:
         services.batch_confirm(actor=request.user, batch=batch)
-    except services.ImportError_ as refusal:
+    except services.ImportRefused as refusal:
         messages.error(request, str(refusal))
     return redirect("imports:detail", code=batch.code)

@@ -1,8 +1,10 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from cases.models import Case, Deadline, PerpetratorLink, Person, ServiceGiven, Status
+from cases.selectors import case_history
 from imports.models import ImportBatch, ImportedCase
 from tests.imports.helpers import (
     case_row,
@@ -68,3 +70,17 @@ def test_closed_case(world):
     )
     assert batch.status == ImportBatch.Status.DONE
     assert Case.objects.get().status == Status.CLOSED
+
+
+def test_case_history_shows_the_import_with_user_file_and_checksum(world, client):
+    officer = world.users["intake_own"]
+    batch = imported(officer, workbook(agency=world.uptd))
+    case = Case.objects.get()
+    entries = case_history(case)
+    assert entries, "no history"
+    reasons = {e.reason for e in entries}
+    assert reasons == {f"diimpor: register.xlsx SHA-256 {batch.sha256[:32]}…"}
+    assert {e.who for e in entries} == {officer.get_full_name()}
+    client.force_login(officer)
+    page = client.get(reverse("cases:detail", kwargs={"code": case.code}), secure=True)
+    assert "diimpor: register.xlsx" in page.content.decode()

@@ -42,7 +42,7 @@ def test_one_bad_row_writes_nothing(world):
             "Pakai kode atau label dari lembar referensi.",
         ]
     ]
-    with pytest.raises(services.ImportError_):
+    with pytest.raises(services.ImportRefused):
         services.batch_confirm(actor=world.users["intake_own"], batch=batch)
     assert not Case.objects.exists()
 
@@ -255,7 +255,7 @@ def test_confirming_twice_writes_once(world):
     officer = world.users["intake_own"]
     batch = checked(officer, workbook(agency=world.uptd))
     services.batch_confirm(actor=officer, batch=batch)
-    with pytest.raises(services.ImportError_):
+    with pytest.raises(services.ImportRefused):
         services.batch_confirm(actor=officer, batch=batch)
     services.batch_write(batch_id=batch.pk)
     services.batch_write(batch_id=batch.pk)
