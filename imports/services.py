@@ -17,7 +17,7 @@ from pathlib import Path
 from celery import current_app
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -254,11 +254,34 @@ def history_reason(batch: ImportBatch) -> str:
     return f"diimpor: {name} SHA-256 {batch.sha256[:32]}…"
 
 
+WRITE_LOCK = 4242  # first key of the advisory lock a write holds (second: the batch id)
+
+
+@contextmanager
+def _write_lock(batch_id: int) -> Iterator[bool]:
+    """Whether this process may write the batch: a session advisory lock, so a task delivered
+    twice (a redelivery while the first worker still writes) writes once; the other returns."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [WRITE_LOCK, batch_id])
+        (locked,) = cursor.fetchone()
+    try:
+        yield bool(locked)
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [WRITE_LOCK, batch_id])
+
+
 def batch_write(*, batch_id: int) -> ImportBatch:
-    """Write a confirmed batch, all or nothing."""
-    batch = ImportBatch.objects.select_related("agency", "created_by").get(pk=batch_id)
-    if batch.status != ImportBatch.Status.WRITING or batch.finished_at is not None:
-        return batch
+    """Write a confirmed batch, all or nothing (once, however often the task is delivered)."""
+    with _write_lock(batch_id) as locked:
+        batch = ImportBatch.objects.select_related("agency", "created_by").get(pk=batch_id)
+        if not locked or batch.status != ImportBatch.Status.WRITING or batch.finished_at:
+            return batch
+        return _write_locked(batch)
+
+
+def _write_locked(batch: ImportBatch) -> ImportBatch:
     with translation.override(batch.language), _local_file(batch) as path:
         if _sha256(path) != batch.sha256:
             return _failed(batch, _("Berkas yang tersimpan berubah sejak diperiksa."))

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from cases.models import Case, Deadline, Person
@@ -326,3 +327,19 @@ def test_rows_changed_after_the_check_are_not_written(world):
     assert batch.status == ImportBatch.Status.FAILED
     assert "berubah sejak diperiksa" in batch.problems[-1][3]
     assert not Case.objects.exists()
+
+
+def test_a_write_delivered_twice_while_the_first_runs_writes_once(world):
+    """Another worker holds the batch's write lock: this delivery returns without writing."""
+    officer = world.users["intake_own"]
+    batch = checked(officer, workbook(agency=world.uptd))
+    services.batch_confirm(actor=officer, batch=batch)
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [services.WRITE_LOCK, batch.pk])
+        assert services.batch_write(batch_id=batch.pk).status == ImportBatch.Status.WRITING
+        assert not Case.objects.exists()
+    finally:
+        other.close()
+    assert services.batch_write(batch_id=batch.pk).status == ImportBatch.Status.DONE
