@@ -138,16 +138,22 @@ def nik_errors(nik: str) -> list[str]:
 
 def next_case_number(region_code: str, year: int) -> str:
     """Issue the next number for a region and year with one atomic upsert (no race)."""
+    return case_numbers_allocate(region_code, year, 1)[0]
+
+
+def case_numbers_allocate(region_code: str, year: int, count: int) -> list[str]:
+    """Issue `count` consecutive numbers for a region and year with one atomic upsert (the
+    import allocates a year's numbers in one step)."""
     table = CaseSequence._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (region_code, year, last) VALUES (%s, %s, 1) "  # noqa: S608 (table name from the model, values bound)
-            f"ON CONFLICT (region_code, year) DO UPDATE SET last = {table}.last + 1 "
+            f"INSERT INTO {table} (region_code, year, last) VALUES (%s, %s, %s) "  # noqa: S608 (table name from the model, values bound)
+            f"ON CONFLICT (region_code, year) DO UPDATE SET last = {table}.last + %s "
             "RETURNING last",
-            [region_code, year],
+            [region_code, year, count, count],
         )
-        (sequence,) = cursor.fetchone()
-    return f"{region_code}/{year}/{sequence:04d}"
+        (last,) = cursor.fetchone()
+    return [f"{region_code}/{year}/{n:04d}" for n in range(last - count + 1, last + 1)]
 
 
 # --- Intake --------------------------------------------------------------------------------

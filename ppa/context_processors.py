@@ -27,6 +27,8 @@ NAV = [
     # Officials have no referral inbox (which links the notifications for the others): the
     # monthly report's notification is reached from here.
     ("referrals:notifications", _("Notifikasi"), {Role.OFFICIAL}),
+    ("imports:index", _("Impor data"), {Role.INTAKE, Role.CASE_WORKER}),
+    ("imports:population", _("Impor penduduk"), {Role.ADMIN}),
 ]
 
 

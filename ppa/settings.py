@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "reports",
     "privacy",
     "paperwork",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -410,3 +411,12 @@ CELERY_BEAT_SCHEDULE["paperwork-sweep-documents"] = {
     "task": "paperwork.tasks.sweep_printed_documents",
     "schedule": 60.0,
 }
+
+# --- Imports of earlier records (imports app, docs/imports.md) ---------------------------
+# An uploaded file larger than this is refused before it is read (50,000 case rows with their
+# people are about 10 MB as XLSX).
+IMPORTS_MAX_BYTES = env_int("IMPORTS_MAX_BYTES", 40 * 1024 * 1024)
+# An XLSX is a zip of XML: refused before opening when its members declare more than this in
+# total, or one member expands more than IMPORTS_MAX_RATIO times (a "zip bomb").
+IMPORTS_MAX_UNCOMPRESSED = env_int("IMPORTS_MAX_UNCOMPRESSED", 600 * 1024 * 1024)
+IMPORTS_MAX_RATIO = env_int("IMPORTS_MAX_RATIO", 100)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("statistik/", include("reports.urls")),
     path("privasi/", include("privacy.urls")),
     path("dokumen/", include("paperwork.urls")),
+    path("impor/", include("imports.urls")),
     # The admin signs in through the same login (rate limit, lockout, two factors).
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -622,7 +622,10 @@ def rates_table(f: Figures) -> Table | None:
         _("per 100.000 penduduk"),
         rows,
         kind="rate",
-        note=_("Kosong (–) bila jumlah penduduk tahun itu belum diisi."),
+        note=_(
+            "Setiap rasio memakai jumlah penduduk tahun yang sama (baris jumlah penduduk di "
+            "kolom tahun itu). Kosong (–) bila jumlah penduduk tahun itu belum diisi."
+        ),
     )
 
 

@@ -162,6 +162,12 @@ def summary_sentences(snapshot: Snapshot) -> list[str]:
                 "region": region,
             }
         )
+    elif all(isinstance(v, int) for v in cases) and snapshot.recap_years:
+        # A yearly recap without victims or perpetrators: the cases still add up.
+        sentences.append(
+            _("Selama %(period)s tercatat %(cases)s kasus di %(region)s.")
+            % {"period": period, "cases": fmt(sum(cases)), "region": region}
+        )
     if len(years) > 1:
         sentences.append(trend_sentence(snapshot, "cases"))
     last = years[-1]

@@ -19,6 +19,7 @@ from reports.snapshot import Period
 from reports.suppression import SMALL, public_edition
 from tests.coordination.community import make_report, record
 from tests.factories import make_case
+from tests.paperwork.helpers import dark_pixels, page_images
 from tests.reports.helpers import csv_tables, html_tables, xlsx_tables
 from tests.reports.test_pdf import pdf_text
 
@@ -161,7 +162,11 @@ def test_monthly_pdf_has_the_trend_chart_and_month_columns(dataset, tmp_path):
     assert "Triwulan I 2021" in flat
     assert "Tren bulanan kasus, korban dan pelaku" in flat
     assert "Tren kasus per bulan" in flat
-    (tmp_path / "q1.pdf").write_bytes(data)
+    assert "Laporan masyarakat dan pencegahan" in flat  # the section of the annual report too
+    images = page_images(data, tmp_path, "q1")
+    assert len(images) == pages
+    for image in images:
+        assert dark_pixels(image) > 2000, f"{image.name} looks blank"
 
 
 def test_periodic_dashboard_query_count_does_not_grow_with_data(

@@ -316,6 +316,7 @@ def test_five_recap_years_then_the_annual_pdf_shows_the_whole_series(
         )
     assert "Sumber angka rekap tahunan" in flat
     assert "Angka tahun 2015, 2016, 2017, 2018, 2019 berasal dari rekap tahunan" in flat
+    assert "Selama 2015–2023 tercatat 76 kasus di Kota Payakumbuh." in flat
     assert re.search(r"^\s*Pelaku(\s+tidak){5}\s+1\s+12\s+14\s+5\s*$", text, re.M)
     assert re.search(r"^\s*(tersedia\s+){5}$", text, re.M)  # the second line of those cells
     assert text.count("(rekap)") >= 5
