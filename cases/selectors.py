@@ -221,7 +221,8 @@ def _rows(
     rows = []
     for pk, agency, code, number, day, overdue, ctype, step, status, risk, *rest in values:
         district, first, last, username = rest
-        worker = f"{first} {last}".strip() or (username or "")
+        # No assigned worker: the join brings None for every name column.
+        worker = " ".join(p for p in (first, last) if p) or (username or "")
         rows.append(
             CaseRow(
                 code=code,

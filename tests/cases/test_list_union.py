@@ -87,3 +87,18 @@ def test_partner_sees_only_referred_cases(world, referred, monkeypatch):
     make_case(world.users["intake_own"])
     rows, cursor = selectors.case_list(partner, {})
     assert [c.code for c in rows] == [referred[0].code] and cursor == ""
+
+
+def test_a_case_without_a_worker_lists_no_worker_and_one_with_a_worker_names_them(world):
+    user = world.users["case_worker_own"]
+    unassigned = make_case(
+        world.users["intake_own"], reported_on=dt.date(2024, 2, 1), incident_date=None
+    )
+    assigned = make_case(
+        world.users["intake_own"], reported_on=dt.date(2024, 2, 2), incident_date=None
+    )
+    Case.objects.filter(pk=assigned.pk).update(assigned_worker=user)
+    rows, _ = selectors.case_list(user, {"dari": "2024-02-01", "sampai": "2024-02-02"})
+    by_code = {row.code: row.worker_name for row in rows}
+    assert by_code[unassigned.code] == ""
+    assert by_code[assigned.code] == str(user)
