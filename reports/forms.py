@@ -4,7 +4,7 @@ edition and language). Every bad value gets a message in Indonesian next to its 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -16,6 +16,10 @@ from cases.models import CaseType
 from ppa.models import Region, User
 from reports import access
 from reports.models import RECAP_FORMS, RECAP_YEAR_MIN, ReportRun, YearlyRecap
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from reports.snapshot import (
     DEFAULT_YEARS,
     MAX_MONTHS,
@@ -34,6 +38,34 @@ YEAR_MESSAGES = {
     "min_value": _("Tahun paling awal yang dapat dipilih adalah %(limit_value)s."),
     "max_value": _("Tahun paling akhir yang dapat dipilih adalah %(limit_value)s."),
 }
+
+
+def period_number_field() -> forms.IntegerField:
+    """The number of the month, quarter or half-year of a period (statistics and meeting pack)."""
+    return forms.IntegerField(
+        label=_("Bulan/triwulan/semester ke-"),
+        required=False,
+        min_value=1,
+        max_value=12,
+        error_messages={
+            "invalid": _("Tulis nomor dengan angka, misalnya 3 untuk Maret."),
+            "min_value": _("Nomor paling kecil 1."),
+            "max_value": _("Nomor paling besar 12 (bulan), 4 (triwulan) atau 2 (semester)."),
+        },
+    )
+
+
+def range_date_field(
+    label: StrOrPromise, example: StrOrPromise, help_text: StrOrPromise = ""
+) -> forms.DateField:
+    """One end of a date range (statistics and meeting pack)."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=help_text,
+        error_messages={"invalid": example},
+    )
 
 
 class PeriodChecks(forms.Form):
@@ -99,29 +131,9 @@ class StatisticsForm(PeriodChecks):
         error_messages=YEAR_MESSAGES,
         help_text=_("Untuk bulan, triwulan atau semester."),
     )
-    period_number = forms.IntegerField(
-        label=_("Bulan/triwulan/semester ke-"),
-        required=False,
-        min_value=1,
-        max_value=12,
-        error_messages={
-            "invalid": _("Tulis nomor dengan angka, misalnya 3 untuk Maret."),
-            "min_value": _("Nomor paling kecil 1."),
-            "max_value": _("Nomor paling besar 12 (bulan), 4 (triwulan) atau 2 (semester)."),
-        },
-    )
-    date_from = forms.DateField(
-        label=_("Dari tanggal"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Tulis tanggal seperti 2024-03-01.")},
-    )
-    date_to = forms.DateField(
-        label=_("Sampai tanggal"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Tulis tanggal seperti 2024-03-31.")},
-    )
+    period_number = period_number_field()
+    date_from = range_date_field(_("Dari tanggal"), _("Tulis tanggal seperti 2024-03-01."))
+    date_to = range_date_field(_("Sampai tanggal"), _("Tulis tanggal seperti 2024-03-31."))
     region = forms.ChoiceField(label=_("Wilayah"), required=False)
     case_type = forms.ChoiceField(
         label=_("Jenis kasus"),
@@ -278,30 +290,11 @@ class MeetingPackForm(PeriodChecks):
         error_messages=YEAR_MESSAGES,
         help_text=_("Tahun laporan tahunan, atau tahun bulan/triwulan/semester."),
     )
-    period_number = forms.IntegerField(
-        label=_("Bulan/triwulan/semester ke-"),
-        required=False,
-        min_value=1,
-        max_value=12,
-        error_messages={
-            "invalid": _("Tulis nomor dengan angka, misalnya 3 untuk Maret."),
-            "min_value": _("Nomor paling kecil 1."),
-            "max_value": _("Nomor paling besar 12 (bulan), 4 (triwulan) atau 2 (semester)."),
-        },
+    period_number = period_number_field()
+    date_from = range_date_field(
+        _("Dari tanggal"), _("Tulis tanggal seperti 2024-03-01."), _("Untuk rentang tanggal.")
     )
-    date_from = forms.DateField(
-        label=_("Dari tanggal"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Untuk rentang tanggal."),
-        error_messages={"invalid": _("Tulis tanggal seperti 2024-03-01.")},
-    )
-    date_to = forms.DateField(
-        label=_("Sampai tanggal"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Tulis tanggal seperti 2024-03-31.")},
-    )
+    date_to = range_date_field(_("Sampai tanggal"), _("Tulis tanggal seperti 2024-03-31."))
     edition = forms.ChoiceField(
         label=_("Edisi"),
         choices=ReportRun.Edition.choices,
