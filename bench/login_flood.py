@@ -2,7 +2,11 @@
 how fast do other, signed-in users get their case list? gunicorn (sync, 127.0.0.1 only).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sinergi_bench SECRET_KEY=<50+ chars> \\
+        CACHE_URL=redis://127.0.0.1:6379/9 \\
         .venv/bin/python bench/login_flood.py [--seconds 30] [--rate 20] [--workers 3]
+
+CACHE_URL as in production: without it each gunicorn worker counts the attempts in its own
+memory, and the limit lets through three times as many.
 
 The per-address limit (LOGIN_RATE_PER_IP) answers the flood before any password is hashed;
 this prints the flood's answers by status and the case list's median and p95 for 4 signed-in
@@ -19,6 +23,7 @@ import threading
 import time
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.error import HTTPError
@@ -36,33 +41,42 @@ BIN = Path(sys.executable).parent
 
 
 def flood(base: str, rate: float, seconds: float, answers: Counter) -> None:
-    """Wrong logins at `rate` per second over 200 usernames, each with a fresh CSRF token."""
-    end = time.monotonic() + seconds
-    i = 0
-    while time.monotonic() < end:
-        started = time.monotonic()
-        jar = CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        try:
-            page = opener.open(base + "/masuk/", timeout=10).read().decode()
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-            body = urlencode(
-                {
-                    "username": f"penyerang-{i % 200}",
-                    "password": "salah",
-                    "csrfmiddlewaretoken": token,
-                }
-            ).encode()
-            request = urllib.request.Request(  # noqa: S310 (loopback)
-                base + "/masuk/", data=body, headers={"Referer": base + "/masuk/"}
-            )
-            answers[opener.open(request, timeout=10).status] += 1
-        except HTTPError as error:
-            answers[error.code] += 1
-        except OSError:
-            answers["error"] += 1
-        i += 1
-        time.sleep(max(0.0, 1.0 / rate - (time.monotonic() - started)))
+    """Wrong logins at `rate` per second over 200 usernames, each with a fresh CSRF token.
+
+    Open loop: an attempt starts every 1/rate seconds in its own thread, however slowly the
+    earlier ones are answered (a sender that waited for each answer would slow down with the
+    server and never offer the rate)."""
+    lock = threading.Lock()
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        end = time.monotonic() + seconds
+        next_at = time.monotonic()
+        i = 0
+        while next_at < end:
+            pool.submit(wrong_login, base, f"penyerang-{i % 200}", answers, lock)
+            i += 1
+            next_at += 1.0 / rate
+            time.sleep(max(0.0, next_at - time.monotonic()))
+
+
+def wrong_login(base: str, username: str, answers: Counter, lock: threading.Lock) -> None:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    try:
+        page = opener.open(base + "/masuk/", timeout=30).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        body = urlencode(
+            {"username": username, "password": "salah", "csrfmiddlewaretoken": token}
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 (loopback)
+            base + "/masuk/", data=body, headers={"Referer": base + "/masuk/"}
+        )
+        status: int | str = opener.open(request, timeout=30).status
+    except HTTPError as error:
+        status = error.code
+    except OSError:
+        status = "error"
+    with lock:
+        answers[status] += 1
 
 
 def list_latencies(base: str, cookie: str, seconds: float, out: list[float]) -> None:
@@ -125,7 +139,8 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
     print(f"# {_django.command_line()}  (load average {os.getloadavg()[0]:.1f})")
-    print(f"# flood answers by status: {dict(answers)}")
+    offered = round(args.rate * args.seconds)
+    print(f"# flood: {offered} wrong logins offered; answers by status: {dict(answers)}")
     for name, values in (("without flood", quiet), (f"flood {args.rate:.0f}/s", loaded)):
         print(
             f"case list {name}: n={len(values)} median {_django.median(values):.1f} ms "
