@@ -132,11 +132,13 @@ def start_replica(*, host: str, port: int, user: str) -> Replica:
 
 
 def wait_until_replayed(replica: Replica, primary: psycopg.Connection, dbname: str) -> None:
-    """Block until the replica has replayed everything the primary has written (30 s max)."""
+    """Block until the replica has replayed everything the primary has written (90 s max: a
+    standby just started from a base backup on a busy 2-core machine can take half a minute
+    to accept connections and replay the test's writes)."""
     with primary.cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()::text")
         (target,) = cursor.fetchone()  # type: ignore[misc]
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             with replica.connect(dbname) as conn, conn.cursor() as cursor:
@@ -148,4 +150,4 @@ def wait_until_replayed(replica: Replica, primary: psycopg.Connection, dbname: s
         except psycopg.OperationalError:
             pass
         time.sleep(0.1)
-    raise TimeoutError("the replica did not catch up within 30 s")
+    raise TimeoutError("the replica did not catch up within 90 s")

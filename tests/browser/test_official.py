@@ -36,6 +36,9 @@ def test_official_generates_and_downloads_the_annual_pdf(journey, e2e_world, rea
     journey.login("official_own")
     page.get_by_role("link", name="Statistik").first.click()
     page.wait_for_load_state()
+    # The dashboard opens with the answer; its filters are folded under the line saying what
+    # is shown ("Ubah").
+    page.locator("details.report-filters-box > summary").click()
     page.get_by_label("Dari tahun").fill(str(year))
     page.get_by_label("Sampai tahun").fill(str(year))
     page.get_by_role("button", name="Tampilkan").click()
