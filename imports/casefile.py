@@ -147,7 +147,16 @@ class CaseFile:
         for name, spec in specs.items():
             if spec.required and name not in names:
                 self.problems.add(
-                    name, "", "", _("Lembar ini tidak ada. Pakai templat dari halaman impor.")
+                    name,
+                    "",
+                    "",
+                    _(
+                        "Berkas CSV lembar ini tidak diunggah (%(file)s.csv wajib). Unggah "
+                        "berkas-berkas CSV kasus ini bersama-sama dalam satu kiriman."
+                    )
+                    % {"file": name}
+                    if source.kind == "csvs"
+                    else _("Lembar ini tidak ada. Pakai templat dari halaman impor."),
                 )
             if name in names and (merged := source.merged_ranges(name)):
                 self.problems.add(

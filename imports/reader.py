@@ -18,6 +18,8 @@ import codecs
 import csv
 import io
 import re
+import shutil
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -43,18 +45,18 @@ class FileRefused(Exception):
 class Source:
     """An opened file: its sheets by name, in file order, and notes on how it was read."""
 
-    kind: str  # "xlsx" or "csv"
+    kind: str  # "xlsx", "csv" (one CSV) or "csvs" (CSV files, one per sheet, in a zip)
     path: Path
     sheet_names: list[str]
     notes: list[str] = field(default_factory=list)
-    encoding: str = "utf-8-sig"
-    delimiter: str = ","
+    csv_files: dict[str, "CsvFile"] = field(default_factory=dict)
     _book: Any = None
+    _tmpdir: Path | None = None
 
     def rows(self, sheet: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """(row number as the officer sees it, cell values) for every non-empty row."""
-        if self.kind == "csv":
-            yield from self._csv_rows()
+        if self.kind != "xlsx":
+            yield from self.csv_files[sheet].rows()
             return
         try:
             for number, values in self._book.rows(sheet):
@@ -70,23 +72,6 @@ class Source:
             zlib.error,
         ) as exc:
             raise _unreadable_xlsx() from exc
-
-    def _csv_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        with open(self.path, "rb") as raw:
-            text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
-            reader = csv.reader(text, delimiter=self.delimiter, strict=True)
-            try:
-                for values in reader:
-                    if any(v.strip() for v in values):
-                        yield reader.line_num, tuple(values)
-            except csv.Error as exc:
-                raise FileRefused(
-                    _(
-                        "Baris %(line)s berkas CSV tidak dapat dibaca (%(error)s). Buka berkas "
-                        "di Excel atau LibreOffice lalu simpan lagi sebagai CSV UTF-8."
-                    )
-                    % {"line": reader.line_num, "error": exc}
-                ) from exc
 
     def merged_ranges(self, sheet: str) -> list[str]:
         """Merged cell ranges of an XLSX sheet (read-only mode does not report them): the
@@ -108,6 +93,34 @@ class Source:
     def close(self) -> None:
         if self._book is not None:
             self._book.close()
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+
+@dataclass
+class CsvFile:
+    """One CSV file of a source: where it is and how it is read (encoding, separator)."""
+
+    path: Path
+    encoding: str = "utf-8-sig"
+    delimiter: str = ","
+
+    def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        with open(self.path, "rb") as raw:
+            text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
+            reader = csv.reader(text, delimiter=self.delimiter, strict=True)
+            try:
+                for values in reader:
+                    if any(v.strip() for v in values):
+                        yield reader.line_num, tuple(values)
+            except csv.Error as exc:
+                raise FileRefused(
+                    _(
+                        "Baris %(line)s berkas CSV tidak dapat dibaca (%(error)s). Buka berkas "
+                        "di Excel atau LibreOffice lalu simpan lagi sebagai CSV UTF-8."
+                    )
+                    % {"line": reader.line_num, "error": exc}
+                ) from exc
 
 
 def _unreadable_xlsx() -> FileRefused:
@@ -120,12 +133,13 @@ def _refuse_not_tabular() -> FileRefused:
     return FileRefused(
         _(
             "Berkas ini bukan XLSX atau CSV. Unduh templat, isi datanya di Excel atau "
-            "LibreOffice, lalu simpan sebagai .xlsx (atau .csv untuk jumlah penduduk)."
+            "LibreOffice, lalu simpan sebagai .xlsx atau .csv."
         )
     )
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path) -> list[str]:
+    """The zip's member names, once its declared sizes are safe to expand."""
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
@@ -134,9 +148,6 @@ def _check_zip(path: Path) -> None:
         ) from exc
     with archive:
         members = archive.infolist()
-        names = {m.filename for m in members}
-        if "xl/workbook.xml" not in names:
-            raise _refuse_not_tabular()
         total = sum(m.file_size for m in members)
         ratio = max(
             (m.file_size / max(m.compress_size, 1) for m in members if m.file_size > CHUNK),
@@ -155,6 +166,14 @@ def _check_zip(path: Path) -> None:
                 "limit": settings.IMPORTS_MAX_UNCOMPRESSED // (1024 * 1024),
             }
         )
+    return [m.filename for m in members]
+
+
+def _is_csv_bundle(names: list[str]) -> bool:
+    """A zip of CSV files, one per sheet (`kasus.csv`, `korban.csv`, ...), at its top level."""
+    return bool(names) and all(
+        n.lower().endswith(".csv") and "/" not in n and n[:-4] for n in names
+    )
 
 
 def _encoding(path: Path) -> tuple[str, list[str]]:
@@ -217,12 +236,22 @@ def open_source(path: Path, *, size: int, csv_sheet: str) -> Source:
     with open(path, "rb") as raw:
         head = raw.read(8)
     if head.startswith(b"PK\x03\x04"):
-        _check_zip(path)
+        names = _check_zip(path)
+        if _is_csv_bundle(names):
+            return _open_bundle(path, names)
+        if "xl/workbook.xml" not in names:
+            raise _refuse_not_tabular()
         try:
             book = Workbook(path)
         except (KeyError, ValueError, XlsxError, zipfile.BadZipFile, ParseError, zlib.error) as exc:
             raise _unreadable_xlsx() from exc
         return Source("xlsx", path, book.sheet_names, _book=book)
+    _refuse_binary(head, size)
+    found, notes = _csv_file(path)
+    return Source("csv", path, [csv_sheet], notes, {csv_sheet: found})
+
+
+def _refuse_binary(head: bytes, size: int) -> None:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(
             _(
@@ -230,8 +259,42 @@ def open_source(path: Path, *, size: int, csv_sheet: str) -> Source:
                 'Workbook (.xlsx)", kemudian unggah berkas .xlsx itu.'
             )
         )
-    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8")) or not size:
+    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"PK")) or not size:
         raise _refuse_not_tabular()
+
+
+def _csv_file(path: Path) -> tuple[CsvFile, list[str]]:
     encoding, notes = _encoding(path)
     delimiter, more = _delimiter(path, encoding)
-    return Source("csv", path, [csv_sheet], notes + more, encoding, delimiter)
+    return CsvFile(path, encoding, delimiter), notes + more
+
+
+def _open_bundle(path: Path, names: list[str]) -> Source:
+    """CSV files of one import, one per sheet, kept in a zip (the case import's CSV form packs
+    the files the officer chose): each member is read as a CSV file of its own, and a refusal
+    or a note names the file."""
+    tmpdir = Path(tempfile.mkdtemp(prefix="import-csv-"))
+    source = Source("csvs", path, [], _tmpdir=tmpdir)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for index, name in enumerate(names):
+                target = tmpdir / f"{index}.csv"
+                with archive.open(name) as member, open(target, "wb") as out:
+                    shutil.copyfileobj(member, out, CHUNK)
+                sheet = name[:-4]
+                try:
+                    with open(target, "rb") as raw:
+                        _refuse_binary(raw.read(8), target.stat().st_size)
+                    found, notes = _csv_file(target)
+                except FileRefused as exc:
+                    raise FileRefused(f"{name}: {exc}") from exc
+                source.sheet_names.append(sheet)
+                source.csv_files[sheet] = found
+                source.notes += [f"{name}: {note}" for note in notes]
+    except (zipfile.BadZipFile, zlib.error, OSError) as exc:
+        source.close()
+        raise _unreadable_xlsx() from exc
+    except FileRefused:
+        source.close()
+        raise
+    return source

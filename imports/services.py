@@ -9,7 +9,9 @@ what was previewed.
 
 import hashlib
 import logging
+import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,7 +45,9 @@ class ImportRefused(Exception):
     """A request the batch cannot take (already confirmed, has problems, ...)."""
 
 
-def batch_create(*, actor: User, kind: str, upload: UploadedFile, language: str) -> ImportBatch:
+def batch_create(
+    *, actor: User, kind: str, upload: UploadedFile | File, language: str
+) -> ImportBatch:
     """Keep the uploaded file with its checksum and queue its check."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -63,6 +67,26 @@ def batch_create(*, actor: User, kind: str, upload: UploadedFile, language: str)
         batch.save()
         transaction.on_commit(lambda: _enqueue(CHECK_TASK, batch.pk))
     return batch
+
+
+BUNDLE_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same CSV files make the same zip
+
+
+def csv_bundle(files: dict[str, UploadedFile]) -> File:
+    """The CSV files of one case import (sheet name -> file), packed into one stored zip
+    (members `<sheet>.csv`, not compressed, fixed dates: the same files give the same
+    SHA-256), which the reader opens as a CSV file per sheet. Its name lists the files."""
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
+    with zipfile.ZipFile(spooled, "w", zipfile.ZIP_STORED) as archive:
+        for sheet, upload in files.items():
+            info = zipfile.ZipInfo(f"{sheet}.csv", date_time=BUNDLE_TIME)
+            with archive.open(info, "w") as member:
+                shutil.copyfileobj(upload, member, 1024 * 1024)
+    size = spooled.tell()
+    spooled.seek(0)
+    bundle = File(spooled, name=", ".join(f.name or s for s, f in files.items()))
+    bundle.size = size
+    return bundle
 
 
 def _enqueue(task: str, batch_id: int) -> None:
@@ -183,12 +207,12 @@ def _run_case_check(
     batch: ImportBatch, source: Source, progress: _Progress, spool: SpoolWriter
 ) -> CaseFile:
     assert batch.agency is not None
-    if source.kind != "xlsx":
+    if source.kind == "csv":
         raise FileRefused(
             _(
-                "Impor kasus memerlukan berkas XLSX: empat lembar yang saling terhubung (kasus, "
-                "korban, pelaku, layanan) tidak muat dalam satu CSV. Unduh templat, salin "
-                "datanya ke sana, lalu simpan sebagai .xlsx."
+                "Satu berkas CSV tidak cukup untuk impor kasus: empat lembar yang saling "
+                "terhubung (kasus, korban, pelaku, layanan) perlu empat berkas CSV. Unggah "
+                "berkas XLSX, atau unggah keempat berkas CSV di kolom CSV masing-masing."
             )
         )
     check = CaseFile(

@@ -1,7 +1,9 @@
 """The case import template: an XLSX with the four sheets' headers in SIMFONI register order
 and a sheet "referensi" listing every code and label the columns accept."""
 
+import csv
 import io
+import zipfile
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -55,4 +57,18 @@ def case_template(agency: Agency) -> bytes:
             )
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+def case_csv_templates(agency: Agency) -> bytes:
+    """The four sheets as CSV files (header row only, UTF-8 with BOM so Excel reads the
+    letters right) in one ZIP: the same headers as the XLSX template. The ZIP itself, once
+    filled, may be uploaded too (the reader reads a zip of CSV files as one file per sheet)."""
+    specs = case_sheets(agency, reference_lists())
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in SHEETS:
+            text = io.StringIO()
+            csv.writer(text).writerow(headers(specs[name]))
+            archive.writestr(f"{name}.csv", "\ufeff" + text.getvalue())
     return out.getvalue()

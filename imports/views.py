@@ -10,20 +10,23 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from imports import access, selectors, services
-from imports.forms import UploadForm
+from imports.forms import CaseUploadForm, UploadForm
 from imports.models import ImportBatch
-from imports.template import case_template
+from imports.template import case_csv_templates, case_template
 from ppa import access as ppa_access
 from ppa.http import AuthedRequest
 
 
 def _upload_page(request: AuthedRequest, kind: str, template: str) -> HttpResponse:
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    cases = kind == ImportBatch.Kind.CASES
+    form_class = CaseUploadForm if cases else UploadForm
+    form = form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
     if request.method == "POST" and form.is_valid():
+        chosen = form.csv_files() if isinstance(form, CaseUploadForm) else {}
         batch = services.batch_create(
             actor=request.user,
             kind=kind,
-            upload=form.cleaned_data["file"],
+            upload=services.csv_bundle(chosen) if chosen else form.cleaned_data["file"],
             language=translation.get_language() or "id",
         )
         return redirect("imports:detail", code=batch.code)
@@ -55,6 +58,17 @@ def template_download(request: AuthedRequest) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="templat-impor-kasus.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def csv_template_download(request: AuthedRequest) -> HttpResponse:
+    """The four sheets' headers as CSV files (UTF-8, `,`) in one ZIP."""
+    ppa_access.deny_unless(access.can_import_cases(request.user))
+    assert request.user.agency is not None
+    response = HttpResponse(case_csv_templates(request.user.agency), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="templat-impor-kasus-csv.zip"'
     return response
 
 

@@ -1,5 +1,6 @@
 """Files for the import tests: a valid case workbook built from rows, and ways to break it."""
 
+import csv
 import datetime as dt
 import io
 
@@ -104,3 +105,17 @@ def imported(user, content: bytes, **kwargs) -> ImportBatch:
     assert batch.status == ImportBatch.Status.CHECKED, batch.problems
     services.batch_confirm(actor=user, batch=batch)
     return services.batch_write(batch_id=batch.pk)
+
+
+def cell(value):
+    return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else value
+
+
+def csv_bytes(rows, *, delimiter=",", encoding="utf-8"):
+    """One sheet as a CSV file: the first row's keys as headers, dates as DD/MM/YYYY."""
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=delimiter)
+    writer.writerow(list(rows[0]))
+    for row in rows:
+        writer.writerow([cell(v) for v in row.values()])
+    return text.getvalue().encode(encoding)

@@ -47,6 +47,13 @@ def a_file(w, kwargs) -> dict:
     return {"file": SimpleUploadedFile("register.xlsx", workbook(agency=w.uptd))}
 
 
+def case_csvs(w, kwargs) -> dict:
+    return {
+        "kasus": SimpleUploadedFile("kasus.csv", b"No. Register Kantor\n"),
+        "korban": SimpleUploadedFile("korban.csv", b"No. Register Kantor\n"),
+    }
+
+
 def a_csv(w, kwargs) -> dict:
     return {"file": SimpleUploadedFile("p.csv", b"Kode Wilayah,Tahun,Jumlah\n13.76,2023,1\n")}
 
@@ -61,7 +68,16 @@ ROWS = [
         data=a_file,
         id="upload",
     ),
+    Row(
+        "imports:index",
+        dict.fromkeys(IMPORTERS, 302),
+        default=403,
+        method="post",
+        data=case_csvs,
+        id="upload-csv",
+    ),
     Row("imports:template", IMPORTERS, default=403),
+    Row("imports:csv_template", IMPORTERS, default=403),
     Row("imports:population", {"admin": 200}, default=403),
     Row(
         "imports:population",

@@ -218,7 +218,7 @@ def test_case_region_not_loaded(world):
 
 def test_csv_for_the_case_import_is_refused_with_what_to_do(world):
     messages, _batch = refused(world, b"a,b\n1,2\n", name="kasus.csv")
-    assert messages == [messages[0]] and "memerlukan berkas XLSX" in messages[0]
+    assert messages == [messages[0]] and "perlu empat berkas CSV" in messages[0]
 
 
 def test_xml_with_a_document_type_declaration(world):
