@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import CaseType
 from ppa.models import Region, User
 from reports import access
-from reports.models import RECAP_FORMS, RECAP_YEAR_MIN, ReportRun, YearlyRecap
+from reports.models import RECAP_FIGURES, RECAP_FORMS, RECAP_YEAR_MIN, ReportRun, YearlyRecap
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -377,12 +377,7 @@ class RecapForm(forms.ModelForm):
             "region",
             "year",
             "population",
-            "cases",
-            "victims",
-            "perpetrators",
-            "victims_female",
-            "victims_male",
-            *("form_" + code for code in RECAP_FORMS),
+            *RECAP_FIGURES,
             "source_document",
             "source_meeting",
             "source_date",

@@ -317,6 +317,15 @@ RECAP_FORMS = (
     "penelantaran",
     "lainnya",
 )
+# Every figure a recap may carry, in the order forms and reports show them.
+RECAP_FIGURES = (
+    "cases",
+    "victims",
+    "perpetrators",
+    "victims_female",
+    "victims_male",
+    *("form_" + code for code in RECAP_FORMS),
+)
 RECAP_YEAR_MIN, RECAP_YEAR_MAX = 1990, 2100
 
 

@@ -67,6 +67,7 @@ from ppa.db import current_read_alias
 from ppa.models import Region
 from referrals.models import Referral
 from reports.models import (
+    RECAP_FIGURES,
     RECAP_FORMS,
     AmpkCube,
     CaseCube,
@@ -863,12 +864,7 @@ def report_recaps(params: ReportParams, region: Region) -> list[dict]:
         .values(
             "year",
             "population",
-            "cases",
-            "victims",
-            "perpetrators",
-            "victims_female",
-            "victims_male",
-            *("form_" + code for code in RECAP_FORMS),
+            *RECAP_FIGURES,
             "source_document",
             "source_meeting",
             "source_date",
