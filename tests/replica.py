@@ -150,4 +150,6 @@ def wait_until_replayed(replica: Replica, primary: psycopg.Connection, dbname: s
         except psycopg.OperationalError:
             pass
         time.sleep(0.1)
-    raise TimeoutError("the replica did not catch up within 90 s")
+    log = replica.datadir / "server.log"
+    tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no server log)"
+    raise TimeoutError(f"the replica did not catch up within 90 s; its log ends:\n{tail}")

@@ -20,6 +20,9 @@ from tests.world import World, build_world
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.filterwarnings("ignore:Overriding setting DATABASES"),
+    # One standby at a time: each test base-backs-up the primary and starts its own standby;
+    # two at once on the two workers of a 2-core machine were seen not to catch up in time.
+    pytest.mark.xdist_group("replica"),
 ]
 
 
