@@ -71,6 +71,11 @@ class Replica:
     port: int
     bindir: Path
     matched: str = ""
+    # The physical replication slot the base backup created on the primary: it keeps the WAL
+    # the standby has not received yet (without it, a busy primary recycled a segment between
+    # the backup and the standby's start, and the standby never caught up). Dropped by remove().
+    slot: str = ""
+    primary: tuple[str, int, str] = ("127.0.0.1", 5432, "postgres")
 
     def pg_ctl(self, *args: str) -> None:
         subprocess.run(  # noqa: S603 (our own arguments)
@@ -96,6 +101,16 @@ class Replica:
         return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=dbname)
 
     def remove(self) -> None:
+        if self.slot:
+            host, port, user = self.primary
+            with psycopg.connect(
+                host=host, port=port, user=user, dbname="postgres", autocommit=True
+            ) as conn:
+                conn.execute(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                    "WHERE slot_name = %s",
+                    [self.slot],
+                )
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
 
 
@@ -108,8 +123,11 @@ def start_replica(*, host: str, port: int, user: str) -> Replica:
         shutil.chown(root, "postgres")
     root.chmod(0o755)
     base = [str(bindir / "pg_basebackup"), "-h", host, "-p", str(port), "-U", user]
+    slot = "sinergi_test_" + root.name.rsplit("-", 1)[-1].lower()
     subprocess.run(  # noqa: S603 (our own arguments)
-        _as_postgres([*base, "-D", str(datadir), "-R", "-X", "stream", "-c", "fast"]),
+        _as_postgres(
+            [*base, "-D", str(datadir), "-R", "-X", "stream", "-c", "fast", "-C", "-S", slot]
+        ),
         check=True,
         capture_output=True,
         timeout=300,
@@ -126,7 +144,14 @@ def start_replica(*, host: str, port: int, user: str) -> Replica:
             if os.geteuid() == 0:
                 shutil.chown(path, "postgres")
     matched = _primary_settings(host, port, user)
-    replica = Replica(datadir=datadir, port=_free_port(), bindir=bindir, matched=matched)
+    replica = Replica(
+        datadir=datadir,
+        port=_free_port(),
+        bindir=bindir,
+        matched=matched,
+        slot=slot,
+        primary=(host, port, user),
+    )
     replica.start()
     return replica
 
