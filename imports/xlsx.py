@@ -77,6 +77,7 @@ C, V, F, IS, T, R, RPH, ROW, SI = (
     NS + name for name in ("c", "v", "f", "is", "t", "r", "rPh", "row", "si")
 )
 DIGITS = "0123456789"
+SEEN_DATES = 20000  # serial numbers whose date is kept (a file repeats its dates)
 
 
 def _refuse_doctype(*_args: Any) -> None:
@@ -245,7 +246,9 @@ class _SheetRows(_Strings):
         if self.cell.get("s", "0") in self.date_styles:
             found = self.dates.get(number)
             if found is None:
-                found = self.dates[number] = from_excel(number)
+                found = from_excel(number)
+                if len(self.dates) < SEEN_DATES:
+                    self.dates[number] = found
             return found
         return number
 
