@@ -14,6 +14,7 @@ by the long transaction. Clocks: see `Writer.clocks`.
 """
 
 import datetime as dt
+import operator
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -59,24 +60,26 @@ class _Table:
     def __init__(self, model: type[models.Model], now: dt.datetime, *, history: bool) -> None:
         self.model, self.history = model, history
         fields = [f for f in model._meta.concrete_fields if history or not f.primary_key]
-        self.columns = [f.column for f in fields]
-        self.fill: list[tuple[str, Any, Callable[[], Any] | None]] = []
+        self.columns = [f.column or f.attname for f in fields]
+        self.defaults: Values = {}  # attname -> the value a row leaves out
+        self.made: list[tuple[str, Callable[[], Any]]] = []  # attname -> default made per row
         for f in fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                self.fill.append((f.attname, now, None))
+                self.defaults[f.attname] = now
             elif f.has_default() and callable(f.default):
-                self.fill.append((f.attname, None, f.default))
+                self.made.append((f.attname, f.default))
             else:
-                self.fill.append((f.attname, None if f.primary_key else f.get_default(), None))
+                self.defaults[f.attname] = None if f.primary_key else f.get_default()
+        names = [f.attname for f in fields]
+        assert len(names) > 1  # itemgetter of one name gives a value, not a tuple
+        self.row = operator.itemgetter(*names)
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, values: Values) -> None:
-        self.rows.append(
-            tuple(
-                values[name] if name in values else (make() if make else default)
-                for name, default, make in self.fill
-            )
-        )
+        for name, make in self.made:
+            if name not in values:
+                values[name] = make()
+        self.rows.append(self.row({**self.defaults, **values}))
 
     def ids(self, count: int) -> list[int]:
         """`count` new ids of the table (one round trip), for rows that others point to."""
@@ -139,7 +142,7 @@ class Writer:
         self.now = timezone.now()
         self.zone = zoneinfo.ZoneInfo(self.agency.time_zone)
         self.recent_since = timezone.localdate() - dt.timedelta(days=CLOCK_WINDOW_DAYS)
-        self.tables = {
+        self.tables: dict[type[models.Model], _Table] = {
             model: _Table(model, self.now, history=True)
             for model in (Case, Person, PerpetratorLink, ServiceGiven)
         }
