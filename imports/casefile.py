@@ -4,7 +4,7 @@ and the write of a checked file in batches.
 One pass over the four sheets (kasus, korban, pelaku, layanan) reads each row through the
 sheet's columns (`imports.casespec`), checks it against what the earlier sheets held (kept as
 small facts per case, never the rows themselves) and, when writing, hands it to a `Writer`
-that bulk-creates cases, people, links and services 1,000 at a time with their history rows.
+that copies cases, people, links and services 2,000 at a time with their history rows.
 The checks at the end need a case's victims: at least one victim, and the case type fitting
 them (`cases.rules.case_type_problem`, the intake's own rule).
 """

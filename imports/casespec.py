@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Choices
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import refcache
@@ -137,10 +137,12 @@ def _ref(lists: dict[str, RefList], name: str, *, many: bool = False) -> cells.P
     return (cells.choices if many else cells.choice)(ref.table(), ref.title)
 
 
-def _person_columns(lists: dict[str, RefList], regions: RegionCheck) -> tuple[Column, ...]:
+def _person_columns(
+    lists: dict[str, RefList], regions: RegionCheck, date: cells.Parser
+) -> tuple[Column, ...]:
     return (
         Column("Jenis Kelamin", "sex", _ref(lists, "sex")),
-        Column("Tanggal Lahir", "birth_date", cells.date),
+        Column("Tanggal Lahir", "birth_date", date),
         Column("Usia", "stated_age", cells.whole_number(0, 120)),
         Column("NIK", "nik", cells.nik),
         Column("Pendidikan", "education_id", _ref(lists, "education")),
@@ -159,14 +161,15 @@ def case_sheets(agency: Agency, lists: dict[str, RefList]) -> dict[str, SheetSpe
     regions = RegionCheck(agency)
     register = Column(REGISTER, "register", cells.text(40), required=True)
     victim_no = Column("No. Korban", "victim_no", cells.whole_number(1, 999), required=True)
-    people = _person_columns(lists, regions)
+    date = cells.date_until(timezone.localdate())
+    people = _person_columns(lists, regions, date)
     return {
         CASES: SheetSpec(
             CASES,
             (
                 register,
-                Column("Tanggal Kejadian", "incident_date", cells.date),
-                Column("Tanggal Pelaporan", "reported_on", cells.date, required=True),
+                Column("Tanggal Kejadian", "incident_date", date),
+                Column("Tanggal Pelaporan", "reported_on", date, required=True),
                 Column("Deskripsi Kasus", "description", cells.text(10000), required=True),
                 Column("Kategori Lokasi Kasus", "place_id", _ref(lists, "place"), required=True),
                 Column("Alamat TKP", "incident_address", cells.text(255)),
@@ -175,7 +178,7 @@ def case_sheets(agency: Agency, lists: dict[str, RefList]) -> dict[str, SheetSpe
                 Column("Jenis Kasus", "case_type", _ref(lists, "case_type"), required=True),
                 Column("Cara Pengaduan", "intake_channel", _ref(lists, "channel"), required=True),
                 Column("Tingkat Risiko", "risk_level", _ref(lists, "risk")),
-                Column("Tanggal Terminasi", "closed_on", cells.date),
+                Column("Tanggal Terminasi", "closed_on", date),
             ),
         ),
         VICTIMS: SheetSpec(
@@ -219,7 +222,7 @@ def case_sheets(agency: Agency, lists: dict[str, RefList]) -> dict[str, SheetSpe
             (
                 register,
                 victim_no,
-                Column("Tanggal Pelayanan", "given_on", cells.date, required=True),
+                Column("Tanggal Pelayanan", "given_on", date, required=True),
                 Column(
                     "Pelayanan yang Diberikan",
                     "service_type_id",

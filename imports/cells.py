@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import services as case_services
@@ -66,7 +65,17 @@ def _made(year: int, month: int, day: int, raw: str) -> dt.date:
         ) from exc
 
 
-def date(value: Any) -> dt.date:
+def date_until(today: dt.date) -> Parser:
+    """`date` with today's date given (a file's dates are read against the date its reading
+    began: asking for the local date per cell was a tenth of the check's time)."""
+
+    def parse(value: Any) -> dt.date:
+        return _date(value, today)
+
+    return parse
+
+
+def _date(value: Any, today: dt.date) -> dt.date:
     if isinstance(value, dt.datetime):
         found = value.date()
     elif isinstance(value, dt.date):
@@ -98,7 +107,7 @@ def date(value: Any) -> dt.date:
             )
     if found < EARLIEST:
         raise CellError(_("Tanggal tidak masuk akal. Periksa tahunnya."))
-    if found > timezone.localdate():
+    if found > today:
         raise CellError(_("Tanggal tidak boleh di masa depan."))
     return found
 
@@ -164,8 +173,15 @@ def lookup(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
     return found
 
 
+SEEN_LIMIT = 1000
+
+
 def choice(table: dict[str, str], list_name: str) -> Parser:
+    seen: dict[str, str] = {}  # text cells read before (a file repeats a list's few values)
+
     def parse(value: Any) -> str:
+        if type(value) is str and value in seen:
+            return seen[value]
         found = table.get(key(as_text(value)))
         if found is None:
             raise CellError(
@@ -175,6 +191,8 @@ def choice(table: dict[str, str], list_name: str) -> Parser:
                 )
                 % {"value": as_text(value)[:60], "list": list_name}
             )
+        if type(value) is str and len(seen) < SEEN_LIMIT:
+            seen[value] = found
         return found
 
     return parse

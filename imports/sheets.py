@@ -99,25 +99,24 @@ def read_rows(
     positions = _positions(spec, first[1], problems)
     if problems.count > before:
         raise HeaderError
+    plan = [(c, positions.get(c.name)) for c in spec.columns]
+    formula = _(
+        "Sel berisi rumus Excel, bukan nilai. Salin kolomnya lalu tempel "
+        "sebagai nilai (Tempel Spesial > Nilai)."
+    )
     for number, values in rows:
         row: dict[str, Any] = {}
         fine = True
-        for column in spec.columns:
-            index = positions.get(column.name)
-            raw = values[index] if index is not None and index < len(values) else None
-            if isinstance(raw, str) and raw.startswith("="):
-                problems.add(
-                    spec.name,
-                    number,
-                    column.header,
-                    _(
-                        "Sel berisi rumus Excel, bukan nilai. Salin kolomnya lalu tempel "
-                        "sebagai nilai (Tempel Spesial > Nilai)."
-                    ),
-                )
-                fine = False
-                continue
-            if is_blank(raw):
+        width = len(values)
+        for column, index in plan:
+            raw = values[index] if index is not None and index < width else None
+            if isinstance(raw, str) and (raw.startswith("=") or not raw.strip()):
+                if raw.startswith("="):
+                    problems.add(spec.name, number, column.header, formula)
+                    fine = False
+                    continue
+                raw = None
+            if raw is None:
                 if column.required:
                     problems.add(spec.name, number, column.header, _("Wajib diisi."))
                     fine = False

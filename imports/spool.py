@@ -27,13 +27,17 @@ def _hook(obj: dict[str, Any]) -> object:
     return obj
 
 
+ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"))
+DECODER = json.JSONDecoder(object_hook=_hook)
+
+
 class SpoolWriter:
     def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
         self.digest = hashlib.sha256()
 
     def write(self, sheet: str, number: int, fine: bool, row: dict[str, Any]) -> None:
-        line = json.dumps([sheet, number, fine, row], default=_default).encode() + b"\n"
+        line = ENCODER.encode([sheet, number, fine, row]).encode() + b"\n"
         self.digest.update(line)
         self.stream.write(line)
 
@@ -44,7 +48,7 @@ class SpoolWriter:
 
 def read_spool(stream: IO[bytes]) -> Iterator[Line]:
     for line in stream:
-        sheet, number, fine, row = json.loads(line, object_hook=_hook)
+        sheet, number, fine, row = DECODER.decode(line.decode())
         yield sheet, number, fine, row
 
 
