@@ -78,12 +78,20 @@ class Replica:
     primary: tuple[str, int, str] = ("127.0.0.1", 5432, "postgres")
 
     def pg_ctl(self, *args: str) -> None:
-        subprocess.run(  # noqa: S603 (our own arguments)
+        """Run pg_ctl on this standby; a failure says why, with the end of its server log."""
+        done = subprocess.run(  # noqa: S603 (our own arguments)
             _as_postgres([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), *args]),
-            check=True,
+            check=False,
             capture_output=True,
-            timeout=120,
+            timeout=240,
         )
+        if done.returncode:
+            log = self.datadir / "server.log"
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no server log)"
+            raise RuntimeError(
+                f"pg_ctl {' '.join(args[-1:])} failed ({done.returncode}): "
+                f"{done.stderr.decode(errors='replace')}\n--- server.log ---\n{tail}"
+            )
 
     def start(self) -> None:
         options = (
@@ -92,7 +100,7 @@ class Replica:
             f"-c hot_standby=on -c jit=off {self.matched}"
         )
         log = str(self.datadir / "server.log")
-        self.pg_ctl("-w", "-t", "60", "-l", log, "-o", options, "start")
+        self.pg_ctl("-w", "-t", "180", "-l", log, "-o", options, "start")
 
     def stop(self) -> None:
         self.pg_ctl("-w", "-m", "fast", "stop")

@@ -200,7 +200,7 @@ class Journey:
         if phone:
             options |= {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
         self.context = browser.new_context(**options)
-        self.context.set_default_timeout(15_000)
+        self.context.set_default_timeout(30_000)  # a loaded 2-core machine took over 15 s
         self.page = self.context.new_page()
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda exc: self.problems.append(f"JavaScript error: {exc}"))
@@ -471,7 +471,8 @@ def _run_worker() -> Iterator[subprocess.Popen]:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 30
+    # A worker starts in a few seconds on a quiet machine; a loaded CI machine took over 30.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"celery worker exited ({proc.returncode}); see {log.name}")
@@ -479,7 +480,7 @@ def _run_worker() -> Iterator[subprocess.Popen]:
             break
         time.sleep(0.2)
     else:
-        raise RuntimeError(f"celery worker not ready in 30 s; see {log.name}")
+        raise RuntimeError(f"celery worker not ready in 120 s; see {log.name}")
     yield proc
     os.killpg(proc.pid, signal.SIGTERM)
     try:
