@@ -20,12 +20,13 @@ from django.db.models import (
     ManyToManyField,
     Model,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
 )
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import access, refcache
 from cases.models import (
@@ -485,13 +486,14 @@ def _sql_ref(model: type[Model], field_name: str, columns: tuple[str, ...] = ())
     target = cast(type[Model], fk.related_model)
     quote = connection.ops.quote_name
     alias = f"r_{field_name}"
+    key = cast(str, cast(Field, target._meta.pk).column)
     data = f"to_jsonb({alias})"
     if columns:
         data = "jsonb_build_object(" + ", ".join(f"'{c}', {alias}.{quote(c)}" for c in columns)
         data += ")"
     return (
         f"(SELECT {data} FROM {quote(target._meta.db_table)} {alias} "  # noqa: S608 (names from the models)
-        f"WHERE {alias}.{quote(cast(str, target._meta.pk.column))} = x.{quote(cast(str, fk.column))})"  # type: ignore[union-attr]
+        f"WHERE {alias}.{quote(key)} = x.{quote(cast(str, fk.column))})"
     )
 
 
@@ -714,7 +716,7 @@ def _shown(model_field: Field, value: Any, users: dict[int, str]) -> str:
 
 
 # (tracked model, label, condition on its history table `h`)
-Sources = list[tuple[type[Model], str, str]]
+Sources = list[tuple[type[Model], "str | Promise", str]]
 
 
 def _history_sources() -> Sources:
@@ -722,15 +724,22 @@ def _history_sources() -> Sources:
     page lists; `%s` is the case's id. Rows hanging on a person belong to the case's people."""
     person_ids = f"(SELECT id FROM {Person._meta.db_table} WHERE case_id = %s)"  # noqa: S608
     return [
-        (Case, _("Kasus"), "h.id = %s"),
-        (Person, _("Orang"), "h.case_id = %s"),
-        (CaseRecord, _("Catatan"), "h.case_id = %s"),
-        (Document, _("Dokumen"), "h.case_id = %s"),
-        (Deadline, _("Batas waktu"), "h.case_id = %s"),
-        (ServiceGiven, _("Layanan"), f"h.victim_id IN {person_ids}"),
-        (LegalProcess, _("Proses hukum"), f"h.perpetrator_id IN {person_ids}"),
-        (PerpetratorLink, _("Hubungan pelaku-korban"), f"h.victim_id IN {person_ids}"),
+        (Case, gettext_lazy("Kasus"), "h.id = %s"),
+        (Person, gettext_lazy("Orang"), "h.case_id = %s"),
+        (CaseRecord, gettext_lazy("Catatan"), "h.case_id = %s"),
+        (Document, gettext_lazy("Dokumen"), "h.case_id = %s"),
+        (Deadline, gettext_lazy("Batas waktu"), "h.case_id = %s"),
+        (ServiceGiven, gettext_lazy("Layanan"), f"h.victim_id IN {person_ids}"),
+        (LegalProcess, gettext_lazy("Proses hukum"), f"h.perpetrator_id IN {person_ids}"),
+        (
+            PerpetratorLink,
+            gettext_lazy("Hubungan pelaku-korban"),
+            f"h.victim_id IN {person_ids}",
+        ),
     ]
+
+
+HISTORY_SOURCES = _history_sources()
 
 
 @functools.cache
@@ -784,14 +793,16 @@ def _version_from_row(row: Model) -> Version:
     )
 
 
-def _history_rows(case: Case, sources: Sources) -> list[list[Version]]:
-    """Every history row of every source, in one UNION ALL query (each branch through the
-    history table's index on the case or person column), as Versions: one list per source,
-    ordered by row, then time (as the diffs need)."""
-    history_models = [_history_model(model) for model, _label, _condition in sources]
+@functools.cache
+def _history_sql() -> str:
+    """SQL of every history row of every source (`HISTORY_SOURCES`) in one UNION ALL (each
+    branch through the history table's index on the case or person column), followed by the
+    users the rows name (who made each change, and users named in a change) as source -1."""
+    quote = connection.ops.quote_name
     parts = []
-    for n, (model, _label, condition) in enumerate(sources):
-        table = connection.ops.quote_name(history_models[n]._meta.db_table)
+    named = ["(h.data->>'history_user_id')::bigint"]
+    for n, (model, _label, condition) in enumerate(HISTORY_SOURCES):
+        table = quote(_history_model(model)._meta.db_table)
         data = "to_jsonb(h)"
         if model is Person:  # with the lists kept with each row
             data = f"to_jsonb(h) || jsonb_build_object('_lists', {_history_list_sql()})"
@@ -799,16 +810,39 @@ def _history_rows(case: Case, sources: Sources) -> list[list[Version]]:
             f"SELECT {n} AS source, h.id AS row_id, h.history_date, h.history_id, "  # noqa: S608 (names from the models, values bound)
             f"{data} AS data FROM {table} h WHERE {condition}"
         )
-    sql = " UNION ALL ".join(f"({part})" for part in parts)
-    sql += " ORDER BY source, row_id, history_date, history_id"
-    loaded: list[list[Version]] = [[] for _source in sources]
+        named += [
+            f"CASE WHEN h.source = {n} THEN (h.data->>'{f.column}')::bigint END"
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model is User
+        ]
+    rows = " UNION ALL ".join(f"({part})" for part in parts)
+    user = ", ".join(f"'{c}', u.{quote(c)}" for c in USER_COLUMNS)
+    ids = " UNION ".join(f"SELECT {column} FROM h" for column in named)  # noqa: S608
+    return (
+        f"WITH h AS ({rows}) SELECT * FROM h UNION ALL "  # noqa: S608 (names from the models)
+        f"SELECT -1, u.id, NULL, NULL, jsonb_build_object({user}) "
+        f"FROM {quote(User._meta.db_table)} u WHERE u.id IN ({ids}) "
+        "ORDER BY source, row_id, history_date, history_id"
+    )
+
+
+def _history_rows(case: Case) -> tuple[list[list[Version]], dict[int, str]]:
+    """Every history row of every source as Versions, one list per source, ordered by row,
+    then time (as the diffs need); and the names of the users they name. One query."""
+    sql = _history_sql()
+    loaded: list[list[Version]] = [[] for _source in HISTORY_SOURCES]
+    users: dict[int, str] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [case.pk] * len(sources))
+        cursor.execute(sql, [case.pk] * sql.count("%s"))
         for source, _row_id, _when, _history_id, data in cursor.fetchall():
             if isinstance(data, str):
                 data = json.loads(data)
-            loaded[source].append(_version_from_json(history_models[source], data))
-    return loaded
+            if source < 0:
+                users[data["id"]] = str(_from_json(User, data))
+                continue
+            model = _history_model(HISTORY_SOURCES[source][0])
+            loaded[source].append(_version_from_json(model, data))
+    return loaded, users
 
 
 def _field_changes(
@@ -834,47 +868,25 @@ def _display(model: type[Model], name: str, value: object) -> str:
     return str(dict(model_field.flatchoices).get(value, value))
 
 
-def _what(model: type[Model], label: str, version: Version) -> str:
+def _what(model: type[Model], label: "str | Promise", version: Version) -> str:
     """What a history entry is about: the source's label, with the person's role or the
     record's or clock's kind."""
     if model is Person:
         return f"{label}: {_display(Person, 'role', version.values.get('role'))}"
     if model is CaseRecord or model is Deadline:
         return f"{label}: {_display(model, 'kind', version.values.get('kind'))}"
-    return label
-
-
-def _named_users(sources: Sources, loaded: list[list[Version]]) -> dict[int, str]:
-    """The users the history rows name (who made each change, and users named in a change),
-    in one query."""
-    user_ids: set[int] = set()
-    for (model, _label, _condition), versions in zip(sources, loaded, strict=True):
-        user_fields = [
-            f for f in model._meta.concrete_fields if f.is_relation and f.related_model is User
-        ]
-        for version in versions:
-            if version.user_id:
-                user_ids.add(version.user_id)
-            for f in user_fields:
-                value = version.values.get(f.attname)
-                if value:
-                    user_ids.add(value)
-    if not user_ids:
-        return {}
-    return {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+    return str(label)
 
 
 def case_history(case: Case) -> list[HistoryEntry]:
     """Who changed what, when and why, across the case and what hangs on it, newest first.
 
-    Two queries whatever the number of rows: the history rows of every tracked table in one
-    UNION ALL, then the users they name (who made each change, and users named in a change);
+    One query whatever the number of rows: the history rows of every tracked table in one
+    UNION ALL, with the users they name (who made each change, and users named in a change);
     diffs are computed in Python between consecutive versions of each row."""
-    sources = _history_sources()
-    loaded = _history_rows(case, sources)
-    users = _named_users(sources, loaded)
+    loaded, users = _history_rows(case)
     entries = []
-    for (model, label, _condition), versions in zip(sources, loaded, strict=True):
+    for (model, label, _condition), versions in zip(HISTORY_SOURCES, loaded, strict=True):
         fields = [f for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS]
         previous: dict[int, Version] = {}
         for version in versions:
