@@ -699,6 +699,15 @@ class HistoryEntry:
     reason: str
     changes: list[tuple[str, str, str]]
 
+    @property
+    def done(self) -> str:
+        """What happened to the row, in words (the history templates show it)."""
+        if self.kind == "+":
+            return _("dibuat")
+        if self.kind == "-":
+            return _("dihapus")
+        return _("diubah")
+
 
 def _shown(model_field: Field, value: Any, users: dict[int, str]) -> str:
     if value in (None, ""):
