@@ -872,9 +872,20 @@ def _field_changes(
 
 def _display(model: type[Model], name: str, value: object) -> str:
     """The label of a coded value, as `get_<name>_display()` gives it."""
+    return str(choice_label(model, name, value))
+
+
+@functools.cache
+def _choices(model: type[Model], name: str) -> dict[object, object]:
     # Cast: `name` is a concrete field with choices (`role`, `kind`), not a relation.
-    model_field = cast(Field, model._meta.get_field(name))
-    return str(dict(model_field.flatchoices).get(value, value))
+    return dict(cast(Field, model._meta.get_field(name)).flatchoices)
+
+
+def choice_label(model: type[Model], name: str, value: object) -> object:
+    """The label of the value of the coded field `name` (the value itself when it is not one of
+    the choices, as `get_<name>_display()`), translated into the active language."""
+    found = _choices(model, name).get(value)
+    return value if found is None else str(found)
 
 
 def _what(model: type[Model], label: "str | Promise", version: Version) -> str:
