@@ -486,7 +486,7 @@ def _sql_ref(model: type[Model], field_name: str, columns: tuple[str, ...] = ())
     target = cast(type[Model], fk.related_model)
     quote = connection.ops.quote_name
     alias = f"r_{field_name}"
-    key = cast(str, cast(Field, target._meta.pk).column)
+    key = cast(str, target._meta.pk.column)
     data = f"to_jsonb({alias})"
     if columns:
         data = "jsonb_build_object(" + ", ".join(f"'{c}', {alias}.{quote(c)}" for c in columns)
@@ -503,7 +503,7 @@ def _sql_person_list(name: str) -> str:
     m2m = _person_m2m(name)
     # Cast: a many-to-many field always has a through model (auto-created here).
     through = cast(type[Model], m2m.remote_field.through)
-    target = cast(type[Model], m2m.related_model)
+    target = m2m.related_model
     quote = connection.ops.quote_name
     source_column = cast(Field, through._meta.get_field(m2m.m2m_field_name())).column
     target_column = cast(Field, through._meta.get_field(m2m.m2m_reverse_field_name())).column
@@ -611,12 +611,11 @@ def _people(rows: dict[str, Any]) -> list[Person]:
     for data in rows["people"]:
         person = _with_refs(_from_json(Person, data), data, **refs)
         page_person = cast(_PagePerson, person)
-        page_person.lists = PersonLists(
-            **{
-                name: [_from_json(model, r) for r in data[f"_{name}"]]
-                for name, model in PERSON_LISTS.items()
-            }
-        )
+        found: dict[str, list[Any]] = {
+            name: [_from_json(model, r) for r in data[f"_{name}"]]
+            for name, model in PERSON_LISTS.items()
+        }
+        page_person.lists = PersonLists(**found)
         page_person.services_given = []
         page_person.legal_steps_list = []
         page_person.links_to_victims = []
