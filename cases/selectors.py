@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
@@ -20,12 +20,13 @@ from django.db.models import (
     ManyToManyField,
     Model,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
 )
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import access, refcache
 from cases.models import (
@@ -44,18 +45,23 @@ from cases.models import (
     Person,
     PersonRole,
     ReferenceItem,
+    Relationship,
     RiskLevel,
     ServiceGiven,
+    ServiceType,
     Status,
     Step,
     TraffickingDetail,
+    UptdFunction,
     ViolenceForm,
     ViolenceSubtype,
     initials_of,
 )
 from cases.services import PersonData, nik_hash
 from ppa.dates import when
-from ppa.models import User
+from ppa.models import Agency, User
+
+M = TypeVar("M", bound=Model)
 
 PAGE_SIZE = 25
 CURSOR_SALT = "cases.list.cursor"
@@ -67,9 +73,14 @@ CURSOR_SALT = "cases.list.cursor"
 
 
 class _PagePerson(Protocol):
-    """A person of the case page: `lists`, the reference rows of its coded lists."""
+    """A person of the case page: `lists`, the reference rows of its coded lists; the
+    services given to them, their legal steps and their relationships to the victims."""
 
+    pk: int
     lists: "PersonLists"
+    services_given: list[ServiceGiven]
+    legal_steps_list: list[LegalProcess]
+    links_to_victims: list[PerpetratorLink]
 
 
 class _PageLink(Protocol):
@@ -418,86 +429,251 @@ def person_lists(person: Person) -> dict[str, list[str]]:
     return {name: list(row[f"{name}_codes"] or []) for name in PERSON_LISTS}
 
 
-def _person_lists(person: Person) -> PersonLists:
-    """The reference rows of an annotated person's codes, from the per-request reference
-    lists (`cases.refcache`): the model's ordering (`order`, `code`) is the list's order."""
-    found: dict[str, list[Any]] = {}
-    for name, model in PERSON_LISTS.items():
-        codes = set(getattr(person, f"{name}_codes") or ())
-        found[name] = [row for code, row in refcache.all_rows(model).items() if code in codes]
-    return PersonLists(**found)
-
-
 def case_page(case: Case) -> CasePage:
-    """Everything the case page shows, in a fixed number of queries.
+    """Everything the case page shows, in one statement (`_case_page_sql`), plus one for the
+    type-specific details when the case has any.
 
-    The people come with their coded lists (forms of violence, sub-forms, AMPK categories,
-    disabilities) as arrays of codes; the labels come from the reference lists, read once per
-    request (`cases.refcache`) together with the service form's choices."""
-    with refcache.per_request():
-        return _case_page(case)
+    The rows come as plain JSON and become unsaved-looking model instances (`Model.from_db`,
+    as the ORM loads them) without the ORM's query building, prefetching or reference-list
+    reads: the people come with their coded lists (forms of violence, sub-forms, AMPK
+    categories, disabilities) and the reference rows their foreign keys name."""
+    return _case_page(case)
 
 
-def _people(case: Case) -> list[Person]:
-    """The case's people with their lists, services, legal steps and relationships."""
-    people = list(
-        _with_reference_lists(
-            case.people.select_related(
-                "education", "occupation", "marital_status", "address_region"
-            )
-        )
-        .prefetch_related(
-            Prefetch(
-                "services",
-                queryset=ServiceGiven.objects.select_related(
-                    "service_type", "function", "provider"
-                ).order_by("given_on", "id"),
-            ),
-            Prefetch(
-                "legal_steps",
-                queryset=LegalProcess.objects.order_by("started_on", "id"),
-            ),
-            Prefetch(
-                "victim_links",
-                queryset=PerpetratorLink.objects.select_related("relationship"),
-            ),
-        )
-        .order_by("id")
+def _json_values(model: type[Model], data: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """(attribute names, Python values) of the fields of `model` present in `data`, a row as
+    `to_jsonb` gives it (columns as keys, JSON values), in the model's field order."""
+    names, values = [], []
+    for column, model_field in _columns(model):
+        if column in data:
+            names.append(model_field.attname)
+            values.append(model_field.to_python(data[column]))
+    return names, values
+
+
+@functools.cache
+def _columns(model: type[Model]) -> list[tuple[str, Field]]:
+    # Cast: a concrete field always has a column (`column` is None only for non-concrete ones).
+    return [(cast(str, f.column), f) for f in model._meta.concrete_fields]
+
+
+def _from_json(model: type[M], data: dict[str, Any]) -> M:
+    """An instance of `model` as the ORM would load it, from `to_jsonb` of its row (or a
+    `jsonb_build_object` of some of its columns: the others are deferred)."""
+    names, values = _json_values(model, data)
+    return model.from_db(connection.alias, names, values)
+
+
+def _sql_rows(model: type[Model], where: str, order: str, **related: str) -> str:
+    """SQL of a jsonb array of the rows of `model` (alias `x`) matching `where`, in `order`;
+    each row `to_jsonb` with `related` (key: SQL over `x`) added."""
+    row = "to_jsonb(x)"
+    if related:
+        pairs = ", ".join(f"'{key}', {sql}" for key, sql in related.items())
+        row = f"to_jsonb(x) || jsonb_build_object({pairs})"
+    table = connection.ops.quote_name(model._meta.db_table)
+    return (
+        f"(SELECT coalesce(jsonb_agg({row} ORDER BY {order}), '[]'::jsonb) "  # noqa: S608 (names from the models)
+        f"FROM {table} x WHERE {where})"
     )
-    by_id = {p.pk: p for p in people}
-    for person in people:
-        cast(_PagePerson, person).lists = _person_lists(person)
-        for link in person.victim_links.all():
-            cast(_PageLink, link).victim_person = by_id.get(link.victim_id)
+
+
+def _sql_ref(model: type[Model], field_name: str, columns: tuple[str, ...] = ()) -> str:
+    """SQL of the row (`to_jsonb`, or only `columns`) that the foreign key `field_name` of
+    row `x` of `model` points to, or NULL."""
+    # Cast: `field_name` names a foreign key (a concrete field with a related model).
+    fk = cast(Field, model._meta.get_field(field_name))
+    target = cast(type[Model], fk.related_model)
+    quote = connection.ops.quote_name
+    alias = f"r_{field_name}"
+    key = cast(str, target._meta.pk.column)
+    data = f"to_jsonb({alias})"
+    if columns:
+        data = "jsonb_build_object(" + ", ".join(f"'{c}', {alias}.{quote(c)}" for c in columns)
+        data += ")"
+    return (
+        f"(SELECT {data} FROM {quote(target._meta.db_table)} {alias} "  # noqa: S608 (names from the models)
+        f"WHERE {alias}.{quote(key)} = x.{quote(cast(str, fk.column))})"
+    )
+
+
+def _sql_person_list(name: str) -> str:
+    """SQL of a jsonb array of the reference rows of person `x`'s list `name`, in the list's
+    order (`order`, `code`)."""
+    m2m = _person_m2m(name)
+    # Cast: a many-to-many field always has a through model (auto-created here).
+    through = cast(type[Model], m2m.remote_field.through)
+    target = m2m.related_model
+    quote = connection.ops.quote_name
+    source_column = cast(Field, through._meta.get_field(m2m.m2m_field_name())).column
+    target_column = cast(Field, through._meta.get_field(m2m.m2m_reverse_field_name())).column
+    return (
+        f"(SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r.\"order\", r.code), '[]'::jsonb) "  # noqa: S608 (names from the models)
+        f"FROM {quote(target._meta.db_table)} r JOIN {quote(through._meta.db_table)} m "
+        f"ON m.{quote(cast(str, target_column))} = r.code "
+        f"WHERE m.{quote(cast(str, source_column))} = x.id)"
+    )
+
+
+USER_COLUMNS = ("id", "username", "first_name", "last_name")  # what `str(user)` reads
+DETAILS = ("trafficking", "abh", "child_marriage")  # the case's one-to-one detail rows
+
+
+@functools.cache
+def _case_page_sql() -> str:
+    """One statement for everything the case page shows (parameter: the case's id, 9 times):
+    each part a jsonb array of rows (`to_jsonb`), with the rows their foreign keys point to
+    added under `_<field>`; the people with their coded lists as reference rows."""
+    people = f"(SELECT id FROM {Person._meta.db_table} WHERE case_id = %s)"  # noqa: S608
+    parts = {
+        "people": _sql_rows(
+            Person,
+            "x.case_id = %s",
+            "x.id",
+            **{f"_{name}": _sql_ref(Person, name) for name in PERSON_REFS},
+            _address_region=_sql_ref(Person, "address_region", ("code", "name")),
+            **{f"_{name}": _sql_person_list(name) for name in PERSON_LISTS},
+        ),
+        "services": _sql_rows(
+            ServiceGiven,
+            f"x.victim_id IN {people}",
+            "x.given_on, x.id",
+            _service_type=_sql_ref(ServiceGiven, "service_type"),
+            _function=_sql_ref(ServiceGiven, "function"),
+            _provider=_sql_ref(ServiceGiven, "provider", ("id", "name", "short_name")),
+        ),
+        "legal_steps": _sql_rows(
+            LegalProcess, f"x.perpetrator_id IN {people}", "x.started_on, x.id"
+        ),
+        "links": _sql_rows(
+            PerpetratorLink,
+            f"x.perpetrator_id IN {people}",
+            "x.id",
+            _relationship=_sql_ref(PerpetratorLink, "relationship"),
+        ),
+        "deadlines": _sql_rows(Deadline, "x.case_id = %s", "x.due_at, x.id"),
+        "records": _sql_rows(
+            CaseRecord,
+            "x.case_id = %s",
+            "x.created_at DESC, x.id DESC",
+            _author=_sql_ref(CaseRecord, "author", USER_COLUMNS),
+        ),
+        "documents": _sql_rows(Document, "x.case_id = %s", "x.uploaded_at DESC, x.id DESC"),
+        "case_links": _sql_rows(
+            CaseLink,
+            "x.case_id = %s",
+            "x.id",
+            _linked_case=_sql_ref(CaseLink, "linked_case", ("id", "code", "number")),
+        ),
+    }
+    quote = connection.ops.quote_name
+    details = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {quote(Case._meta.get_field(name).related_model._meta.db_table)} "  # type: ignore[union-attr]  # noqa: S608 (names from the models)
+        "WHERE case_id = %s)"
+        for name in DETAILS
+    )
+    columns = [f"{sql} AS {name}" for name, sql in parts.items()]
+    return f"SELECT {', '.join(columns)}, ({details}) AS has_details"
+
+
+# Foreign keys of Person to reference tables that the page names.
+PERSON_REFS = ("education", "occupation", "marital_status")
+
+
+def _page_rows(case: Case) -> dict[str, Any]:
+    """The case page's statement, run: {part: list of row dicts}, and `has_details`."""
+    sql = _case_page_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case.pk] * sql.count("%s"))
+        row = cursor.fetchone()
+        names = [c.name for c in cursor.description]
+    return {
+        name: json.loads(value) if isinstance(value, str) else value
+        for name, value in zip(names, row, strict=True)
+    }
+
+
+def _with_refs(instance: M, data: dict[str, Any], **models: type[Model]) -> M:
+    """Set the foreign keys `models` (field name: model) of `instance` to the rows loaded
+    with it under `_<field>` (None stays None)."""
+    for name, model in models.items():
+        related = data.get(f"_{name}")
+        setattr(instance, name, _from_json(model, related) if related is not None else None)
+    return instance
+
+
+def _people(rows: dict[str, Any]) -> list[Person]:
+    """The case's people, each with its lists (`lists`), services (`services_given`), legal
+    steps (`legal_steps_list`) and relationships to victims (`links_to_victims`, each with
+    its `victim_person`)."""
+    refs = {name: _person_fk_model(name) for name in (*PERSON_REFS, "address_region")}
+    people = []
+    for data in rows["people"]:
+        person = _with_refs(_from_json(Person, data), data, **refs)
+        page_person = cast(_PagePerson, person)
+        found: dict[str, list[Any]] = {
+            name: [_from_json(model, r) for r in data[f"_{name}"]]
+            for name, model in PERSON_LISTS.items()
+        }
+        page_person.lists = PersonLists(**found)
+        page_person.services_given = []
+        page_person.legal_steps_list = []
+        page_person.links_to_victims = []
+        people.append(person)
+    by_id = {p.pk: cast(_PagePerson, p) for p in people}
+    for data in rows["services"]:
+        service = _with_refs(
+            _from_json(ServiceGiven, data),
+            data,
+            service_type=ServiceType,
+            function=UptdFunction,
+            provider=Agency,
+        )
+        by_id[service.victim_id].services_given.append(service)
+    for data in rows["legal_steps"]:
+        step = _from_json(LegalProcess, data)
+        by_id[step.perpetrator_id].legal_steps_list.append(step)
+    for data in rows["links"]:
+        link = _with_refs(_from_json(PerpetratorLink, data), data, relationship=Relationship)
+        cast(_PageLink, link).victim_person = cast(Person | None, by_id.get(link.victim_id))
+        by_id[link.perpetrator_id].links_to_victims.append(link)
     return people
 
 
+def _person_fk_model(name: str) -> type[Model]:
+    return cast(type[Model], Person._meta.get_field(name).related_model)
+
+
 def _case_page(case: Case) -> CasePage:
-    people = _people(case)
-    details = Case.objects.select_related("trafficking", "abh", "child_marriage").get(pk=case.pk)
+    rows = _page_rows(case)
+    people = _people(rows)
     now = timezone.now()
-    deadlines = list(Deadline.objects.filter(case=case).order_by("due_at", "id"))
+    deadlines = [_from_json(Deadline, data) for data in rows["deadlines"]]
     for deadline in deadlines:
         cast(_PageDeadline, deadline).overdue = (
             deadline.done_at is None and not deadline.late_entry and deadline.due_at < now
         )
-    return CasePage(
+    page = CasePage(
         case=case,
         victims=[p for p in people if p.role == PersonRole.VICTIM],
         perpetrators=[p for p in people if p.role == PersonRole.PERPETRATOR],
         others=[p for p in people if p.role not in (PersonRole.VICTIM, PersonRole.PERPETRATOR)],
-        records=list(
-            CaseRecord.objects.filter(case=case)
-            .select_related("author")
-            .order_by("-created_at", "-id")
-        ),
-        documents=list(Document.objects.filter(case=case).order_by("-uploaded_at", "-id")),
+        records=[
+            _with_refs(_from_json(CaseRecord, data), data, author=User) for data in rows["records"]
+        ],
+        documents=[_from_json(Document, data) for data in rows["documents"]],
         deadlines=deadlines,
-        links=list(CaseLink.objects.filter(case=case).select_related("linked_case").order_by("id")),
-        trafficking=_one_to_one(details, "trafficking"),
-        abh=_one_to_one(details, "abh"),
-        child_marriage=_one_to_one(details, "child_marriage"),
+        links=[
+            _with_refs(_from_json(CaseLink, data), data, linked_case=Case)
+            for data in rows["case_links"]
+        ],
     )
+    if rows["has_details"]:  # few cases have them (and the trafficking one has a list)
+        details = Case.objects.select_related(*DETAILS).get(pk=case.pk)
+        page.trafficking = _one_to_one(details, "trafficking")
+        page.abh = _one_to_one(details, "abh")
+        page.child_marriage = _one_to_one(details, "child_marriage")
+    return page
 
 
 def _one_to_one(case: Case, name: str) -> Any:
@@ -522,6 +698,15 @@ class HistoryEntry:
     reason: str
     changes: list[tuple[str, str, str]]
 
+    @property
+    def done(self) -> str:
+        """What happened to the row, in words (the history templates show it)."""
+        if self.kind == "+":
+            return _("dibuat")
+        if self.kind == "-":
+            return _("dihapus")
+        return _("diubah")
+
 
 def _shown(model_field: Field, value: Any, users: dict[int, str]) -> str:
     if value in (None, ""):
@@ -539,7 +724,7 @@ def _shown(model_field: Field, value: Any, users: dict[int, str]) -> str:
 
 
 # (tracked model, label, condition on its history table `h`)
-Sources = list[tuple[type[Model], str, str]]
+Sources = list[tuple[type[Model], "str | Promise", str]]
 
 
 def _history_sources() -> Sources:
@@ -547,15 +732,22 @@ def _history_sources() -> Sources:
     page lists; `%s` is the case's id. Rows hanging on a person belong to the case's people."""
     person_ids = f"(SELECT id FROM {Person._meta.db_table} WHERE case_id = %s)"  # noqa: S608
     return [
-        (Case, _("Kasus"), "h.id = %s"),
-        (Person, _("Orang"), "h.case_id = %s"),
-        (CaseRecord, _("Catatan"), "h.case_id = %s"),
-        (Document, _("Dokumen"), "h.case_id = %s"),
-        (Deadline, _("Batas waktu"), "h.case_id = %s"),
-        (ServiceGiven, _("Layanan"), f"h.victim_id IN {person_ids}"),
-        (LegalProcess, _("Proses hukum"), f"h.perpetrator_id IN {person_ids}"),
-        (PerpetratorLink, _("Hubungan pelaku-korban"), f"h.victim_id IN {person_ids}"),
+        (Case, gettext_lazy("Kasus"), "h.id = %s"),
+        (Person, gettext_lazy("Orang"), "h.case_id = %s"),
+        (CaseRecord, gettext_lazy("Catatan"), "h.case_id = %s"),
+        (Document, gettext_lazy("Dokumen"), "h.case_id = %s"),
+        (Deadline, gettext_lazy("Batas waktu"), "h.case_id = %s"),
+        (ServiceGiven, gettext_lazy("Layanan"), f"h.victim_id IN {person_ids}"),
+        (LegalProcess, gettext_lazy("Proses hukum"), f"h.perpetrator_id IN {person_ids}"),
+        (
+            PerpetratorLink,
+            gettext_lazy("Hubungan pelaku-korban"),
+            f"h.victim_id IN {person_ids}",
+        ),
     ]
+
+
+HISTORY_SOURCES = _history_sources()
 
 
 @functools.cache
@@ -582,11 +774,7 @@ class Version:
 
 def _version_from_json(history_model: type[Model], data: dict[str, Any]) -> Version:
     """A Version from `to_jsonb(h)` of a history row (columns as keys, JSON values)."""
-    # Cast: a concrete field always has a column (`column` is None only for non-concrete ones).
-    values = {
-        f.attname: f.to_python(data.get(cast(str, f.column)))
-        for f in history_model._meta.concrete_fields
-    }
+    values = dict(zip(*_json_values(history_model, data), strict=True))
     return Version(
         row_id=values["id"],
         when=values["history_date"],
@@ -613,14 +801,16 @@ def _version_from_row(row: Model) -> Version:
     )
 
 
-def _history_rows(case: Case, sources: Sources) -> list[list[Version]]:
-    """Every history row of every source, in one UNION ALL query (each branch through the
-    history table's index on the case or person column), as Versions: one list per source,
-    ordered by row, then time (as the diffs need)."""
-    history_models = [_history_model(model) for model, _label, _condition in sources]
+@functools.cache
+def _history_sql() -> str:
+    """SQL of every history row of every source (`HISTORY_SOURCES`) in one UNION ALL (each
+    branch through the history table's index on the case or person column), followed by the
+    users the rows name (who made each change, and users named in a change) as source -1."""
+    quote = connection.ops.quote_name
     parts = []
-    for n, (model, _label, condition) in enumerate(sources):
-        table = connection.ops.quote_name(history_models[n]._meta.db_table)
+    named = ["(h.data->>'history_user_id')::bigint"]
+    for n, (model, _label, condition) in enumerate(HISTORY_SOURCES):
+        table = quote(_history_model(model)._meta.db_table)
         data = "to_jsonb(h)"
         if model is Person:  # with the lists kept with each row
             data = f"to_jsonb(h) || jsonb_build_object('_lists', {_history_list_sql()})"
@@ -628,16 +818,39 @@ def _history_rows(case: Case, sources: Sources) -> list[list[Version]]:
             f"SELECT {n} AS source, h.id AS row_id, h.history_date, h.history_id, "  # noqa: S608 (names from the models, values bound)
             f"{data} AS data FROM {table} h WHERE {condition}"
         )
-    sql = " UNION ALL ".join(f"({part})" for part in parts)
-    sql += " ORDER BY source, row_id, history_date, history_id"
-    loaded: list[list[Version]] = [[] for _source in sources]
+        named += [
+            f"CASE WHEN h.source = {n} THEN (h.data->>'{f.column}')::bigint END"
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model is User
+        ]
+    rows = " UNION ALL ".join(f"({part})" for part in parts)
+    user = ", ".join(f"'{c}', u.{quote(c)}" for c in USER_COLUMNS)
+    ids = " UNION ".join(f"SELECT {column} FROM h" for column in named)  # noqa: S608
+    return (
+        f"WITH h AS ({rows}) SELECT * FROM h UNION ALL "  # noqa: S608 (names from the models)
+        f"SELECT -1, u.id, NULL, NULL, jsonb_build_object({user}) "
+        f"FROM {quote(User._meta.db_table)} u WHERE u.id IN ({ids}) "
+        "ORDER BY source, row_id, history_date, history_id"
+    )
+
+
+def _history_rows(case: Case) -> tuple[list[list[Version]], dict[int, str]]:
+    """Every history row of every source as Versions, one list per source, ordered by row,
+    then time (as the diffs need); and the names of the users they name. One query."""
+    sql = _history_sql()
+    loaded: list[list[Version]] = [[] for _source in HISTORY_SOURCES]
+    users: dict[int, str] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [case.pk] * len(sources))
+        cursor.execute(sql, [case.pk] * sql.count("%s"))
         for source, _row_id, _when, _history_id, data in cursor.fetchall():
             if isinstance(data, str):
                 data = json.loads(data)
-            loaded[source].append(_version_from_json(history_models[source], data))
-    return loaded
+            if source < 0:
+                users[data["id"]] = str(_from_json(User, data))
+                continue
+            model = _history_model(HISTORY_SOURCES[source][0])
+            loaded[source].append(_version_from_json(model, data))
+    return loaded, users
 
 
 def _field_changes(
@@ -658,52 +871,41 @@ def _field_changes(
 
 def _display(model: type[Model], name: str, value: object) -> str:
     """The label of a coded value, as `get_<name>_display()` gives it."""
+    return str(choice_label(model, name, value))
+
+
+@functools.cache
+def _choices(model: type[Model], name: str) -> dict[object, object]:
     # Cast: `name` is a concrete field with choices (`role`, `kind`), not a relation.
-    model_field = cast(Field, model._meta.get_field(name))
-    return str(dict(model_field.flatchoices).get(value, value))
+    return dict(cast(Field, model._meta.get_field(name)).flatchoices)
 
 
-def _what(model: type[Model], label: str, version: Version) -> str:
+def choice_label(model: type[Model], name: str, value: object) -> object:
+    """The label of the value of the coded field `name` (the value itself when it is not one of
+    the choices, as `get_<name>_display()`), translated into the active language."""
+    found = _choices(model, name).get(value)
+    return value if found is None else str(found)
+
+
+def _what(model: type[Model], label: "str | Promise", version: Version) -> str:
     """What a history entry is about: the source's label, with the person's role or the
     record's or clock's kind."""
     if model is Person:
         return f"{label}: {_display(Person, 'role', version.values.get('role'))}"
     if model is CaseRecord or model is Deadline:
         return f"{label}: {_display(model, 'kind', version.values.get('kind'))}"
-    return label
-
-
-def _named_users(sources: Sources, loaded: list[list[Version]]) -> dict[int, str]:
-    """The users the history rows name (who made each change, and users named in a change),
-    in one query."""
-    user_ids: set[int] = set()
-    for (model, _label, _condition), versions in zip(sources, loaded, strict=True):
-        user_fields = [
-            f for f in model._meta.concrete_fields if f.is_relation and f.related_model is User
-        ]
-        for version in versions:
-            if version.user_id:
-                user_ids.add(version.user_id)
-            for f in user_fields:
-                value = version.values.get(f.attname)
-                if value:
-                    user_ids.add(value)
-    if not user_ids:
-        return {}
-    return {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+    return str(label)
 
 
 def case_history(case: Case) -> list[HistoryEntry]:
     """Who changed what, when and why, across the case and what hangs on it, newest first.
 
-    Two queries whatever the number of rows: the history rows of every tracked table in one
-    UNION ALL, then the users they name (who made each change, and users named in a change);
+    One query whatever the number of rows: the history rows of every tracked table in one
+    UNION ALL, with the users they name (who made each change, and users named in a change);
     diffs are computed in Python between consecutive versions of each row."""
-    sources = _history_sources()
-    loaded = _history_rows(case, sources)
-    users = _named_users(sources, loaded)
+    loaded, users = _history_rows(case)
     entries = []
-    for (model, label, _condition), versions in zip(sources, loaded, strict=True):
+    for (model, label, _condition), versions in zip(HISTORY_SOURCES, loaded, strict=True):
         fields = [f for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS]
         previous: dict[int, Version] = {}
         for version in versions:

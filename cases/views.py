@@ -366,28 +366,8 @@ def _case_context(request: AuthedRequest, case: Case, **forms: Any) -> dict:
 def _case_context_read(request: AuthedRequest, case: Case, **forms: Any) -> dict:
     page = selectors.case_page(case)
     case_access = case.access
-    victims = [(str(p.code), _person_label(p, case_access)) for p in page.victims]
-    perpetrators = [(str(p.code), _person_label(p, case_access)) for p in page.perpetrators]
-    version = {"version": case.version}
     following = services.next_step(case.step) if case.status == Status.OPEN else None
-    defaults = {
-        "edit_hint": None,
-        "step_form": f.StepForm(initial={**version, "to_step": following}) if following else None,
-        "record_form": f.RecordForm(),
-        "closure_form": f.ClosureRequestForm(initial=version),
-        "decision_form": f.ClosureDecisionForm(initial=version),
-        "reopen_form": f.ReopenForm(initial=version),
-        "assign_form": f.AssignForm(
-            initial={**version, "worker": case.assigned_worker_id}, agency_id=case.agency_id
-        )
-        if case_access.can_supervise
-        else None,
-        "service_form": f.ServiceForm(victims=victims, initial={"provider": case.agency_id})
-        if victims
-        else None,
-        "legal_form": f.LegalForm(perpetrators=perpetrators) if perpetrators else None,
-        "document_form": f.DocumentForm(),
-    }
+    defaults = _action_forms(case, page, following)
     defaults.update(forms)
     return {
         "case": case,
@@ -401,6 +381,53 @@ def _case_context_read(request: AuthedRequest, case: Case, **forms: Any) -> dict
         "incident_village": case.incident_village,
         **defaults,
     }
+
+
+def _action_forms(case: Case, page: selectors.CasePage, following: str | None) -> dict:
+    """The empty forms of the actions the user may take on the case in its state, the same
+    conditions as `cases/_manage.html` shows them under (None for the others: a read-only
+    viewer or a closed case builds no form, and no form reads its choices)."""
+    case_access = case.access
+    version = {"version": case.version}
+    manage = case_access.can_manage
+    forms: dict[str, Any] = dict.fromkeys(
+        (
+            "step_form",
+            "record_form",
+            "closure_form",
+            "decision_form",
+            "reopen_form",
+            "assign_form",
+            "service_form",
+            "legal_form",
+            "document_form",
+        )
+    )
+    if manage:
+        if following:
+            forms["step_form"] = f.StepForm(initial={**version, "to_step": following})
+        forms["record_form"] = f.RecordForm()
+        if case.status == Status.OPEN:
+            forms["closure_form"] = f.ClosureRequestForm(initial=version)
+        if page.victims:
+            victims = [(str(p.code), _person_label(p, case_access)) for p in page.victims]
+            forms["service_form"] = f.ServiceForm(
+                victims=victims, initial={"provider": case.agency_id}
+            )
+        if page.perpetrators:
+            perpetrators = [(str(p.code), _person_label(p, case_access)) for p in page.perpetrators]
+            forms["legal_form"] = f.LegalForm(perpetrators=perpetrators)
+    if case_access.can_supervise:
+        if case.status == Status.CLOSURE_REQUESTED:
+            forms["decision_form"] = f.ClosureDecisionForm(initial=version)
+        forms["assign_form"] = f.AssignForm(
+            initial={**version, "worker": case.assigned_worker_id}, agency_id=case.agency_id
+        )
+    if case_access.can_reopen:
+        forms["reopen_form"] = f.ReopenForm(initial=version)
+    if case_access.can_edit:
+        forms["document_form"] = f.DocumentForm()
+    return forms
 
 
 def _person_label(person: Person, case_access: access.CaseAccess) -> str:

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from cases import services
 from cases.access import FieldGroup
-from cases.models import Case, Deadline
-from ppa.models import AccessLog
+from cases.models import Case, CaseLink, Deadline
+from ppa.models import AccessLog, Region
 from referrals import grants
 from tests.factories import make_case
 from tests.files import PDF
@@ -190,15 +190,13 @@ def test_dates_are_indonesian(world, client):
 
 @pytest.mark.parametrize("n", [1, 4])
 def test_case_page_query_count_does_not_grow(world, client, django_assert_num_queries, n):
-    """The supervisor's case page (everything shown, with the history) runs 24 queries for any
+    """The supervisor's case page (everything shown, with the history) runs 12 queries for any
     number of people, services, legal steps, documents, records and history rows:
     session, user, second-factor device, the user's agency (middleware); the case; the access
-    log row; the people (with their coded lists as arrays); services, legal steps and
-    relationships; the reference lists (all tables in one query); the type-specific details
-    (the case again, with its one-to-one rows); records; documents; clocks; linked cases;
-    referrals; every history table (one UNION ALL); the users the history names; the service
-    form's agencies and the assign form's workers; the session save (savepoint, update,
-    release)."""
+    log row; everything the page shows (people with their lists, services, legal steps,
+    relationships, clocks, records, documents, linked cases: one statement); the history of
+    every tracked table with the users it names (one statement); the service form's reference
+    lists, its agencies and the assign form's workers; referrals."""
     actor = world.users["intake_own"]
     worker = world.users["case_worker_own"]
     case = make_case(
@@ -251,7 +249,7 @@ def test_case_page_query_count_does_not_grow(world, client, django_assert_num_qu
     client.force_login(world.users["supervisor_own"])
     url = reverse("cases:detail", kwargs={"code": case.code})
     client.get(url)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
@@ -259,6 +257,32 @@ def test_case_page_query_count_does_not_grow(world, client, django_assert_num_qu
     assert page.count("visum") == 0  # file names never shown, only the kind
     assert len(response.context["page"].documents) == n
     assert len(response.context["history"]) >= 3 * n
+
+
+def test_closed_case_page_builds_no_action_form(world, client, django_assert_num_queries):
+    """A closed case shows the case worker no action (the supervisor may reopen it): the page
+    builds no form, so none of the forms' choices are read. 8 queries: session, user and
+    agency (middleware; no second-factor device for a case worker), the case, the access log
+    row, the page's statement, the history's, referrals."""
+    case = make_case(world.users["intake_own"])
+    services.case_closure_request(
+        actor=world.users["case_worker_own"], case=case, version=case.version, report="Selesai."
+    )
+    case.refresh_from_db()
+    services.case_closure_decide(
+        actor=world.users["supervisor_own"], case=case, version=case.version, approve=True
+    )
+    client.force_login(world.users["case_worker_own"])
+    url = reverse("cases:detail", kwargs={"code": case.code})
+    client.get(url)
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    page = response.content.decode()
+    assert 'id="manage-title"' not in page and "<form" not in page.split("<main", 1)[-1]
+    assert all(response.context[name] is None for name in ("record_form", "service_form"))
+    client.force_login(world.users["supervisor_own"])
+    page = client.get(url).content.decode()
+    assert reverse("cases:reopen", kwargs={"code": case.code}) in page
 
 
 def test_history_says_who_changed_what_and_why(world, client):
@@ -354,3 +378,84 @@ def test_medium_risk_starts_a_six_hour_clock(world):
     assert follow_up.due_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date() == dt.date(
         2024, 5, 13
     )
+
+
+def test_case_page_shows_every_part_of_the_case(world, client):
+    """Each part the page reads in its one statement shows with its labels: the people's
+    reference rows and region, relationships, services (type, function, provider), legal
+    steps, records with their author, documents, linked cases and the type-specific details
+    (with their list)."""
+    actor = world.users["intake_own"]
+    worker = world.users["case_worker_own"]
+    earlier = make_case(actor)
+    case = make_case(
+        actor,
+        victims=[
+            {
+                "education_id": "sd",
+                "occupation_id": "pelajar",
+                "address_region_id": "13.76.01",
+                "has_disability": True,
+                "disability_type_ids": ["intelektual"],
+            }
+        ],
+        relationship="keluarga",
+    )
+    CaseLink.objects.create(
+        case=case, linked_case=earlier, note="Pengaduan sebelumnya", created_by=actor
+    )
+    services.case_details_set(
+        case=case,
+        details={
+            "trafficking": {
+                "recruitment": "Tawaran kerja",
+                "exploitation_purpose": ["tppo_kerja_paksa"],
+            }
+        },
+    )
+    victim = case.people.get(role="victim")
+    perpetrator = case.people.get(role="perpetrator")
+    services.service_record(
+        actor=worker,
+        case=case,
+        victim=victim,
+        service_type_id="bantuan_hukum",
+        function_id="penjangkauan",
+        given_on=dt.date(2024, 5, 9),
+        provider=world.uptd,
+    )
+    services.legal_step_record(
+        actor=worker,
+        case=case,
+        perpetrator=perpetrator,
+        stage="inquiry",
+        started_on=dt.date(2024, 5, 10),
+    )
+    services.case_record_add(actor=worker, case=case, kind="progress", body="Kunjungan rumah.")
+    services.document_upload(
+        actor=worker,
+        case=case,
+        kind="medical",
+        upload=SimpleUploadedFile("visum.pdf", PDF, content_type="application/pdf"),
+    )
+    client.force_login(world.users["supervisor_own"])
+    page = client.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    for shown in (
+        "SD/sederajat",
+        "Pelajar",
+        Region.objects.get(code="13.76.01").name,
+        "Intelektual",
+        "Keluarga/Saudara (Korban Sintetis 1)",
+        "Bantuan Hukum",
+        "Penjangkauan korban",
+        world.uptd.short_name or world.uptd.name,
+        "Penyelidikan",
+        "Kunjungan rumah.",
+        str(worker),
+        "Visum",
+        earlier.number,
+        "Pengaduan sebelumnya",
+        "Tawaran kerja",
+        "TPPO: kerja paksa / perbudakan",
+    ):
+        assert shown in page, shown
