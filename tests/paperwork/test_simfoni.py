@@ -17,6 +17,7 @@ from paperwork.models import SimfoniExport
 from paperwork.simfoni import COLUMNS
 from ppa.models import AccessLog
 from tests.factories import make_case
+from tests.jobs import journey
 
 pytestmark = pytest.mark.django_db
 
@@ -59,11 +60,8 @@ def cases(world):
 
 def export(client, user, **data) -> tuple[SimfoniExport, list[tuple]]:
     client.force_login(user)
-    response = client.post(reverse("paperwork:simfoni"), PERIOD | {"reason": REASON} | data)
-    assert response.status_code == 200 and "Unduh berkas" in response.content.decode()
+    file = journey(client, reverse("paperwork:simfoni"), PERIOD | {"reason": REASON} | data)
     record = SimfoniExport.objects.latest("id")
-    file = client.get(reverse("paperwork:simfoni_download", kwargs={"code": record.code}))
-    assert file.status_code == 200
     sheet = load_workbook(io.BytesIO(file.content)).active
     return record, [tuple(row) for row in sheet.iter_rows(values_only=True)]
 
