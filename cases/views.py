@@ -382,7 +382,9 @@ def _case_context_read(request: AuthedRequest, case: Case, **forms: Any) -> dict
         )
         if case_access.can_supervise
         else None,
-        "service_form": f.ServiceForm(victims=victims, initial={"provider": case.agency_id})
+        "service_form": f.ServiceForm(
+            victims=victims, agency_id=case.agency_id, initial={"provider": case.agency_id}
+        )
         if victims
         else None,
         "legal_form": f.LegalForm(perpetrators=perpetrators) if perpetrators else None,
@@ -681,7 +683,10 @@ def service_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         f.ServiceForm,
         "service_form",
         run,
-        form_kwargs=lambda case: {"victims": _people_choices(case, PersonRole.VICTIM)},
+        form_kwargs=lambda case: {
+            "victims": _people_choices(case, PersonRole.VICTIM),
+            "agency_id": case.agency_id,
+        },
     )
 
 
