@@ -874,8 +874,8 @@ def _usage_querysets(agency_id: int, since: dt.datetime) -> dict[str, QuerySet]:
         ),
     }
     for name in ("education", "occupation", "marital_status"):
-        field = Person._meta.get_field(name)
-        counted[field.related_model._meta.label_lower] = Person.objects.filter(
+        target = cast(type[Model], Person._meta.get_field(name).related_model)
+        counted[target._meta.label_lower] = Person.objects.filter(
             **cases, **{f"{name}__isnull": False}
         ).values(choice=F(f"{name}_id"))
     for name in ("violence_forms", "violence_subtypes", "ampk_categories", "disability_types"):
@@ -909,9 +909,12 @@ def choice_usage(agency_id: int) -> dict[str, dict[str, int]]:
     lists: {model label: {code: count}}. Kept in the cache for USAGE_CACHE_SECONDS (and
     read once per request); an agency without cases gets an empty dict."""
     key = f"cases:choice-usage:{agency_id}"
-    return refcache.cached(
-        key, lambda: cache.get_or_set(key, lambda: _count_usage(agency_id), USAGE_CACHE_SECONDS)
-    )
+
+    def load() -> dict[str, dict[str, int]]:
+        found = cache.get_or_set(key, lambda: _count_usage(agency_id), USAGE_CACHE_SECONDS)
+        return cast(dict[str, dict[str, int]], found)
+
+    return refcache.cached(key, load)
 
 
 def by_use(choices: list[tuple[str, str]], counts: dict[str, int]) -> list[tuple[str, str]]:

@@ -43,12 +43,14 @@ WORKER_SLOW_AFTER = dt.timedelta(seconds=45)
 def enqueue(model: type[FileJob], job_id: int) -> bool:
     """Send the job's task (named, never imported: the tasks modules import the services);
     on a broker failure keep the job pending for the sweep."""
-    model.objects.filter(pk=job_id).update(enqueued_at=timezone.now(), enqueue_failed_at=None)
+    model._default_manager.filter(pk=job_id).update(
+        enqueued_at=timezone.now(), enqueue_failed_at=None
+    )
     try:
         app.signature(model.task_name, args=(job_id,)).apply_async()
     except Exception as exc:  # kombu.exceptions.OperationalError, ConnectionError, ...
         logger.warning("%s %s not enqueued (%s); the sweep will retry", model.__name__, job_id, exc)
-        model.objects.filter(pk=job_id).update(enqueue_failed_at=timezone.now())
+        model._default_manager.filter(pk=job_id).update(enqueue_failed_at=timezone.now())
         return False
     return True
 
@@ -65,7 +67,7 @@ def claim(model: type[J], job_id: int) -> J | None:
     """Take the job, or None if it is done, failed or being made by a worker whose heartbeat
     is fresh."""
     with transaction.atomic():
-        job = model.objects.select_for_update().filter(pk=job_id).first()
+        job = model._default_manager.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
             return None
         if job.status == FileJob.Status.RUNNING and heartbeat_is_fresh(job):
@@ -102,9 +104,9 @@ class Heartbeat:
     def _beat(self) -> None:
         try:
             while not self.stop.wait(settings.REPORTS_HEARTBEAT_SECONDS):
-                self.model.objects.filter(pk=self.job_id, status=FileJob.Status.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
+                self.model._default_manager.filter(
+                    pk=self.job_id, status=FileJob.Status.RUNNING
+                ).update(heartbeat_at=timezone.now())
         except Exception:  # a lost heartbeat only makes the sweep re-send the job
             logger.warning("heartbeat of %s %s stopped", self.model.__name__, self.job_id)
         finally:
@@ -145,7 +147,7 @@ def sweep(model: type[FileJob], now: dt.datetime | None = None) -> int:
     for too long, or running without a heartbeat (their worker died). Returns how many."""
     now = now or timezone.now()
     sent = 0
-    unfinished = model.objects.filter(
+    unfinished = model._default_manager.filter(
         status__in=[FileJob.Status.PENDING, FileJob.Status.RUNNING]
     ).order_by("requested_at")
     for job in unfinished[:100]:
@@ -166,7 +168,7 @@ def _worker_lost(job: FileJob, now: dt.datetime) -> bool:
     """A running job whose worker died: failed for good after MAX_ATTEMPTS, otherwise back to
     pending (the page says it is being made again). True if it is to be sent again."""
     with transaction.atomic():
-        job = type(job).objects.select_for_update().get(pk=job.pk)
+        job = type(job)._default_manager.select_for_update().get(pk=job.pk)
         if job.status != FileJob.Status.RUNNING or heartbeat_is_fresh(job, now):
             return False
         failed = job.attempts >= MAX_ATTEMPTS

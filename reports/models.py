@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -104,8 +103,9 @@ class FileJob(models.Model):
     size = models.PositiveIntegerField(null=True, blank=True)
     sha256 = models.CharField(_("checksum SHA-256"), max_length=64, blank=True)
 
-    # The file field (each job names its own path) and the task that makes it.
-    file: FieldFile
+    # Each job names its own path (its `upload_to`), in private storage.
+    file = models.FileField(blank=True)
+    # The Celery task that makes the file (named: reports.jobs.enqueue).
     task_name: str = ""
 
     class Meta:
