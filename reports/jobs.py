@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.http import JsonResponse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -310,6 +311,29 @@ def export_run_build(*, run_id: int) -> ExportRun | None:
     except Exception as exc:
         fail(run, exc)
     return run
+
+
+# How long a finished download's file is kept: a statistics file for a day (aggregates only),
+# a SIMFONI file (personal data) until its one-time link expires.
+STATISTICS_FILE_KEPT = dt.timedelta(hours=24)
+
+
+def export_files_purge(now: dt.datetime | None = None) -> int:
+    """Remove the stored files of downloads kept long enough (run by the sweep). The row stays
+    (who asked, when, the checksum); its pages then say the file is gone. Returns how many."""
+    now = now or timezone.now()
+    simfoni_kept = dt.timedelta(minutes=settings.CASE_EXPORT_TTL_MINUTES)
+    old = ExportRun.objects.filter(status=FileJob.Status.DONE).exclude(file="")
+    old = old.filter(
+        Q(kind=ExportRun.Kind.STATISTICS, finished_at__lt=now - STATISTICS_FILE_KEPT)
+        | Q(kind=ExportRun.Kind.SIMFONI, finished_at__lt=now - simfoni_kept)
+    )
+    purged = 0
+    for run in old[:500]:
+        run.file.delete(save=False)
+        run.save(update_fields=["file"])
+        purged += 1
+    return purged
 
 
 def export_file(run: ExportRun) -> bytes:

@@ -34,6 +34,8 @@ def build_export_run(run_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def sweep_report_runs() -> int:
+    """Re-send stuck PDF runs and downloads; remove download files kept long enough."""
+    jobs.export_files_purge()
     return services.report_runs_sweep()
 
 

@@ -179,6 +179,9 @@ def export_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     run = access.get_export_run_for_user(request.user, code)
     if run.status != ExportRun.Status.DONE:
         return _export_page(request, run, status=409)
+    if not run.file:  # removed a day after it was made (reports.jobs.export_files_purge)
+        message = _("Berkas ini sudah dihapus. Minta unduhan baru dari halaman statistik.")
+        return render(request, "privacy/export_gone.html", {"message": message}, status=410)
     log_access(
         request,
         action=AccessLog.Action.DOWNLOAD,

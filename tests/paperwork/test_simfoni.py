@@ -7,10 +7,12 @@ import hashlib
 import io
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.models import PersonRole, ServiceGiven
@@ -18,6 +20,7 @@ from paperwork import simfoni
 from paperwork.models import SimfoniExport
 from paperwork.simfoni import COLUMNS
 from ppa.models import AccessLog
+from reports import jobs
 from tests.factories import make_case
 from tests.jobs import download_url, journey, request_file
 
@@ -200,3 +203,17 @@ def test_file_is_made_in_the_background_and_removed_after_its_one_download(
     record.run.refresh_from_db()
     assert hashlib.sha256(file.content).hexdigest() == record.sha256 == record.run.sha256
     assert not record.run.file and not record.run.file.storage.exists(stored)
+
+
+def test_a_file_never_downloaded_is_removed_when_its_link_expires(client, world, officer, cases):
+    client.force_login(officer)
+    page = request_file(client, reverse("paperwork:simfoni"), PERIOD | {"reason": REASON})
+    record = SimfoniExport.objects.select_related("run").get()
+    stored = record.run.file.name
+    ttl = dt.timedelta(minutes=settings.CASE_EXPORT_TTL_MINUTES)
+    assert jobs.export_files_purge(now=timezone.now() + ttl / 2) == 0
+    assert jobs.export_files_purge(now=timezone.now() + ttl + dt.timedelta(minutes=1)) == 1
+    assert not record.run.file.storage.exists(stored)
+    record.expires_at = timezone.now() - dt.timedelta(seconds=1)  # the link has expired too
+    record.save(update_fields=["expires_at"])
+    assert client.get(download_url(client, page)).status_code == 410

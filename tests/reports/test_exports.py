@@ -2,16 +2,18 @@
 report's progress page, downloaded by the requester only, with the same bytes as the file
 the dashboard used to answer at once."""
 
+import datetime as dt
 from urllib.parse import urlencode
 
 import pytest
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from ppa.models import AccessLog, Role
 from ppa.services import user_set_role
-from reports import services, tasks
+from reports import jobs, services, tasks
 from reports.exports import snapshot_csv, snapshot_xlsx
 from reports.models import ExportRun
 from reports.selectors import ReportParams, annual_statistics
@@ -103,3 +105,18 @@ def test_a_get_never_makes_a_file(client, dataset):
     client.force_login(dataset.users["official_own"])
     assert client.get(csv_url()).status_code == 405
     assert not ExportRun.objects.exists()
+
+
+def test_stored_files_are_removed_after_a_day_and_the_page_says_so(client, dataset):
+    client.force_login(dataset.users["official_own"])
+    page = request_file(client, csv_url())
+    url = download_url(client, page)
+    run = ExportRun.objects.get()
+    stored = run.file.name
+    assert jobs.export_files_purge() == 0  # fresh: kept
+    later = timezone.now() + dt.timedelta(hours=25)
+    assert jobs.export_files_purge(now=later) == 1
+    run.refresh_from_db()
+    assert not run.file and not run.file.storage.exists(stored) and run.sha256
+    gone = client.get(url)
+    assert gone.status_code == 410 and "sudah dihapus" in gone.content.decode()
