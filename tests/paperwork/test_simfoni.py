@@ -214,6 +214,8 @@ def test_a_file_never_downloaded_is_removed_when_its_link_expires(client, world,
     assert jobs.export_files_purge(now=timezone.now() + ttl / 2) == 0
     assert jobs.export_files_purge(now=timezone.now() + ttl + dt.timedelta(minutes=1)) == 1
     assert not record.run.file.storage.exists(stored)
-    record.expires_at = timezone.now() - dt.timedelta(seconds=1)  # the link has expired too
-    record.save(update_fields=["expires_at"])
+    # The link has expired too (the clock moved on by more than the TTL).
+    record.created_at = timezone.now() - ttl - dt.timedelta(minutes=2)
+    record.expires_at = timezone.now() - dt.timedelta(minutes=1)
+    record.save(update_fields=["created_at", "expires_at"])
     assert client.get(download_url(client, page)).status_code == 410
