@@ -101,10 +101,11 @@ def test_official_finds_the_monthly_report_in_the_notifications_and_downloads_it
     assert "Sintetis" not in text, "the PDF carries no names"
 
 
-def test_official_downloads_the_statistics_csv_through_its_progress_page(journey, e2e_world):
-    """The CSV is made in the background: the button leads to the progress page, which offers
-    the file once it is made. Tasks run eagerly here, as under `make run` without a broker
-    (the PDF journey above follows a real worker through the same page and script)."""
+def test_official_downloads_the_statistics_csv_through_its_progress_page(
+    journey, e2e_world, real_worker
+):
+    """The CSV is made by the worker: the button leads to the progress page, which follows the
+    worker (static/js/reports.js) and then offers the file."""
     year = timezone.localdate().year - 1
     make_case(
         e2e_world.user("intake_own"),
@@ -120,7 +121,7 @@ def test_official_downloads_the_statistics_csv_through_its_progress_page(journey
     assert "/statistik/unduhan/" in page.url, "the request leads to its progress page"
     assert "Sintetis" not in page.url
     download_link = page.get_by_role("link", name="Unduh CSV")
-    download_link.wait_for(state="visible", timeout=60_000)
+    download_link.wait_for(state="visible", timeout=60_000)  # the page follows the worker
     journey.shot("statistics-csv-ready")
     with page.expect_download() as info:
         download_link.click()
