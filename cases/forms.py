@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import refcache, services
+from cases import refcache, selectors, services
 from cases.models import (
     AbhDetail,
     AmpkCategory,
@@ -63,9 +63,34 @@ def date_field(label: Any, **kwargs: Any) -> forms.DateField:
     )
 
 
-def ref_choices(model: type[ReferenceItem]) -> list[tuple[str, str]]:
-    """(code, label) of a reference list's active entries (read once per request)."""
-    return [(o.code, str(o)) for o in refcache.rows(model)]
+Usage = dict[str, dict[str, int]]  # cases.selectors.choice_usage: {model label: {code: n}}
+
+
+def ref_choices(model: type[ReferenceItem], usage: Usage | None = None) -> list[tuple[str, str]]:
+    """(code, label) of a reference list's active entries (read once per request); with the
+    agency's `usage`, its most used entries first (the reference order breaks ties)."""
+    choices = [(o.code, str(o)) for o in refcache.rows(model)]
+    if usage is None:
+        return choices
+    return selectors.by_use(choices, usage.get(model._meta.label_lower, {}))
+
+
+def place_choices(usage: Usage) -> list[tuple[str, str]]:
+    """SIMFONI's places, each followed by its local sub-places ("— ..."): the places most used
+    first (with their sub-places' use), and within a place its most used sub-places."""
+    counts = usage.get(Place._meta.label_lower, {})
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for place in refcache.rows(Place):
+        if place.parent_id is None:
+            groups.setdefault(place.code, []).insert(0, (place.code, str(place)))
+        else:
+            groups.setdefault(place.parent_id, []).append((place.code, f"— {place}"))
+    weight = {top: sum(counts.get(code, 0) for code, _ in rows) for top, rows in groups.items()}
+    choices: list[tuple[str, str]] = []
+    for top in sorted(groups, key=lambda top: -weight[top]):
+        head, *subs = groups[top]
+        choices += [head, *selectors.by_use(subs, counts)]
+    return choices
 
 
 def region_choices(agency: Agency) -> tuple[list, list]:
@@ -168,11 +193,8 @@ class IncidentForm(forms.Form):
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        places = []
-        for place in refcache.rows(Place):
-            label = str(place) if place.parent_id is None else f"— {place}"
-            places.append((place.code, label))
-        cast(forms.ChoiceField, self.fields["place"]).choices = BLANK + places
+        usage = selectors.choice_usage(agency.pk)
+        cast(forms.ChoiceField, self.fields["place"]).choices = BLANK + place_choices(usage)
         districts, villages = region_choices(agency)
         cast(forms.ChoiceField, self.fields["incident_district"]).choices = districts
         cast(forms.ChoiceField, self.fields["incident_village"]).choices = villages
@@ -243,13 +265,16 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.reference_date = reference_date
         self.warnings: list[str] = []
-        cast(forms.ChoiceField, self.fields["education"]).choices = BLANK + ref_choices(Education)
-        cast(forms.ChoiceField, self.fields["occupation"]).choices = BLANK + ref_choices(Occupation)
-        cast(forms.ChoiceField, self.fields["marital_status"]).choices = BLANK + ref_choices(
-            MaritalStatus
-        )
+        # The agency's most used choices first (cases.selectors.choice_usage).
+        self.usage = usage = selectors.choice_usage(agency.pk)
+        for name, model in (
+            ("education", Education),
+            ("occupation", Occupation),
+            ("marital_status", MaritalStatus),
+        ):
+            cast(forms.ChoiceField, self.fields[name]).choices = BLANK + ref_choices(model, usage)
         cast(forms.ChoiceField, self.fields["disability_types"]).choices = ref_choices(
-            DisabilityType
+            DisabilityType, usage
         )
         districts, villages = region_choices(agency)
         cast(forms.ChoiceField, self.fields["address_district"]).choices = districts
@@ -306,12 +331,15 @@ class PersonForm(forms.Form):
         )
 
 
-def subtype_choices(prefix: str) -> list[tuple[str, str]]:
-    return [
+def subtype_choices(prefix: str, usage: Usage | None = None) -> list[tuple[str, str]]:
+    choices = [
         (s.code, f"{s} — {s.law}" if s.law else str(s))
         for s in refcache.rows(ViolenceSubtype)
         if s.code.startswith(prefix)
     ]
+    if usage is None:
+        return choices
+    return selectors.by_use(choices, usage.get(ViolenceSubtype._meta.label_lower, {}))
 
 
 class VictimForm(PersonForm):
@@ -373,11 +401,16 @@ class VictimForm(PersonForm):
         super().__init__(*args, **kwargs)
         self.case_type = case_type
         self.fields["sex"].required = True
-        cast(forms.ChoiceField, self.fields["violence_forms"]).choices = ref_choices(ViolenceForm)
-        cast(forms.ChoiceField, self.fields["tpks"]).choices = subtype_choices("tpks_")
-        cast(forms.ChoiceField, self.fields["pkdrt"]).choices = subtype_choices("pkdrt_")
-        cast(forms.ChoiceField, self.fields["tppo"]).choices = subtype_choices("tppo_")
-        cast(forms.ChoiceField, self.fields["ampk_categories"]).choices = ref_choices(AmpkCategory)
+        usage = self.usage
+        cast(forms.ChoiceField, self.fields["violence_forms"]).choices = ref_choices(
+            ViolenceForm, usage
+        )
+        for name in ("tpks", "pkdrt", "tppo"):
+            choices = subtype_choices(f"{name}_", usage)
+            cast(forms.ChoiceField, self.fields[name]).choices = choices
+        cast(forms.ChoiceField, self.fields["ampk_categories"]).choices = ref_choices(
+            AmpkCategory, usage
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data
@@ -439,7 +472,7 @@ class PerpetratorForm(PersonForm):
         self.fields["name"].required = False
         self.fields["name"].help_text = _("Kosongkan bila tidak diketahui.")
         self.victims = list(victims)
-        relationships = BLANK + ref_choices(Relationship)
+        relationships = BLANK + ref_choices(Relationship, self.usage)
         for key, label in self.victims:
             self.fields[f"rel_{key}"] = forms.ChoiceField(
                 label=_("Hubungan dengan %(victim)s") % {"victim": label},
@@ -883,11 +916,19 @@ class ServiceForm(forms.Form):
     shelter_from = date_field(_("Mulai di rumah aman"), required=False)
     shelter_to = date_field(_("Selesai di rumah aman"), required=False)
 
-    def __init__(self, *args: Any, victims: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        victims: list[tuple[str, str]],
+        agency_id: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["victim"]).choices = victims
+        # The case owner's most used services first.
+        usage = selectors.choice_usage(agency_id) if agency_id is not None else None
         cast(forms.ChoiceField, self.fields["service_type"]).choices = BLANK + ref_choices(
-            ServiceType
+            ServiceType, usage
         )
         cast(forms.ChoiceField, self.fields["function"]).choices = BLANK + ref_choices(UptdFunction)
         cast(forms.ModelChoiceField, self.fields["provider"]).queryset = Agency.objects.filter(

@@ -12,10 +12,13 @@ from typing import Any, Protocol, TypeVar, cast
 from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import (
+    Count,
     Exists,
+    F,
     Field,
     ManyToManyField,
     Model,
@@ -1048,3 +1051,75 @@ def _list_changes(
 
         changes.append((str(model_field.verbose_name), labels(old), labels(new)))
     return changes
+
+
+# --- The most used choices first (intake) ------------------------------------------------------
+
+USAGE_DAYS = 730  # the agency's cases registered in the last two years
+USAGE_CACHE_SECONDS = 600  # a new case moves the order within ten minutes
+
+
+def _usage_querysets(agency_id: int, since: dt.datetime) -> dict[str, QuerySet]:
+    """For each reference list the intake offers, a grouped count of its codes over the
+    agency's recent cases: {model label: queryset of (choice, n)}."""
+    cases = {"case__agency_id": agency_id, "case__created_at__gte": since}
+    victims = {f"victim__{k}": v for k, v in cases.items()}
+    counted: dict[str, QuerySet] = {
+        "cases.place": Case.objects.filter(
+            agency_id=agency_id, created_at__gte=since, place__isnull=False
+        ).values(choice=F("place_id")),
+        "cases.relationship": PerpetratorLink.objects.filter(**victims).values(
+            choice=F("relationship_id")
+        ),
+        "cases.servicetype": ServiceGiven.objects.filter(**victims).values(
+            choice=F("service_type_id")
+        ),
+    }
+    for name in ("education", "occupation", "marital_status"):
+        target = cast(type[Model], Person._meta.get_field(name).related_model)
+        counted[target._meta.label_lower] = Person.objects.filter(
+            **cases, **{f"{name}__isnull": False}
+        ).values(choice=F(f"{name}_id"))
+    for name in ("violence_forms", "violence_subtypes", "ampk_categories", "disability_types"):
+        m2m = cast(Any, Person._meta.get_field(name))
+        through = m2m.remote_field.through
+        person = f"{m2m.m2m_field_name()}__"
+        counted[m2m.related_model._meta.label_lower] = through.objects.filter(
+            **{person + k: v for k, v in cases.items()}
+        ).values(choice=F(f"{m2m.m2m_reverse_field_name()}_id"))
+    return {label: qs.annotate(n=Count("pk")).order_by() for label, qs in counted.items()}
+
+
+def _count_usage(agency_id: int) -> dict[str, dict[str, int]]:
+    """One query: the grouped counts of every list, joined with UNION ALL."""
+    since = timezone.now() - dt.timedelta(days=USAGE_DAYS)
+    parts, params = [], []
+    for label, queryset in _usage_querysets(agency_id, since).items():
+        sql, qs_params = queryset.query.sql_with_params()
+        parts.append(f"SELECT %s, u.choice, u.n FROM ({sql}) AS u")  # noqa: S608 (ORM SQL)
+        params += [label, *qs_params]
+    usage: dict[str, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for label, choice, n in cursor.fetchall():
+            usage.setdefault(label, {})[choice] = n
+    return usage
+
+
+def choice_usage(agency_id: int) -> dict[str, dict[str, int]]:
+    """How often the agency's own recent cases used each choice of the intake's reference
+    lists: {model label: {code: count}}. Kept in the cache for USAGE_CACHE_SECONDS (and
+    read once per request); an agency without cases gets an empty dict."""
+    key = f"cases:choice-usage:{agency_id}"
+
+    def load() -> dict[str, dict[str, int]]:
+        found = cache.get_or_set(key, lambda: _count_usage(agency_id), USAGE_CACHE_SECONDS)
+        return cast(dict[str, dict[str, int]], found)
+
+    return refcache.cached(key, load)
+
+
+def by_use(choices: list[tuple[str, str]], counts: dict[str, int]) -> list[tuple[str, str]]:
+    """The same choices, most used first; equal counts (and unused choices) keep the official
+    reference order (a stable sort). Nothing is dropped or added."""
+    return sorted(choices, key=lambda choice: -counts.get(choice[0], 0))

@@ -412,7 +412,7 @@ def _action_forms(case: Case, page: selectors.CasePage, following: str | None) -
         if page.victims:
             victims = [(str(p.code), _person_label(p, case_access)) for p in page.victims]
             forms["service_form"] = f.ServiceForm(
-                victims=victims, initial={"provider": case.agency_id}
+                victims=victims, agency_id=case.agency_id, initial={"provider": case.agency_id}
             )
         if page.perpetrators:
             perpetrators = [(str(p.code), _person_label(p, case_access)) for p in page.perpetrators]
@@ -708,7 +708,10 @@ def service_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         f.ServiceForm,
         "service_form",
         run,
-        form_kwargs=lambda case: {"victims": _people_choices(case, PersonRole.VICTIM)},
+        form_kwargs=lambda case: {
+            "victims": _people_choices(case, PersonRole.VICTIM),
+            "agency_id": case.agency_id,
+        },
     )
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "can_export_simfoni",
     "can_see_agenda",
     "get_simfoni_export_for_user",
+    "get_own_simfoni_export_for_user",
 ]
 
 # A letter exists only for an approved referral (and stays printable after the answer).
@@ -110,6 +111,14 @@ def get_simfoni_export_for_user(user: User, code: uuid.UUID | str) -> SimfoniExp
     assert user.agency_id is not None, "can_export_simfoni requires an agency"
     export = SimfoniExport.objects.filter(code=code, agency_id=user.agency_id).first()
     if export is None:
+        raise Http404
+    return export
+
+
+def get_own_simfoni_export_for_user(user: User, code: uuid.UUID | str) -> SimfoniExport:
+    """An export's progress page is its requester's alone: 404 for anyone else."""
+    export = get_simfoni_export_for_user(user, code)
+    if export.requested_by_id != user.pk or export.run_id is None:
         raise Http404
     return export
 

@@ -159,8 +159,10 @@ class SignerProfile(models.Model):
 
 class SimfoniExport(models.Model):
     """A case-level export for SIMFONI-PPA (personal data): a period, a stated reason, a
-    one-time link that expires. The file is built when downloaded (never stored); its SHA-256
-    and the cases it held are kept, so the officer can mark them as typed into SIMFONI."""
+    one-time link that expires. The file is made in the background right after the request
+    (`run`, a `reports.models.ExportRun` in private storage) and removed at its one download;
+    its SHA-256 and the cases it held are kept, so the officer can mark them as typed into
+    SIMFONI."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
@@ -178,6 +180,10 @@ class SimfoniExport(models.Model):
     case_ids = models.JSONField(default=list)
     sha256 = models.CharField(_("checksum SHA-256"), max_length=64, blank=True)
     marked_at = models.DateTimeField(_("ditandai sudah diinput"), null=True, blank=True)
+    # The background job that makes the file (empty for exports made before there was one).
+    run = models.OneToOneField(
+        "reports.ExportRun", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("ekspor SIMFONI")

@@ -13,6 +13,7 @@ import hmac
 import logging
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,6 +38,8 @@ from paperwork.models import (
 from ppa.celery import app
 from ppa.models import AccessLog, Agency, User
 from referrals.models import Referral
+from reports import jobs
+from reports.models import ExportRun
 
 logger = logging.getLogger(__name__)
 
@@ -356,8 +359,8 @@ def simfoni_export_request(
     ip: str | None,
     path: str,
 ) -> SimfoniExport:
-    """Record the export (period, reason, the cases it holds) and log it; the file is built
-    once, at the download."""
+    """Record the export (period, reason, the cases it holds), log it, and have its file made
+    in the background (reports.jobs; at once when Celery is eager)."""
     if not paper_access.can_export_simfoni(actor):
         raise PrintRefused(_("Anda tidak berwenang mengekspor data SIMFONI."))
     reason = reason.strip()
@@ -371,6 +374,14 @@ def simfoni_export_request(
     )
     now = timezone.now()
     with transaction.atomic():
+        run = jobs.export_run_request(
+            actor=actor,
+            kind=ExportRun.Kind.SIMFONI,
+            fmt="xlsx",
+            params={},
+            filename=f"simfoni-{period_from:%Y%m%d}-{period_to:%Y%m%d}.xlsx",
+            language=translation.get_language() or "id",
+        )
         export = SimfoniExport.objects.create(
             agency_id=actor.agency_id,
             period_from=period_from,
@@ -381,35 +392,61 @@ def simfoni_export_request(
             created_at=now,
             expires_at=now + dt.timedelta(minutes=settings.CASE_EXPORT_TTL_MINUTES),
             case_ids=list(statuses),
+            run=run,
         )
         _log_agency(actor, AccessLog.Action.EXPORT, export, ip, path)
     return export
 
 
+def simfoni_file(run: ExportRun, step: Callable[[int], None]) -> bytes:
+    """The builder of a SIMFONI export's file (registered with reports.jobs): the cases fixed
+    at the request, each with its state against the marks."""
+    export = SimfoniExport.objects.get(run=run)
+    statuses = simfoni.export_cases(
+        agency_id=export.agency_id,
+        period_from=export.period_from,
+        period_to=export.period_to,
+        only_new=False,
+    )
+    step(50)
+    content = simfoni.workbook_bytes({pk: statuses.get(pk, simfoni.NEW) for pk in export.case_ids})
+    export.sha256 = hashlib.sha256(content).hexdigest()
+    export.save(update_fields=["sha256"])
+    return content
+
+
+class NotReady(Exception):
+    """The file is still being made (the progress page says how far)."""
+
+
 def simfoni_export_take(*, actor: User, export: SimfoniExport, ip: str | None, path: str) -> bytes:
-    """The XLSX, once, for the user who asked, before it expires; logged, checksum kept."""
+    """The XLSX, once, for the user who asked, before it expires; logged. The stored file is
+    removed once the download is committed."""
     with transaction.atomic():
-        export = SimfoniExport.objects.select_for_update().get(pk=export.pk)
+        locked = SimfoniExport.objects.select_for_update(of=("self",)).select_related("run")
+        export = locked.get(pk=export.pk)
         if export.requested_by_id != actor.pk:
             raise PrintRefused(_("Ekspor ini bukan milik Anda."))
         if export.downloaded_at is not None:
             raise PrintRefused(_("Tautan ekspor ini sudah dipakai. Ajukan ekspor baru bila perlu."))
         if timezone.now() >= export.expires_at:
             raise PrintRefused(_("Tautan ekspor ini sudah kedaluwarsa. Ajukan ekspor baru."))
-        statuses = simfoni.export_cases(
-            agency_id=export.agency_id,
-            period_from=export.period_from,
-            period_to=export.period_to,
-            only_new=False,
-        )
-        content = simfoni.workbook_bytes(
-            {pk: statuses.get(pk, simfoni.NEW) for pk in export.case_ids}
-        )
+        run = export.run
+        if run is None or run.status == ExportRun.Status.FAILED:
+            raise PrintRefused(_("Berkas ekspor ini gagal dibuat. Ajukan ekspor baru."))
+        if run.status != ExportRun.Status.DONE:
+            raise NotReady
+        content = jobs.export_file(run)
         export.downloaded_at = timezone.now()
-        export.sha256 = hashlib.sha256(content).hexdigest()
-        export.save(update_fields=["downloaded_at", "sha256"])
+        export.save(update_fields=["downloaded_at"])
         _log_agency(actor, AccessLog.Action.DOWNLOAD, export, ip, path)
+        transaction.on_commit(lambda: _forget_file(run))
     return content
+
+
+def _forget_file(run: ExportRun) -> None:
+    run.file.delete(save=False)
+    run.save(update_fields=["file"])
 
 
 def simfoni_export_mark(*, actor: User, export: SimfoniExport) -> int:

@@ -14,6 +14,8 @@ urlpatterns = [
     path("agenda/tautan/", views.agenda_feed_reset, name="agenda_feed_reset"),
     path("agenda/<str:token>.ics", views.agenda_feed, name="agenda_feed"),
     path("simfoni/", views.simfoni, name="simfoni"),
+    path("simfoni/<uuid:code>/", views.simfoni_progress, name="simfoni_progress"),
+    path("simfoni/<uuid:code>/status/", views.simfoni_status, name="simfoni_status"),
     path("simfoni/<uuid:code>/unduh/", views.simfoni_download, name="simfoni_download"),
     path("simfoni/<uuid:code>/tandai/", views.simfoni_mark, name="simfoni_mark"),
 ]

@@ -5,11 +5,11 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cases import access as case_rules
 from paperwork import access as paper_access
@@ -23,6 +23,7 @@ from paperwork.forms import (
 )
 from paperwork.models import SignerProfile, SimfoniExport
 from paperwork.services import (
+    NotReady,
     PrintRefused,
     agency_head_set,
     calendar_feed_reset,
@@ -42,6 +43,7 @@ from ppa import access as roles
 from ppa.audit import client_ip
 from ppa.http import AuthedRequest
 from referrals import access as referral_rules
+from reports import jobs
 
 
 @login_required
@@ -182,7 +184,7 @@ def simfoni(request: AuthedRequest) -> HttpResponse:
         except PrintRefused as refusal:
             form.add_error("reason", str(refusal))
         else:
-            return render(request, "paperwork/simfoni_ready.html", {"export": export})
+            return redirect("paperwork:simfoni_progress", code=export.code)
     assert request.user.agency_id is not None, "can_export_simfoni requires an agency"
     recent = SimfoniExport.objects.filter(agency_id=request.user.agency_id).select_related(
         "requested_by"
@@ -190,20 +192,49 @@ def simfoni(request: AuthedRequest) -> HttpResponse:
     return render(request, "paperwork/simfoni.html", {"form": form, "recent": recent})
 
 
+def _simfoni_page(request: AuthedRequest, export: SimfoniExport, status: int = 200) -> HttpResponse:
+    assert export.run is not None
+    context = jobs.progress_context(
+        export.run,
+        jobs.job_state(export.run),
+        status_url=reverse("paperwork:simfoni_status", kwargs={"code": export.code}),
+        download_url=reverse("paperwork:simfoni_download", kwargs={"code": export.code}),
+    )
+    context["export"] = export
+    return render(request, "paperwork/simfoni_ready.html", context, status=status)
+
+
 @login_required
+@require_GET
+def simfoni_progress(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    """The file being made, then its one-time download link."""
+    return _simfoni_page(request, paper_access.get_own_simfoni_export_for_user(request.user, code))
+
+
+@login_required
+@require_GET
+def simfoni_status(request: AuthedRequest, code: uuid.UUID) -> JsonResponse:
+    export = paper_access.get_own_simfoni_export_for_user(request.user, code)
+    assert export.run is not None
+    download = reverse("paperwork:simfoni_download", kwargs={"code": export.code})
+    return jobs.status_response(export.run, jobs.job_state(export.run), download)
+
+
+@login_required
+@require_GET
 def simfoni_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     export = paper_access.get_simfoni_export_for_user(request.user, code)
     try:
         content = simfoni_export_take(
             actor=request.user, export=export, ip=client_ip(request), path=request.path
         )
+    except NotReady:
+        return _simfoni_page(request, export, status=409)
     except PrintRefused as refusal:
         return render(request, "privacy/export_gone.html", {"message": str(refusal)}, status=410)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = f"simfoni-{export.period_from:%Y%m%d}-{export.period_to:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    assert export.run is not None
+    response = HttpResponse(content, content_type=export.run.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.run.filename}"'
     return response
 
 

@@ -6,7 +6,8 @@ and its cities). Nobody gets case records from here. Yearly recaps (the totals o
 without case-level records) are recorded and edited by the same users, for the same regions: a
 recap of a region outside the user's statistics regions is 404. Report runs belong to the authority
 region they were asked for: anyone with statistics access to that region may open them; any
-other user with statistics access gets 404, users of other roles 403.
+other user with statistics access gets 404, users of other roles 403. A statistics download
+(`ExportRun`) is its requester's alone: 404 for anyone else.
 """
 
 import uuid
@@ -16,7 +17,7 @@ from django.http import Http404
 
 from ppa.access import deny_unless, role_of
 from ppa.models import Region, Role, User
-from reports.models import ReportRun, YearlyRecap
+from reports.models import ExportRun, ReportRun, YearlyRecap
 
 __all__ = [
     "STATISTICS_ROLES",
@@ -26,6 +27,7 @@ __all__ = [
     "deny_unless_statistics",
     "visible_report_runs",
     "get_report_run_for_user",
+    "get_export_run_for_user",
     "can_record_recaps",
     "deny_unless_recaps",
     "visible_recaps",
@@ -79,6 +81,18 @@ def get_report_run_for_user(user: User, code: uuid.UUID | str) -> ReportRun:
     """The run, 403 for users without statistics access, 404 for runs of another region."""
     deny_unless_statistics(user)
     run = visible_report_runs(user).select_related("authority", "agency").filter(code=code).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+def get_export_run_for_user(user: User, code: uuid.UUID | str) -> ExportRun:
+    """A statistics download: 403 without statistics access (checked again at every page and
+    at the download), 404 unless the user asked for it."""
+    deny_unless_statistics(user)
+    run = ExportRun.objects.filter(
+        code=code, kind=ExportRun.Kind.STATISTICS, requested_by=user
+    ).first()
     if run is None:
         raise Http404
     return run

@@ -17,3 +17,11 @@ class ReportsConfig(AppConfig):
         from reports.selectors import register_tables
 
         register_tables(coordination_tables)
+
+        # The builder of the statistics downloads (reports.jobs: one machinery for the PDF and
+        # the long downloads).
+        from reports.exports import statistics_file
+        from reports.jobs import register_builder
+        from reports.models import ExportRun
+
+        register_builder(ExportRun.Kind.STATISTICS, statistics_file)

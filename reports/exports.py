@@ -1,5 +1,8 @@
 """CSV and XLSX of a snapshot: the same tables as the dashboard and the PDF, cell for cell.
 
+The downloads are made in the background (`reports.jobs`, docs/pages.md "Long downloads"):
+`statistics_file` is the builder of an `ExportRun` of kind "statistics".
+
 Every cell goes through `ppa.exports.safe_cell` (no spreadsheet formula injection from a
 region or category name). Aggregates only: there is no case, person or name in a snapshot.
 """
@@ -8,14 +11,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ppa.db import reporting_source
 from ppa.exports import safe_cell
-from reports.models import ReportRun
-from reports.snapshot import NOT_AVAILABLE, Snapshot
+from reports.models import ExportRun, ReportRun
+from reports.replica import statistics_from
+from reports.snapshot import NOT_AVAILABLE, ReportParams, Snapshot
+from reports.suppression import public_edition
 from reports.text import column_headers, fmt, recap_notes, statistics_title
 
 NO_VALUE = "–"
@@ -88,3 +95,25 @@ def snapshot_xlsx(snapshot: Snapshot) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def statistics_filename(params: ReportParams, edition: str, fmt: str) -> str:
+    """Region code, period and edition: what the user chose, nothing else."""
+    name = f"statistik-{params.region_code}-{params.year_from}-{params.year_to}"
+    if params.periodic:
+        name = f"statistik-{params.region_code}-{params.date_from}-{params.date_to}"
+    if edition == ReportRun.Edition.PUBLIC:
+        name += "-publik"
+    return f"{name}.{fmt}"
+
+
+def statistics_file(run: ExportRun, step: Callable[[int], None]) -> bytes:
+    """The CSV or XLSX of the figures the user asked for (run.params: the filters and the
+    edition), computed in the worker from the same source the dashboard reads."""
+    # The replica must have replayed at least the request of this download.
+    source = reporting_source(wrote_at=run.requested_at.timestamp())
+    snapshot = statistics_from(ReportParams.from_dict(run.params["report"]), source)
+    if run.params["edition"] == ReportRun.Edition.PUBLIC:
+        snapshot = public_edition(snapshot)
+    step(70)
+    return snapshot_xlsx(snapshot) if run.fmt == "xlsx" else snapshot_csv(snapshot)

@@ -72,13 +72,11 @@ def report_file_path(instance: "ReportRun", filename: str) -> str:
     return f"reports/{instance.requested_at:%Y}/{instance.code.hex}.pdf"
 
 
-class ReportRun(models.Model):
-    """One request for the annual PDF: parameters, who asked, progress, the file and its
-    checksum, and the figures it printed (so the same request shows the same figures)."""
-
-    class Edition(models.TextChoices):
-        INTERNAL = "internal", _("Internal (angka lengkap)")
-        PUBLIC = "public", _("Publik (sel 1-4 ditampilkan sebagai <5)")
+class FileJob(models.Model):
+    """A file made in the background (Celery) for the user who asked: its progress, the worker's
+    heartbeat, the attempts, the file's size and checksum. `reports.jobs` runs the life of every
+    such job (claim, progress, heartbeat, finish, sweep, what the page says): the annual PDF
+    (`ReportRun`) and the long downloads (`ExportRun`) share it."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Menunggu antrean")
@@ -87,6 +85,47 @@ class ReportRun(models.Model):
         FAILED = "failed", _("Gagal")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_at = models.DateTimeField(_("diminta"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    enqueued_at = models.DateTimeField(_("masuk antrean"), null=True, blank=True)
+    # Set when the broker refused the message (Redis down): the sweep sends it again.
+    enqueue_failed_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("mulai dibuat"), null=True, blank=True)
+    # Written by the worker every REPORTS_HEARTBEAT_SECONDS while it works; a running job
+    # whose heartbeat is older than REPORTS_HEARTBEAT_STALE lost its worker (the sweep re-sends).
+    heartbeat_at = models.DateTimeField(_("tanda hidup pembuat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    error = models.CharField(_("kesalahan"), max_length=255, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(_("checksum SHA-256"), max_length=64, blank=True)
+
+    # Each job names its own path (its `upload_to`), in private storage.
+    file = models.FileField(blank=True)
+    # The Celery task that makes the file (named: reports.jobs.enqueue).
+    task_name: str = ""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ReportRun(FileJob):
+    """One request for the annual PDF: parameters, who asked, progress, the file and its
+    checksum, and the figures it printed (so the same request shows the same figures)."""
+
+    task_name = "reports.tasks.render_report_run"
+
+    class Edition(models.TextChoices):
+        INTERNAL = "internal", _("Internal (angka lengkap)")
+        PUBLIC = "public", _("Publik (sel 1-4 ditampilkan sebagai <5)")
+
     # The statistics authority the run belongs to (the requester's city/regency): access key.
     authority = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("wilayah kewenangan")
@@ -103,28 +142,10 @@ class ReportRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    requested_at = models.DateTimeField(_("diminta"), auto_now_add=True)
-
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
-    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
-    enqueued_at = models.DateTimeField(_("masuk antrean"), null=True, blank=True)
-    # Set when the broker refused the message (Redis down): the sweep sends it again.
-    enqueue_failed_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(_("mulai dibuat"), null=True, blank=True)
-    # Written by the worker every REPORTS_HEARTBEAT_SECONDS while it renders; a running run
-    # whose heartbeat is older than REPORTS_HEARTBEAT_STALE lost its worker (the sweep re-sends).
-    heartbeat_at = models.DateTimeField(_("tanda hidup pembuat"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
-    error = models.CharField(_("kesalahan"), max_length=255, blank=True)
 
     figures = models.JSONField(_("angka yang dicetak"), null=True, blank=True)
     figures_sha256 = models.CharField(max_length=64, blank=True)
     file = models.FileField(upload_to=report_file_path, blank=True)
-    size = models.PositiveIntegerField(null=True, blank=True)
-    sha256 = models.CharField(_("checksum SHA-256"), max_length=64, blank=True)
     pages = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
@@ -162,10 +183,6 @@ class ReportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.status}"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
 
 # --- Nightly aggregates ("cubes") ---------------------------------------------------------------
 # One table per GROUP BY query of the selector, holding its result for the cases reported
@@ -173,6 +190,74 @@ class ReportRun(models.Model):
 # by the keys a report filters on: reporting year, incident year, city/regency, kecamatan of the
 # incident and case type. Rebuilt as a whole by `reports.services.statistics_refresh`; the
 # dimension columns carry the selector's own names (see reports.selectors, "Measures").
+
+
+def export_file_path(instance: "ExportRun", filename: str) -> str:
+    # Private storage, like the PDF reports; the name says nothing about the content.
+    return f"exports/{instance.requested_at:%Y}/{instance.code.hex}"
+
+
+class ExportRun(FileJob):
+    """A download made in the background for the user who asked: the statistics CSV/XLSX, the
+    SIMFONI export (docs/pages.md, "Long downloads"). Only the requester downloads it, and
+    their permission for the kind is checked again at the download. `params` holds what the
+    builder needs (statistics filters, or the primary key of the SIMFONI export), never a name;
+    `filename` is the name offered to the browser (region code, period, edition)."""
+
+    task_name = "reports.tasks.build_export_run"
+
+    class Kind(models.TextChoices):
+        STATISTICS = "statistics", _("Statistik")
+        SIMFONI = "simfoni", _("Ekspor SIMFONI")
+
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    fmt = models.CharField(_("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    params = models.JSONField(_("parameter"), default=dict)
+    language = models.CharField(_("bahasa"), max_length=5, default="id")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(_("nama berkas"), max_length=120)
+    file = models.FileField(upload_to=export_file_path, blank=True)
+
+    class Meta:
+        verbose_name = _("berkas unduhan")
+        verbose_name_plural = _("berkas unduhan")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "running", "done", "failed"]),
+                name="reports_exportrun_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["statistics", "simfoni"]),
+                name="reports_exportrun_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="reports_exportrun_progress_max"
+            ),
+            # Done: checksummed. The file itself is removed after a one-time download.
+            models.CheckConstraint(
+                condition=~Q(status="done") | ~Q(sha256=""), name="reports_exportrun_done_sha256"
+            ),
+        ]
+        indexes = [
+            # The sweep: jobs not finished yet.
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(status__in=["pending", "running"]),
+                name="reports_export_unfinished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.kind} {self.status}"
+
+    @property
+    def content_type(self) -> str:
+        if self.fmt == "csv":
+            return "text/csv; charset=utf-8"
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class StatisticsRefresh(models.Model):

@@ -1,9 +1,8 @@
-"""State changes of report runs: request, render (in the worker), sweep.
+"""State changes of report runs: request, render (in the worker), sweep; the nightly
+aggregates; the yearly recaps.
 
-A request writes the ReportRun row first and enqueues after commit. If the broker is down
-the row stays "pending" with `enqueue_failed_at` set; the sweep (Celery beat, or the
-`reports_sweep` command) sends it again, and re-sends runs whose worker died. Rendering is
-idempotent: a run already done is left alone, so a message delivered twice is harmless.
+A run's life (claim, heartbeat, progress, finish, failure, sweep, what the page says) is
+`reports.jobs`, shared with the long downloads.
 """
 
 from __future__ import annotations
@@ -12,13 +11,9 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import threading
 import time
-from dataclasses import dataclass
 from typing import Any, cast
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
@@ -26,16 +21,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.services import working_days_after
 from coordination import access as coordination_access
 from coordination.models import Meeting
-from ppa.celery import app
 from ppa.db import reporting_source
 from ppa.models import Agency, Region, Role, User
 from referrals.models import Notification
-from reports import access
-from reports.models import MeetingPack, ReportRun, StatisticsRefresh, YearlyRecap
+from reports import access, jobs
+from reports.models import ExportRun, MeetingPack, ReportRun, StatisticsRefresh, YearlyRecap
 from reports.replica import statistics_from
 from reports.selectors import (
     CUBE_KEYS,
@@ -50,11 +45,7 @@ from reports.suppression import public_edition
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
-# A pending run whose message should have been picked up by now is sent again.
-RESEND_AFTER = dt.timedelta(minutes=10)
-# The page tells the user the worker seems down after this long without a start.
-WORKER_SLOW_AFTER = dt.timedelta(seconds=45)
+MAX_ATTEMPTS = jobs.MAX_ATTEMPTS
 
 
 class ReportRequestError(Exception):
@@ -143,21 +134,10 @@ def _monthly_run(agency: Agency, params: ReportParams, officials: list[User]) ->
     return True
 
 
-# Named, not imported: reports.tasks imports this module (ReportsConfig.ready imports the tasks,
-# so the name is registered in every process).
-RENDER_TASK = "reports.tasks.render_report_run"
-
-
 def enqueue_run(run_id: int) -> bool:
-    """Send the render task; on a broker failure keep the run pending for the sweep."""
-    ReportRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now(), enqueue_failed_at=None)
-    try:
-        app.signature(RENDER_TASK, args=(run_id,)).apply_async()
-    except Exception as exc:  # kombu.exceptions.OperationalError, ConnectionError, ...
-        logger.warning("report run %s not enqueued (%s); the sweep will retry", run_id, type(exc))
-        ReportRun.objects.filter(pk=run_id).update(enqueue_failed_at=timezone.now())
-        return False
-    return True
+    """Send the render task (reports.jobs.enqueue); on a broker failure the run stays pending
+    for the sweep."""
+    return jobs.enqueue(ReportRun, run_id)
 
 
 def figures_checksum(figures: dict) -> str:
@@ -175,78 +155,15 @@ def figures_checksum(figures: dict) -> str:
     return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
-def heartbeat_is_fresh(run: ReportRun, now: dt.datetime | None = None) -> bool:
-    """Whether the worker rendering a running run was alive a moment ago."""
-    now = now or timezone.now()
-    beat = run.heartbeat_at or run.started_at
-    stale = dt.timedelta(seconds=settings.REPORTS_HEARTBEAT_STALE)
-    return beat is not None and beat > now - stale
-
-
-def _claim(run_id: int) -> ReportRun | None:
-    """Take the run for rendering, or None if it is done, failed or being rendered by a
-    worker whose heartbeat is fresh."""
-    with transaction.atomic():
-        run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.is_finished:
-            return None
-        if run.status == ReportRun.Status.RUNNING and heartbeat_is_fresh(run):
-            return None
-        now = timezone.now()
-        run.status, run.started_at, run.heartbeat_at = ReportRun.Status.RUNNING, now, now
-        run.progress = 5
-        run.attempts += 1
-        run.error = ""
-        run.save(
-            update_fields=["status", "started_at", "heartbeat_at", "progress", "attempts", "error"]
-        )
-        return run
-
-
-class Heartbeat:
-    """While a run renders, a thread writes its heartbeat every REPORTS_HEARTBEAT_SECONDS
-    (WeasyPrint's layout is one long call: the progress steps alone would fall silent).
-    Its own database connection, closed when the render ends."""
-
-    def __init__(self, run_id: int) -> None:
-        self.run_id = run_id
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{run_id}", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop.set()
-        self.thread.join()
-
-    def _beat(self) -> None:
-        try:
-            while not self.stop.wait(settings.REPORTS_HEARTBEAT_SECONDS):
-                ReportRun.objects.filter(pk=self.run_id, status=ReportRun.Status.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
-        except Exception:  # a lost heartbeat only makes the sweep re-send the run
-            logger.warning("heartbeat of report run %s stopped", self.run_id, exc_info=True)
-        finally:
-            connection.close()
-
-
-def _progress(run: ReportRun, value: int) -> None:
-    run.progress, run.heartbeat_at = value, timezone.now()
-    run.save(update_fields=["progress", "heartbeat_at"])
-
-
 def report_run_render(*, run_id: int, url_fetcher: Any = None) -> ReportRun | None:
     """Compute (once) the figures of a run, render its PDF, store it with its checksum."""
     from reports.pdf import Letterhead, render_pdf  # WeasyPrint is heavy
 
-    run = _claim(run_id)
+    run = jobs.claim(ReportRun, run_id)
     if run is None:
         return None
     try:
-        with Heartbeat(run.pk), translation.override(run.language):
+        with jobs.Heartbeat(run), translation.override(run.language):
             if run.figures is None:
                 # The replica must have replayed at least the request of this run.
                 source = reporting_source(wrote_at=run.requested_at.timestamp())
@@ -265,107 +182,45 @@ def report_run_render(*, run_id: int, url_fetcher: Any = None) -> ReportRun | No
             pdf, pages = render_pdf(
                 snapshot, letterhead, figures_code=run.figures_sha256, url_fetcher=url_fetcher
             )
-        _progress(run, 90)
-        if run.file:
-            run.file.delete(save=False)
-        run.file.save("report.pdf", ContentFile(pdf), save=False)
-        run.sha256 = hashlib.sha256(pdf).hexdigest()
-        run.size, run.pages = len(pdf), pages
-        run.status, run.progress, run.finished_at = ReportRun.Status.DONE, 100, timezone.now()
-        run.save(
-            update_fields=["file", "sha256", "size", "pages", "status", "progress", "finished_at"]
-        )
+        jobs.progress(run, 90)
+        run.pages = pages
+        jobs.finish(run, pdf, extra=("pages",))
     except Exception as exc:
-        logger.exception("report run %s failed (attempt %s)", run.pk, run.attempts)
-        failed = run.attempts >= MAX_ATTEMPTS
-        run.status = ReportRun.Status.FAILED if failed else ReportRun.Status.PENDING
-        run.error = f"{type(exc).__name__}"[:255]
-        run.progress = 0
-        run.finished_at = timezone.now() if failed else None
-        run.enqueued_at = None  # the next sweep sends it again (unless it failed for good)
-        run.save(update_fields=["status", "error", "progress", "finished_at", "enqueued_at"])
+        jobs.fail(run, exc)
     return run
 
 
 def report_runs_sweep(*, now: dt.datetime | None = None) -> int:
-    """Send again the runs that are not moving: never enqueued, refused by the broker, queued
-    for too long, or running without a heartbeat (their worker died). Returns how many were
-    sent."""
-    now = now or timezone.now()
-    sent = 0
-    unfinished = ReportRun.objects.filter(
-        status__in=[ReportRun.Status.PENDING, ReportRun.Status.RUNNING]
-    ).order_by("requested_at")
-    for run in unfinished[:100]:
-        if run.status == ReportRun.Status.RUNNING:
-            if heartbeat_is_fresh(run, now) or not _worker_lost(run, now):
-                continue
-        elif not (
-            run.enqueued_at is None
-            or run.enqueue_failed_at is not None
-            or run.enqueued_at < now - RESEND_AFTER
-        ):
-            continue
-        sent += enqueue_run(run.pk)
-    return sent
+    """Send again the runs that are not moving, and the long downloads too
+    (reports.jobs.sweep). Returns how many were sent."""
+    return jobs.sweep(ReportRun, now) + jobs.sweep(ExportRun, now)
 
 
-def _worker_lost(run: ReportRun, now: dt.datetime) -> bool:
-    """A running run whose worker died: failed for good after MAX_ATTEMPTS, otherwise back to
-    pending (the page says it is being made again). True if it is to be sent again."""
-    with transaction.atomic():
-        run = ReportRun.objects.select_for_update().get(pk=run.pk)
-        if run.status != ReportRun.Status.RUNNING or heartbeat_is_fresh(run, now):
-            return False
-        failed = run.attempts >= MAX_ATTEMPTS
-        run.status = ReportRun.Status.FAILED if failed else ReportRun.Status.PENDING
-        run.error, run.progress = "worker lost", 0
-        run.finished_at = now if failed else None
-        run.save(update_fields=["status", "error", "progress", "finished_at"])
-    return not failed
+REPORT_TEXTS = jobs.Texts(
+    done=gettext_lazy("Laporan selesai dibuat dan siap diunduh."),
+    failed=gettext_lazy(
+        "Laporan gagal dibuat setelah beberapa percobaan. Silakan minta laporan baru."
+    ),
+    restarting=gettext_lazy(
+        "Pembuat laporan terhenti. Laporan akan dibuat lagi dari awal sebentar lagi."
+    ),
+    again=gettext_lazy("Laporan sedang dibuat lagi (%(p)s%%)."),
+    running=gettext_lazy("Laporan sedang dibuat (%(p)s%%)."),
+    resumed=gettext_lazy(
+        "Pembuatan laporan terhenti dan dimulai lagi; laporan sedang dibuat lagi."
+    ),
+    waiting=gettext_lazy(
+        "Layanan pembuat PDF sedang tidak berjalan atau sibuk. Permintaan Anda sudah "
+        "tersimpan dan akan diproses otomatis begitu layanan itu berjalan kembali; "
+        "Anda boleh menutup halaman ini dan kembali nanti."
+    ),
+    queued=gettext_lazy("Permintaan masuk antrean; laporan akan segera dibuat."),
+)
 
 
-@dataclass
-class RunState:
-    message: str
-    waiting_for_worker: bool = False
-    restarting: bool = False  # the worker died: the percentage shown so far no longer holds
-
-
-def run_state(run: ReportRun, now: dt.datetime | None = None) -> RunState:
-    """What the progress page tells the user."""
-    now = now or timezone.now()
-    if run.status == ReportRun.Status.DONE:
-        return RunState(_("Laporan selesai dibuat dan siap diunduh."))
-    if run.status == ReportRun.Status.FAILED:
-        return RunState(
-            _("Laporan gagal dibuat setelah beberapa percobaan. Silakan minta laporan baru.")
-        )
-    if run.status == ReportRun.Status.RUNNING and not heartbeat_is_fresh(run, now):
-        return RunState(
-            _("Pembuat laporan terhenti. Laporan akan dibuat lagi dari awal sebentar lagi."),
-            restarting=True,
-        )
-    if run.status == ReportRun.Status.RUNNING and run.attempts > 1:
-        return RunState(_("Laporan sedang dibuat lagi (%(p)s%%).") % {"p": run.progress})
-    if run.status == ReportRun.Status.RUNNING:
-        return RunState(_("Laporan sedang dibuat (%(p)s%%).") % {"p": run.progress})
-    if run.attempts > 0:
-        return RunState(
-            _("Pembuatan laporan terhenti dan dimulai lagi; laporan sedang dibuat lagi."),
-            restarting=True,
-        )
-    slow = run.enqueue_failed_at is not None or run.requested_at < now - WORKER_SLOW_AFTER
-    if slow:
-        return RunState(
-            _(
-                "Layanan pembuat PDF sedang tidak berjalan atau sibuk. Permintaan Anda sudah "
-                "tersimpan dan akan diproses otomatis begitu layanan itu berjalan kembali; "
-                "Anda boleh menutup halaman ini dan kembali nanti."
-            ),
-            waiting_for_worker=True,
-        )
-    return RunState(_("Permintaan masuk antrean; laporan akan segera dibuat."))
+def run_state(run: ReportRun, now: dt.datetime | None = None) -> jobs.JobState:
+    """What the progress page of a PDF run tells the user."""
+    return jobs.job_state(run, REPORT_TEXTS, now)
 
 
 def run_filename(run: ReportRun) -> str:

@@ -8,7 +8,7 @@ from celery import current_app, shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from reports import services
+from reports import jobs, services
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,16 @@ def render_report_run(run_id: int) -> None:
     services.report_run_render(run_id=run_id)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def build_export_run(run_id: int) -> None:
+    """A long download (statistics CSV/XLSX, SIMFONI): default queue."""
+    jobs.export_run_build(run_id=run_id)
+
+
 @shared_task(ignore_result=True)
 def sweep_report_runs() -> int:
+    """Re-send stuck PDF runs and downloads; remove download files kept long enough."""
+    jobs.export_files_purge()
     return services.report_runs_sweep()
 
 

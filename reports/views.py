@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,9 +22,9 @@ from ppa.audit import log_access
 from ppa.db import request_reporting_source
 from ppa.http import AuthedRequest, partial_request
 from ppa.models import AccessLog
-from reports import access, services
+from reports import access, jobs, services
 from reports.charts import Chart, snapshot_charts
-from reports.exports import snapshot_csv, snapshot_xlsx
+from reports.exports import statistics_filename
 from reports.forms import (
     MeetingPackForm,
     RecapForm,
@@ -33,7 +34,7 @@ from reports.forms import (
 )
 from reports.headline import headline
 from reports.layout import sections
-from reports.models import ReportRun, YearlyRecap
+from reports.models import ExportRun, ReportRun, YearlyRecap
 from reports.replica import statistics_from
 from reports.selectors import Snapshot, recap_history, recap_rows
 from reports.suppression import public_edition
@@ -128,26 +129,67 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def export(request: AuthedRequest, fmt: str) -> HttpResponse:
+    """Ask for the CSV/XLSX of the dashboard's filters (in the address, as on the dashboard):
+    the file is made in the background; the answer is its progress page."""
     access.deny_unless_statistics(request.user)
     form = StatisticsForm(request.GET or None, user=request.user)
     if form.is_bound and not form.is_valid():
         return _dashboard(request, form, ReportRunForm(user=request.user), status=400)
-    snapshot = _snapshot(request, form)
-    params = form.params()
-    name = f"statistik-{params.region_code}-{params.year_from}-{params.year_to}"
-    if params.periodic:
-        name = f"statistik-{params.region_code}-{params.date_from}-{params.date_to}"
-    if snapshot.edition == ReportRun.Edition.PUBLIC:
-        name += "-publik"
-    if fmt == "xlsx":
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        body = snapshot_xlsx(snapshot)
-    else:
-        content_type, body = "text/csv; charset=utf-8", snapshot_csv(snapshot)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    params, edition = form.params(), form.chosen_edition
+    run = jobs.export_run_request(
+        actor=request.user,
+        kind=ExportRun.Kind.STATISTICS,
+        fmt=fmt,
+        params={"report": params.to_dict(), "edition": edition},
+        filename=statistics_filename(params, edition, fmt),
+        language=translation.get_language() or "id",
+    )
+    return redirect("reports:export_detail", code=run.code)
+
+
+def _export_page(request: AuthedRequest, run: ExportRun, status: int = 200) -> HttpResponse:
+    context = jobs.progress_context(
+        run,
+        jobs.job_state(run),
+        status_url=reverse("reports:export_status", kwargs={"code": run.code}),
+        download_url=reverse("reports:export_download", kwargs={"code": run.code}),
+    )
+    return render(request, "reports/export_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def export_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    return _export_page(request, access.get_export_run_for_user(request.user, code))
+
+
+@login_required
+@require_GET
+def export_status(request: AuthedRequest, code: uuid.UUID) -> JsonResponse:
+    run = access.get_export_run_for_user(request.user, code)
+    download = reverse("reports:export_download", kwargs={"code": run.code})
+    return jobs.status_response(run, jobs.job_state(run), download)
+
+
+@login_required
+@require_GET
+def export_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
+    run = access.get_export_run_for_user(request.user, code)
+    if run.status != ExportRun.Status.DONE:
+        return _export_page(request, run, status=409)
+    if not run.file:  # removed a day after it was made (reports.jobs.export_files_purge)
+        message = _("Berkas ini sudah dihapus. Minta unduhan baru dari halaman statistik.")
+        return render(request, "privacy/export_gone.html", {"message": message}, status=410)
+    log_access(
+        request,
+        action=AccessLog.Action.DOWNLOAD,
+        obj=run,
+        purpose=_("Unduh statistik (%(fmt)s)") % {"fmt": run.fmt.upper()},
+    )
+    response = HttpResponse(jobs.export_file(run), content_type=run.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{run.filename}"'
     return response
 
 
@@ -168,33 +210,29 @@ def run_create(request: AuthedRequest) -> HttpResponse:
     return redirect("reports:run_detail", code=run.code)
 
 
+def _run_page(request: AuthedRequest, run: ReportRun, status: int = 200) -> HttpResponse:
+    context = jobs.progress_context(
+        run,
+        services.run_state(run),
+        status_url=reverse("reports:run_status", kwargs={"code": run.code}),
+        download_url=reverse("reports:run_download", kwargs={"code": run.code}),
+    )
+    context |= {"run": run, "params": run.params}
+    return render(request, "reports/run_detail.html", context, status=status)
+
+
 @login_required
 @require_GET
 def run_detail(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
-    run = access.get_report_run_for_user(request.user, code)
-    return render(
-        request,
-        "reports/run_detail.html",
-        {"run": run, "state": services.run_state(run), "params": run.params},
-    )
+    return _run_page(request, access.get_report_run_for_user(request.user, code))
 
 
 @login_required
 @require_GET
 def run_status(request: AuthedRequest, code: uuid.UUID) -> JsonResponse:
     run = access.get_report_run_for_user(request.user, code)
-    state = services.run_state(run)
-    return JsonResponse(
-        {
-            "status": run.status,
-            "progress": 0 if state.restarting else run.progress,
-            "message": state.message,
-            "waiting_for_worker": state.waiting_for_worker,
-            "download_url": reverse("reports:run_download", kwargs={"code": run.code})
-            if run.status == ReportRun.Status.DONE
-            else None,
-        }
-    )
+    download = reverse("reports:run_download", kwargs={"code": run.code})
+    return jobs.status_response(run, services.run_state(run), download)
 
 
 @login_required
@@ -202,12 +240,7 @@ def run_status(request: AuthedRequest, code: uuid.UUID) -> JsonResponse:
 def run_download(request: AuthedRequest, code: uuid.UUID) -> HttpResponse | FileResponse:
     run = access.get_report_run_for_user(request.user, code)
     if run.status != ReportRun.Status.DONE:
-        return render(
-            request,
-            "reports/run_detail.html",
-            {"run": run, "state": services.run_state(run), "params": run.params},
-            status=409,
-        )
+        return _run_page(request, run, status=409)
     log_access(
         request,
         action=AccessLog.Action.DOWNLOAD,

@@ -99,3 +99,35 @@ def test_official_finds_the_monthly_report_in_the_notifications_and_downloads_it
     text = pdf_text(target.read_bytes())
     assert "Februari 2026" in text and "Payakumbuh" in text
     assert "Sintetis" not in text, "the PDF carries no names"
+
+
+def test_official_downloads_the_statistics_csv_through_its_progress_page(
+    journey, e2e_world, real_worker
+):
+    """The CSV is made by the worker: the button leads to the progress page, which follows the
+    worker (static/js/reports.js) and then offers the file."""
+    year = timezone.localdate().year - 1
+    make_case(
+        e2e_world.user("intake_own"),
+        reported_on=dt.date(year, 4, 8),
+        incident_date=dt.date(year, 4, 1),
+        victims=[{"name": "Korban Sintetis Unduhan", "sex": "P", "violence_form_ids": ["fisik"]}],
+    )
+    page = journey.page
+    journey.login("official_own")
+    journey.goto(f"/statistik/?year_from={year}&year_to={year}")
+    page.get_by_role("button", name="Unduh CSV").first.click()
+    page.wait_for_load_state()
+    assert "/statistik/unduhan/" in page.url, "the request leads to its progress page"
+    assert "Sintetis" not in page.url
+    download_link = page.get_by_role("link", name="Unduh CSV")
+    download_link.wait_for(state="visible", timeout=60_000)  # the page follows the worker
+    journey.shot("statistics-csv-ready")
+    with page.expect_download() as info:
+        download_link.click()
+    download = info.value
+    assert download.suggested_filename == f"statistik-13.76-{year}-{year}.csv"
+    target = journey.dir / "statistik.csv"
+    download.save_as(target)
+    text = target.read_bytes().decode("utf-8-sig")
+    assert text.startswith("Statistik kekerasan") and "Sintetis" not in text

@@ -179,5 +179,5 @@ def test_official_dashboard(new_journey, long_case, size):
     assert section.locator("#t-victims_sex").count() == 0
     section.locator("summary").click()
     section.locator("#t-victims_sex").wait_for(state="attached")
-    section.get_by_role("link", name="Unduh CSV").wait_for()
+    section.get_by_role("button", name="Unduh CSV").wait_for()
     check(journey, "dashboard-section-open", phone=phone)

@@ -4,6 +4,7 @@ the SIMFONI export of its own office (and keeps its own signature data, as every
 
 from cases import access as case_rules
 from paperwork import services
+from reports import jobs
 from tests.factories import make_case
 from tests.matrix import Row, data_officer, everyone
 from tests.referrals.helpers import make_referral
@@ -42,8 +43,8 @@ def summary(w: World) -> dict:
     return {"code": document.code}
 
 
-def simfoni_export(w: World) -> dict:
-    """An export asked for (and downloaded) by the own supervisor."""
+def simfoni_export(w: World, *, built: bool = True) -> dict:
+    """An export asked for by the own supervisor, its file made (unless `built` is False)."""
     import datetime as dt  # noqa: PLC0415 (test setup)
 
     head = w.users["supervisor_own"]
@@ -56,6 +57,8 @@ def simfoni_export(w: World) -> dict:
         ip=None,
         path="/",
     )
+    if built:
+        jobs.export_run_build(run_id=export.run_id)
     return {"code": export.code}
 
 
@@ -123,6 +126,26 @@ ROWS = [
         "paperwork:simfoni_download",
         setup=simfoni_export,
         expect={"supervisor_own": 200, "supervisor_other": 404} | data_officer(410, 404),
+        default=403,
+    ),
+    Row(
+        "paperwork:simfoni_download",
+        id="pending",
+        setup=lambda w: simfoni_export(w, built=False),
+        expect={"supervisor_own": 409, "supervisor_other": 404} | data_officer(410, 404),
+        default=403,
+    ),
+    # The progress page and its status: the requester's alone.
+    Row(
+        "paperwork:simfoni_progress",
+        setup=simfoni_export,
+        expect={"supervisor_own": 200, "supervisor_other": 404} | data_officer(404),
+        default=403,
+    ),
+    Row(
+        "paperwork:simfoni_status",
+        setup=simfoni_export,
+        expect={"supervisor_own": 200, "supervisor_other": 404} | data_officer(404),
         default=403,
     ),
     # Marking the export typed into SIMFONI: the office's supervisor or data officer.

@@ -3,12 +3,16 @@ the relationship per victim, only supervisors and the data officer, a logged rea
 one-time link, and marks so the next export lists only new and changed cases."""
 
 import datetime as dt
+import hashlib
 import io
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.models import PersonRole, ServiceGiven
@@ -16,7 +20,9 @@ from paperwork import simfoni
 from paperwork.models import SimfoniExport
 from paperwork.simfoni import COLUMNS
 from ppa.models import AccessLog
+from reports import jobs
 from tests.factories import make_case
+from tests.jobs import download_url, journey, request_file
 
 pytestmark = pytest.mark.django_db
 
@@ -59,11 +65,8 @@ def cases(world):
 
 def export(client, user, **data) -> tuple[SimfoniExport, list[tuple]]:
     client.force_login(user)
-    response = client.post(reverse("paperwork:simfoni"), PERIOD | {"reason": REASON} | data)
-    assert response.status_code == 200 and "Unduh berkas" in response.content.decode()
+    file = journey(client, reverse("paperwork:simfoni"), PERIOD | {"reason": REASON} | data)
     record = SimfoniExport.objects.latest("id")
-    file = client.get(reverse("paperwork:simfoni_download", kwargs={"code": record.code}))
-    assert file.status_code == 200
     sheet = load_workbook(io.BytesIO(file.content)).active
     return record, [tuple(row) for row in sheet.iter_rows(values_only=True)]
 
@@ -176,3 +179,43 @@ def test_changed_since_marked_reads_the_history_indexes(cases, world):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "cases_hperson_case_date" in plan and "cases_hservice_victim_date" in plan, plan
     assert "history_date >" in plan.split("cases_hperson_case_date")[1].split("\n")[1], plan
+
+
+def test_file_is_made_in_the_background_and_removed_after_its_one_download(
+    client, world, officer, cases
+):
+    client.force_login(officer)
+    page = request_file(client, reverse("paperwork:simfoni"), PERIOD | {"reason": REASON})
+    html = page.content.decode()
+    assert "Ekspor SIMFONI siap diunduh" in html and "Unduh berkas" in html
+    record = SimfoniExport.objects.select_related("run").get()
+    stored = record.run.file.name
+    assert stored.startswith("exports/") and record.run.file.storage.exists(stored)
+    # Another user of the office (the supervisor) sees neither the progress nor the file.
+    client.force_login(world.users["supervisor_own"])
+    progress = reverse("paperwork:simfoni_progress", kwargs={"code": record.code})
+    assert client.get(progress).status_code == 404
+    client.force_login(officer)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        file = client.get(download_url(client, page))
+    assert file["Content-Disposition"] == 'attachment; filename="simfoni-20240501-20240531.xlsx"'
+    record.refresh_from_db()
+    record.run.refresh_from_db()
+    assert hashlib.sha256(file.content).hexdigest() == record.sha256 == record.run.sha256
+    assert not record.run.file and not record.run.file.storage.exists(stored)
+
+
+def test_a_file_never_downloaded_is_removed_when_its_link_expires(client, world, officer, cases):
+    client.force_login(officer)
+    page = request_file(client, reverse("paperwork:simfoni"), PERIOD | {"reason": REASON})
+    record = SimfoniExport.objects.select_related("run").get()
+    stored = record.run.file.name
+    ttl = dt.timedelta(minutes=settings.CASE_EXPORT_TTL_MINUTES)
+    assert jobs.export_files_purge(now=timezone.now() + ttl / 2) == 0
+    assert jobs.export_files_purge(now=timezone.now() + ttl + dt.timedelta(minutes=1)) == 1
+    assert not record.run.file.storage.exists(stored)
+    # The link has expired too (the clock moved on by more than the TTL).
+    record.created_at = timezone.now() - ttl - dt.timedelta(minutes=2)
+    record.expires_at = timezone.now() - dt.timedelta(minutes=1)
+    record.save(update_fields=["created_at", "expires_at"])
+    assert client.get(download_url(client, page)).status_code == 410

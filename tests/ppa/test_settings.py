@@ -138,9 +138,17 @@ for url in [
     reverse("cases:person_edit", args=[case.code, case.people.order_by("id").first().code]),
 ]:
     get("manajer", url)
-for url in [reverse("reports:dashboard"), reverse("reports:export_csv"),
-            reverse("reports:export_xlsx")]:
-    get("pejabat", url)
+get("pejabat", reverse("reports:dashboard"))
+for url in [reverse("reports:export_csv"), reverse("reports:export_xlsx")]:
+    # No broker (as `make run`): the file is made at once; request, progress page, download.
+    client = Client()
+    client.force_login(User.objects.get(username="pejabat"))
+    page = client.post(url, follow=True)
+    statuses.append(("pejabat", url, page.status_code))
+    status_url = page.text.split('data-report-status-url="')[1].split('"')[0]
+    status = client.get(status_url).json()
+    assert status["status"] == "done", status
+    get("pejabat", status["download_url"])
 accepted = Referral.objects.get(status="accepted")
 get("polisi", reverse("cases:list"))
 get("polisi", reverse("cases:detail", args=[accepted.case.code]))

@@ -8,7 +8,8 @@ import itertools
 
 from django.core.files.base import ContentFile
 
-from reports.models import ReportRun
+from reports import jobs
+from reports.models import ExportRun, ReportRun
 from tests.matrix import Row, data_officer
 from tests.reports.recaps import make_recap, recap_post
 
@@ -49,6 +50,39 @@ def make_run(world, *, done: bool = False) -> dict:
     return {"code": run.code}
 
 
+def make_export(world, *, done: bool = False) -> dict:
+    """A statistics download asked for by the own official: theirs alone."""
+    run = jobs.export_run_request(
+        actor=world.users["official_own"],
+        kind=ExportRun.Kind.STATISTICS,
+        fmt="csv",
+        params={"report": make_run_params(), "edition": "internal"},
+        filename="statistik-13.76-2021-2023.csv",
+        language="id",
+    )
+    if done:
+        jobs.export_run_build(run_id=run.pk)
+    return {"code": run.code}
+
+
+def make_run_params() -> dict:
+    return {
+        "year_from": 2021,
+        "year_to": 2023,
+        "region_code": "13.76",
+        "case_type": "",
+        "date_basis": "reported",
+    }
+
+
+REQUESTER_ONLY = {
+    "official_own": 200,
+    "supervisor_own": 404,
+    "official_other": 404,
+    "supervisor_other": 404,
+}
+
+
 def run_data(world, kwargs) -> dict:
     return {
         "year_from": "2021",
@@ -62,8 +96,27 @@ def run_data(world, kwargs) -> dict:
 
 ROWS = [
     Row("reports:dashboard", expect=STATISTICS | data_officer(403), default=403),
-    Row("reports:export_csv", expect=STATISTICS, default=403),
-    Row("reports:export_xlsx", expect=STATISTICS, default=403),
+    # Downloads: asked for by POST (the file is made in the background), then the progress
+    # page, its status and the file: the requester's alone, the permission checked each time.
+    Row("reports:export_csv", method="post", expect=dict.fromkeys(STATISTICS, 302), default=403),
+    Row("reports:export_xlsx", method="post", expect=dict.fromkeys(STATISTICS, 302), default=403),
+    Row("reports:export_csv", id="get", expect={}, default=405),
+    Row("reports:export_xlsx", id="get", expect={}, default=405),
+    Row("reports:export_detail", expect=REQUESTER_ONLY, default=403, setup=make_export),
+    Row("reports:export_status", expect=REQUESTER_ONLY, default=403, setup=make_export),
+    Row(
+        "reports:export_download",
+        expect=REQUESTER_ONLY,
+        default=403,
+        setup=lambda w: make_export(w, done=True),
+    ),
+    Row(
+        "reports:export_download",
+        id="pending",
+        expect={**REQUESTER_ONLY, "official_own": 409},
+        default=403,
+        setup=make_export,
+    ),
     # The other city's officials name a region outside their authority: 400 with the message.
     Row(
         "reports:run_create",

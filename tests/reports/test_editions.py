@@ -10,6 +10,7 @@ from reports.charts import snapshot_charts
 from reports.pdf import Letterhead, render_pdf, report_html
 from reports.selectors import ReportParams, annual_statistics
 from reports.suppression import SMALL, public_edition
+from tests.jobs import statistics_file
 from tests.reports.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +46,8 @@ def test_a_women_only_report_is_titled_and_summarised_for_women(client, dataset)
     assert "<h1>Statistik kekerasan terhadap perempuan</h1>" in html
     assert "Anak merupakan" not in html
     assert 'id="t-kla_ampk"' not in html and 'id="t-kla_served"' not in html
-    csv = client.get(
-        reverse("reports:export_csv"), {**QUERY, "case_type": CaseType.KTP, "bagian": "semua"}
+    csv = statistics_file(
+        client, "reports:export_csv", {**QUERY, "case_type": CaseType.KTP, "bagian": "semua"}
     )
     assert csv.content.decode("utf-8-sig").startswith("Statistik kekerasan terhadap perempuan\r")
 

@@ -19,6 +19,7 @@ from reports.snapshot import Period
 from reports.suppression import SMALL, public_edition
 from tests.coordination.community import make_report, record
 from tests.factories import make_case
+from tests.jobs import statistics_file
 from tests.paperwork.helpers import dark_pixels, page_images
 from tests.reports.helpers import csv_tables, html_tables, xlsx_tables
 from tests.reports.test_pdf import pdf_text
@@ -120,11 +121,11 @@ def test_dashboard_csv_and_xlsx_agree_for_a_quarter(client, dataset):
         titles = {t.key: t.title for t in snapshot.tables}
         shown = html_tables(page.content.decode())
         csv = csv_tables(
-            client.get(reverse("reports:export_csv"), {**query, "edition": edition}).content,
+            statistics_file(client, "reports:export_csv", {**query, "edition": edition}).content,
             titles,
         )
         xlsx = xlsx_tables(
-            client.get(reverse("reports:export_xlsx"), {**query, "edition": edition}).content,
+            statistics_file(client, "reports:export_xlsx", {**query, "edition": edition}).content,
             titles,
         )
         for key in titles:

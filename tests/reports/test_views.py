@@ -1,12 +1,14 @@
 import datetime as dt
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 
 from cases.models import ViolenceForm
 from ppa.models import Region
-from reports.models import ReportRun
+from reports.models import ExportRun, ReportRun
 from tests.factories import make_case
+from tests.jobs import statistics_file
 from tests.reports.data import SENTINEL_NAME, SENTINEL_PERPETRATOR
 from tests.reports.helpers import csv_tables, html_tables, xlsx_tables
 
@@ -19,6 +21,8 @@ def get(client, user, name="reports:dashboard", **params):
     """The page with every section in it (`bagian=semua`, as without JavaScript), so that all
     its tables can be read back."""
     client.force_login(user)
+    if name.startswith("reports:export_"):  # request, progress page, download
+        return statistics_file(client, name, params)
     if name == "reports:dashboard":
         params.setdefault("bagian", "semua")
     return client.get(reverse(name), params)
@@ -113,8 +117,9 @@ def test_bad_parameters_get_a_clear_message_next_to_the_field(
     html = response.content.decode()
     assert f'id="id_{field}-errors"' in html
     # Exports refuse the same input with the same message rather than a wrong file.
-    export = get(client, world.users["official_own"], "reports:export_csv", **params)
+    export = client.post(f"{reverse('reports:export_csv')}?{urlencode(params)}")
     assert export.status_code == 400
+    assert not ExportRun.objects.exists()
 
 
 def test_kecamatan_of_own_city_is_accepted(client, dataset):
