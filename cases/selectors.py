@@ -1055,19 +1055,27 @@ def _list_changes(
 
 # --- The most used choices first (intake) ------------------------------------------------------
 
-USAGE_DAYS = 730  # the agency's cases registered in the last two years
+USAGE_CASES = 2000  # the agency's most recently reported cases
 USAGE_CACHE_SECONDS = 600  # a new case moves the order within ten minutes
 
 
-def _usage_querysets(agency_id: int, since: dt.datetime) -> dict[str, QuerySet]:
+def _usage_querysets(agency_id: int) -> dict[str, QuerySet]:
     """For each reference list the intake offers, a grouped count of its codes over the
-    agency's recent cases: {model label: queryset of (choice, n)}."""
-    cases = {"case__agency_id": agency_id, "case__created_at__gte": since}
-    victims = {f"victim__{k}": v for k, v in cases.items()}
+    agency's USAGE_CASES most recent cases: {model label: queryset of (choice, n)}.
+
+    A number of cases rather than a period: the cost stays the same for the biggest office
+    (a period of two years read 120,000 cases of one office at one million cases, 5.5 s)."""
+    recent = (
+        Case.objects.filter(agency_id=agency_id)
+        .order_by("-reported_on", "-pk")  # the case list's index
+        .values("pk")[:USAGE_CASES]
+    )
+    cases = {"case_id__in": recent}
+    victims = {"victim__case_id__in": recent}
     counted: dict[str, QuerySet] = {
-        "cases.place": Case.objects.filter(
-            agency_id=agency_id, created_at__gte=since, place__isnull=False
-        ).values(choice=F("place_id")),
+        "cases.place": Case.objects.filter(pk__in=recent, place__isnull=False).values(
+            choice=F("place_id")
+        ),
         "cases.relationship": PerpetratorLink.objects.filter(**victims).values(
             choice=F("relationship_id")
         ),
@@ -1092,9 +1100,8 @@ def _usage_querysets(agency_id: int, since: dt.datetime) -> dict[str, QuerySet]:
 
 def _count_usage(agency_id: int) -> dict[str, dict[str, int]]:
     """One query: the grouped counts of every list, joined with UNION ALL."""
-    since = timezone.now() - dt.timedelta(days=USAGE_DAYS)
     parts, params = [], []
-    for label, queryset in _usage_querysets(agency_id, since).items():
+    for label, queryset in _usage_querysets(agency_id).items():
         sql, qs_params = queryset.query.sql_with_params()
         parts.append(f"SELECT %s, u.choice, u.n FROM ({sql}) AS u")  # noqa: S608 (ORM SQL)
         params += [label, *qs_params]
