@@ -148,7 +148,7 @@ REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 300)
 AUTH_USER_MODEL = "ppa.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins before hashing
-    "django.contrib.auth.backends.ModelBackend",
+    "ppa.backends.ModelBackend",  # Django's, with the agency in the user's query
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
