@@ -1023,7 +1023,7 @@ class ListFilterForm(forms.Form):
         return html
 
     def _choices(self, name: str) -> list:
-        return list(cast(forms.ChoiceField, self.fields[name]).choices)
+        return cast(list, cast(forms.ChoiceField, self.fields[name]).choices)
 
 
 # Rendered filter fields by (language, bound, values, choices): ListFilterForm.fields_html.

@@ -11,7 +11,7 @@ from ppa.models import User
 
 
 class ModelBackend(DjangoModelBackend):
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         try:
             user = User.objects.select_related("agency").get(pk=user_id)
         except User.DoesNotExist:

@@ -20,11 +20,14 @@ import logging
 from typing import Any
 
 from django.contrib.sessions.backends import cached_db
+from django.core.cache.backends.base import BaseCache
 
 logger = logging.getLogger("ppa.security")
 
 
 class SessionStore(cached_db.SessionStore):
+    _cache: BaseCache  # set by cached_db.SessionStore.__init__ (not in the type stubs)
+
     def load(self) -> dict[str, Any]:
         try:
             data = self._cache.get(self.cache_key)
@@ -36,7 +39,7 @@ class SessionStore(cached_db.SessionStore):
         return data
 
     def _load_from_db(self, *, cache: bool) -> dict[str, Any]:
-        row = self._get_session_from_db()
+        row = self._get_session_from_db()  # type: ignore[attr-defined]
         if not row:
             return {}
         data: dict[str, Any] = self.decode(row.session_data)
