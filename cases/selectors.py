@@ -26,7 +26,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -133,7 +133,7 @@ def case_list(
     searching = bool(name) and access.can_search_names(user)
     parts = []
     for part in access.visible_case_parts(user):
-        part = apply_filters(part.annotate(overdue=_overdue(now)), user, filters)
+        part = apply_filters(part, user, filters, now=now)
         if searching:
             # Names are searched only in the user's own agency's cases.
             part = part.filter(agency_id=user.agency_id).filter(
@@ -213,25 +213,26 @@ _AGENCY = 1
 
 
 def _victims_of(case_ids: list[int]) -> dict[int, list[VictimRow]]:
-    """The victims of the user's own cases on the page (referred cases show no people)."""
+    """The victims of the user's own cases on the page (referred cases show no people). Plain
+    SQL: four columns of at most a few dozen rows, read on every list request."""
     found: dict[int, list[VictimRow]] = {}
     if not case_ids:
         return found
-    people = Person.objects.filter(case_id__in=case_ids, role=PersonRole.VICTIM).order_by("id")
-    for case_id, name, sex, age_group in people.values_list("case_id", "name", "sex", "age_group"):
-        found.setdefault(case_id, []).append(VictimRow(initials_of(name), sex, age_group))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT case_id, name, sex, age_group FROM {Person._meta.db_table} "  # noqa: S608 (model's table name)
+            "WHERE case_id = ANY(%s) AND role = %s ORDER BY id",
+            [case_ids, PersonRole.VICTIM.value],
+        )
+        for case_id, name, sex, age_group in cursor.fetchall():
+            found.setdefault(case_id, []).append(VictimRow(initials_of(name), sex, age_group))
     return found
 
 
 def _rows(
     values: list[tuple], victims: dict[int, list[VictimRow]], agency_id: Any
 ) -> list[CaseRow]:
-    labels = {
-        "type": dict(CaseType.choices),
-        "step": dict(Step.choices),
-        "status": dict(Status.choices),
-        "risk": dict(RiskLevel.choices),
-    }
+    labels = _labels(translation.get_language())
     rows = []
     for pk, agency, code, number, day, overdue, ctype, step, status, risk, *rest in values:
         district, first, last, username = rest
@@ -246,17 +247,33 @@ def _rows(
                 overdue=overdue,
                 victims=tuple(victims.get(pk, ())),
                 case_type=ctype,
-                case_type_label=str(labels["type"].get(ctype, ctype)),
-                step_label=str(labels["step"].get(step, step)),
+                case_type_label=labels["type"].get(ctype, ctype),
+                step_label=labels["step"].get(step, step),
                 status=status,
-                status_label=str(labels["status"].get(status, status)),
+                status_label=labels["status"].get(status, status),
                 risk_level=risk,
-                risk_label=str(labels["risk"].get(risk, risk)),
+                risk_label=labels["risk"].get(risk, risk),
                 district_name=district or "",
                 worker_name=worker,
             )
         )
     return rows
+
+
+@functools.lru_cache(maxsize=8)
+def _labels(language: str | None) -> dict[str, dict[str, str]]:
+    """The list's labels of the coded values in one language (translated once per process,
+    not four times a row)."""
+    with translation.override(language):
+        return {
+            name: {code: str(label) for code, label in choices}
+            for name, choices in (
+                ("type", CaseType.choices),
+                ("step", Step.choices),
+                ("status", Status.choices),
+                ("risk", RiskLevel.choices),
+            )
+        }
 
 
 def _overdue(now: dt.datetime) -> Exists:
@@ -287,7 +304,7 @@ def _worker_filter(user: User, worker: str) -> Q:
     return Q(assigned_worker__code=worker)
 
 
-def apply_filters(qs: QuerySet, user: User, filters: dict) -> QuerySet:
+def apply_filters(qs: QuerySet, user: User, filters: dict, *, now: dt.datetime) -> QuerySet:
     if filters.get("nomor"):
         qs = qs.filter(number__icontains=filters["nomor"].strip())
     for name, lookup in EQUAL_FILTERS.items():
@@ -296,7 +313,7 @@ def apply_filters(qs: QuerySet, user: User, filters: dict) -> QuerySet:
     if filters.get("petugas"):
         qs = qs.filter(_worker_filter(user, filters["petugas"]))
     if filters.get("lewat"):
-        qs = qs.filter(overdue=True)
+        qs = qs.filter(_overdue(now))
     return qs
 
 

@@ -148,7 +148,7 @@ REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 300)
 AUTH_USER_MODEL = "ppa.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins before hashing
-    "django.contrib.auth.backends.ModelBackend",
+    "ppa.backends.ModelBackend",  # Django's, with the agency in the user's query
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
@@ -318,10 +318,17 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": _cache,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "sinergi"),
+        # A cache that does not answer within a second counts as down (sessions then read
+        # PostgreSQL, ppa/sessions.py) instead of holding the request.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
     if (_cache := env_str("CACHE_URL", ""))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Sessions: with the shared cache, read from Redis and written to PostgreSQL and Redis
+# (ppa/sessions.py: one query less on every page); without it, PostgreSQL alone, since a
+# per-process cache would let one worker keep a session that another had ended.
+SESSION_ENGINE = "ppa.sessions" if _cache else "django.contrib.sessions.backends.db"
 
 # Two-factor authentication (django-otp TOTP; recovery codes are hashed, ppa.models).
 # Required for these roles (and superusers); available to everyone on the account page.

@@ -166,6 +166,6 @@ def test_data_quality_query_count_does_not_grow(world, client, django_assert_num
     client.force_login(world.users["supervisor_own"])
     url = reverse("cases:data_quality")
     client.get(url)  # warm the session
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert len(response.context["rows"]) == n

@@ -49,7 +49,7 @@ def test_list_query_count_does_not_grow_with_rows(world, client, django_assert_n
     make_cases(world.users["intake_own"], n)
     client.force_login(world.users["case_worker_own"])
     client.get(reverse("cases:list"))  # warm the session
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(reverse("cases:list"))
     assert response.status_code == 200
 
@@ -62,7 +62,7 @@ def test_list_filter_with_htmx_answers_the_results_only(world, client, django_as
     client.force_login(world.users["case_worker_own"])
     url = reverse("cases:list") + "?risiko=high"
     client.get(url)  # warm the session
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         part = client.get(url, HTTP_HX_REQUEST="true")
     body = part.content.decode()
     assert "<html" not in body and 'id="case-results"' not in body
@@ -249,7 +249,7 @@ def test_case_page_query_count_does_not_grow(world, client, django_assert_num_qu
     client.force_login(world.users["supervisor_own"])
     url = reverse("cases:detail", kwargs={"code": case.code})
     client.get(url)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
@@ -275,7 +275,7 @@ def test_closed_case_page_builds_no_action_form(world, client, django_assert_num
     client.force_login(world.users["case_worker_own"])
     url = reverse("cases:detail", kwargs={"code": case.code})
     client.get(url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(url)
     page = response.content.decode()
     assert 'id="manage-title"' not in page and "<form" not in page.split("<main", 1)[-1]

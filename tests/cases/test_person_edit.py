@@ -274,5 +274,5 @@ def test_edit_page_query_count(world, client, django_assert_num_queries, role, n
     client.force_login(world.users["case_worker_own"])
     url = edit_url(case, person_of(case, role))
     client.get(url)  # warm the per-process caches
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200

@@ -26,10 +26,10 @@ def test_pages_use_a_fixed_number_of_queries(client, world, django_assert_num_qu
     meeting, actions = made[-1]
     official, police = world.users["official_own"], world.users["partner_own"]
     pages = [
-        (official, reverse("coordination:list"), 8),
-        (official, reverse("coordination:detail", kwargs={"code": meeting.code}), 14),
-        (police, reverse("coordination:actions"), 8),
-        (police, reverse("coordination:action", kwargs={"code": actions[0].code}), 5),
+        (official, reverse("coordination:list"), 7),
+        (official, reverse("coordination:detail", kwargs={"code": meeting.code}), 13),
+        (police, reverse("coordination:actions"), 7),
+        (police, reverse("coordination:action", kwargs={"code": actions[0].code}), 4),
     ]
     for user, url, count in pages:
         client.force_login(user)
@@ -38,11 +38,11 @@ def test_pages_use_a_fixed_number_of_queries(client, world, django_assert_num_qu
 
 
 COMMUNITY_PAGES = {
-    "queue": 7,
-    "triage detail": 4,
-    "my reports": 7,
-    "status": 4,
-    "form": 4,
+    "queue": 6,
+    "triage detail": 3,
+    "my reports": 6,
+    "status": 3,
+    "form": 3,
 }
 
 

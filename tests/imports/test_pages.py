@@ -8,8 +8,8 @@ from tests.imports.helpers import case_row, checked, imported, upload, workbook
 pytestmark = pytest.mark.django_db
 
 # Session and user, then the page: the batches (with their uploaders) or the batch.
-LIST_QUERIES = 4
-DETAIL_QUERIES = 4
+LIST_QUERIES = 3
+DETAIL_QUERIES = 3
 
 
 def test_template_has_the_sheets_headers_and_reference_lists(client, world):

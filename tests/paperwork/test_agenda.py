@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 # Session, user, agency, OTP device, the page's deadlines and referral replies (overdue and
 # upcoming each), and the
 # base layout's badges: the same for any number of rows.
-QUERIES = 9
+QUERIES = 8
 
 REGISTERED = "2024-05-08 03:00:00"  # 10:00 WIB, Wednesday
 NEXT_DAY = "2024-05-09 03:00:00"

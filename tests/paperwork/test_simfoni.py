@@ -27,7 +27,7 @@ from tests.jobs import download_url, journey, request_file
 pytestmark = pytest.mark.django_db
 
 # Session, user, agency, OTP device, the recent exports with their requesters, base badges.
-SIMFONI_PAGE_QUERIES = 5
+SIMFONI_PAGE_QUERIES = 4
 PERIOD = {"period_from": "2024-05-01", "period_to": "2024-05-31", "only_new": "on"}
 REASON = "Input SIMFONI-PPA bulan Mei 2024."
 

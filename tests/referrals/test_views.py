@@ -152,10 +152,10 @@ def test_inbox_query_count_is_fixed(world, login, django_assert_num_queries, n):
         make_referral(world, status="delivered")
     for persona, tab in (("supervisor_own", "sent"), ("partner_own", "received")):
         client = login(world.users[persona])
-        # session, user, agency, tab counts (one aggregate), page count, rows, unread
+        # session, user with agency, tab counts (one aggregate), page count, rows, unread
         # notifications, session save (3), the agency's open rakor follow-ups; supervisors
         # +1: their two-factor device check
-        with django_assert_num_queries(12 if persona == "supervisor_own" else 11):
+        with django_assert_num_queries(11 if persona == "supervisor_own" else 10):
             response = client.get(reverse("referrals:inbox") + f"?tab={tab}")
         assert len(response.context["page"].object_list) == n
         assert response.context["unread"] >= n  # "delivered" (and for the sender, "approved")
@@ -169,8 +169,8 @@ def test_inbox_tab_and_counts_update_in_place(world, login, django_assert_num_qu
     client = login(world.users["partner_own"])
     url = reverse("referrals:inbox") + "?tab=received"
     client.get(url)  # warm the session
-    # session, user, agency, tab counts, page count, rows (no session save: just renewed)
-    with django_assert_num_queries(6):
+    # session, user with agency, tab counts, page count, rows (no session save: just renewed)
+    with django_assert_num_queries(5):
         part = client.get(url, HTTP_HX_REQUEST="true")
     body = part.content.decode()
     assert "<html" not in body and 'id="inbox-part"' in body
@@ -187,8 +187,9 @@ def test_detail_query_count_is_fixed(world, login, django_assert_num_queries, ac
             actor=world.users["partner_own"], referral=referral, note=f"Tindakan {i}"
         )
     client = login(world.users["case_worker_own"])
-    # session, user, agency, referral, access log, services, victims, timeline, session save (3)
-    with django_assert_num_queries(11):
+    # session, user with agency, referral, access log, services, victims, timeline, session
+    # save (3)
+    with django_assert_num_queries(10):
         response = client.get(reverse("referrals:detail", kwargs={"code": referral.code}))
     assert len(response.context["events"]) == 5 + actions
 
@@ -208,7 +209,7 @@ def test_case_panel_and_notifications_query_counts(world, login, django_assert_n
     partner = world.users["partner_own"]
     assert len(selectors.case_referrals(partner, case)) == n
     client = login(worker)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("referrals:notifications"))
     assert len(response.context["page"].object_list) >= n
 

@@ -161,17 +161,17 @@ def test_list_and_detail_pages_use_a_fixed_number_of_queries(
     list_url = reverse("reports:recap_list")
     detail_url = reverse("reports:recap_detail", kwargs={"code": recap.code})
     client.get(list_url)  # warm the session
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(list_url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(detail_url)
     for year in range(2016, 2021):
         make_recap(world, year, year - 2000, user="supervisor_own")
     for cases in (5, 6, 7):
         client.post(detail_url, recap_post(2015, cases))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get(list_url).content.decode().count("Laporan Tahunan P2TP2A") == 6
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert "6 → 7" in client.get(detail_url).content.decode()
 
 
