@@ -471,23 +471,29 @@ def _run_worker() -> Iterator[subprocess.Popen]:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    try:
+        _wait_until_ready(proc, log, start)
+        yield proc
+    finally:
+        # Also when it never became ready: a worker left running would take later runs' tasks.
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def _wait_until_ready(proc: subprocess.Popen, log, start: int) -> None:
     # A worker starts in a few seconds on a quiet machine; a loaded CI machine took over 30.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"celery worker exited ({proc.returncode}); see {log.name}")
         if "ready." in Path(log.name).read_text(errors="replace")[start:]:
-            break
+            return
         time.sleep(0.2)
-    else:
-        raise RuntimeError(f"celery worker not ready in 120 s; see {log.name}")
-    yield proc
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
+    raise RuntimeError(f"celery worker not ready in 120 s; see {log.name}")
 
 
 @pytest.fixture
