@@ -219,3 +219,19 @@ def test_a_file_never_downloaded_is_removed_when_its_link_expires(client, world,
     record.expires_at = timezone.now() - dt.timedelta(minutes=1)
     record.save(update_fields=["created_at", "expires_at"])
     assert client.get(download_url(client, page)).status_code == 410
+
+
+def test_an_export_without_its_file_job_never_fails(client, world, officer, cases):
+    """An export recorded before its file was made by a job (no run): no progress to show
+    (404), and its download says the file was not made (410), never a server error."""
+    client.force_login(officer)
+    request_file(client, reverse("paperwork:simfoni"), PERIOD | {"reason": REASON})
+    record = SimfoniExport.objects.get()
+    SimfoniExport.objects.filter(pk=record.pk).update(run=None)
+    for name in ("simfoni_progress", "simfoni_status"):
+        url = reverse(f"paperwork:{name}", kwargs={"code": record.code})
+        assert client.get(url).status_code == 404, name
+    url = reverse("paperwork:simfoni_download", kwargs={"code": record.code})
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "gagal dibuat. Ajukan ekspor baru." in response.content.decode()
