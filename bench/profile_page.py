@@ -1,7 +1,7 @@
 """Where the time of one page goes: the case list or the case page, in-process, profiled.
 
     DATABASE_URL=... SECRET_KEY=<50+ chars> .venv/bin/python bench/profile_page.py \\
-        [--page list|case|health] [--repeat 200] [--top 25]
+        [--page list|case|health] [--repeat 200] [--top 25] [--sql]
 
 Signs in a case worker of the agency with the most cases (as bench/throughput.py does), warms
 the page, then requests it `--repeat` times under cProfile. Prints the median wall time per
@@ -57,14 +57,17 @@ class SqlTimer:
     def __init__(self) -> None:
         self.seconds = 0.0
         self.count = 0
+        self.by_statement: dict[str, list[float]] = defaultdict(list)
 
     def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         start = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - start
+            took = time.perf_counter() - start
+            self.seconds += took
             self.count += 1
+            self.by_statement[" ".join(sql.split())[:160]].append(took)
 
 
 def main() -> None:
@@ -72,6 +75,7 @@ def main() -> None:
     parser.add_argument("--page", choices=["list", "case", "health"], default="list")
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sql", action="store_true", help="each statement's median time")
     args = parser.parse_args()
     user, code = busiest_case_worker()
     client = Client()
@@ -112,6 +116,11 @@ def main() -> None:
     print("| --- | --- |")
     for name, seconds in sorted(by_layer.items(), key=lambda kv: -kv[1]):
         print(f"| {name} | {seconds / total:.0%} |")
+    if args.sql:
+        print("| statement (first 160 characters) | runs | median ms |")
+        print("| --- | --- | --- |")
+        for sql, took in timer.by_statement.items():
+            print(f"| `{sql}` | {len(took)} | {_django.median(took) * 1000:.2f} |")
     stats.sort_stats("cumulative").print_stats(args.top)
 
 

@@ -1020,16 +1020,10 @@ class ListFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         agency = user.agency
         if agency is not None:
-            cast(forms.ChoiceField, self.fields["kecamatan"]).choices = district_choices(agency)
-            workers = User.objects.filter(
-                agency_id=agency.pk,
-                role__in=[Role.CASE_WORKER, Role.SUPERVISOR],
-                is_active=True,
-            ).order_by("first_name", "username")
+            districts, workers = selectors.list_filter_choices(agency)
+            cast(forms.ChoiceField, self.fields["kecamatan"]).choices = BLANK + districts
             cast(forms.ChoiceField, self.fields["petugas"]).choices = (
-                BLANK
-                + [("me", _("Saya sendiri")), ("none", _("Belum ditetapkan"))]
-                + [(str(u.code), str(u)) for u in workers]
+                BLANK + [("me", _("Saya sendiri")), ("none", _("Belum ditetapkan"))] + workers
             )
         else:
             cast(forms.ChoiceField, self.fields["kecamatan"]).choices = BLANK
