@@ -153,18 +153,21 @@ def case_list(
             'OR ("cases_case"."reported_on" = %s AND "cases_case"."id" < %s))'
         )
         params += [day, day, day, pk]
+    # The limit is written in, not a parameter: a prepared statement's generic plan does not
+    # know a parameter's value, and PostgreSQL would plan the statement anew each time.
+    limit = int(size) + 1
     union, union_params = [], []
     for condition, part_params in parts:
         union.append(
             '(SELECT "cases_case"."id" FROM "cases_case" WHERE '  # noqa: S608 (conditions written here and in cases.access; values are parameters)
             + " AND ".join([condition, *where])
-            + ' ORDER BY "cases_case"."reported_on" DESC, "cases_case"."id" DESC LIMIT %s)'
+            + f' ORDER BY "cases_case"."reported_on" DESC, "cases_case"."id" DESC LIMIT {limit})'
         )
-        union_params += [*part_params, *params, size + 1]
+        union_params += [*part_params, *params]
     with connection.cursor() as db:
         db.execute(
-            _LIST_SQL.format(parts=" UNION ALL ".join(union)),
-            [now, *union_params, size + 1],
+            _LIST_SQL.format(parts=" UNION ALL ".join(union), limit=limit),
+            [now, *union_params],
         )
         values = db.fetchall()
     next_cursor = _position(values[size - 1][4], values[size - 1][0]) if len(values) > size else ""
@@ -191,7 +194,7 @@ _LIST_SQL = (
     'FROM "cases_case" LEFT JOIN "ppa_region" R ON R."code" = "cases_case"."incident_district_id" '
     'LEFT JOIN "ppa_user" U ON U."id" = "cases_case"."assigned_worker_id" '
     'WHERE "cases_case"."id" IN ({parts}) '
-    'ORDER BY "cases_case"."reported_on" DESC, "cases_case"."id" DESC LIMIT %s'
+    'ORDER BY "cases_case"."reported_on" DESC, "cases_case"."id" DESC LIMIT {limit}'
 )
 _AGENCY = 1
 

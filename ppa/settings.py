@@ -131,6 +131,16 @@ TRIGRAM_THRESHOLD = 0.5
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     f"-c jit=off -c pg_trgm.similarity_threshold={TRIGRAM_THRESHOLD}"
 )
+# --- Prepared statements (perf) ---
+# PostgreSQL planned every statement anew: 4-6 ms of planning for the case list's statement and
+# for the case page's case-and-its-places join, against 0.2-0.6 ms of execution (at 20k cases
+# and at 1M alike). With server-side binding, psycopg prepares a statement on its second use on
+# a connection and PostgreSQL reuses its plan (bench/README.md, "Prepared statements"). Behind
+# PgBouncer in transaction mode, set DB_PREPARED_STATEMENTS=0 unless PgBouncer is 1.21 or newer
+# with max_prepared_statements set (docs/scaling.md).
+if env_bool("DB_PREPARED_STATEMENTS", True):
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 2)
 
 # Optional read replica (PostgreSQL streaming replication) for statistics, dashboards,
 # exports and report figures; see ppa/db.py and docs/scaling.md.
