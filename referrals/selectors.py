@@ -4,7 +4,7 @@
 import datetime as dt
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from cases.models import Case
@@ -84,13 +84,14 @@ def case_referrals(user: User, case: Case) -> ReferralList:
     """Referrals of the case that this user may see: every one (with every step) for the
     owning agency, only the ones shared with their agency for the receiving side. Three
     queries whatever the number of referrals and steps."""
-    rows = Referral.objects.filter(case=case)
+    rows = Referral.objects.filter(case_id=case.pk)
     owner = ppa_access.is_staff_of_case_owner(user) and case.agency_id == user.agency_id
     if not owner:
         rows = rows.filter(to_agency_id=user.agency_id, status__in=SHARED_STATES)
-    result = ReferralList(
-        rows.select_related("to_agency")
-        .prefetch_related(
+    result = ReferralList(rows.select_related("to_agency").order_by("-created_at", "-pk"))
+    if result:  # most cases are never referred: no prefetch to build for them
+        prefetch_related_objects(
+            result,
             "services",
             Prefetch(
                 "events",
@@ -99,8 +100,6 @@ def case_referrals(user: User, case: Case) -> ReferralList:
                 ),
             ),
         )
-        .order_by("-created_at", "-pk")
-    )
     result.can_refer = access.can_draft_referral(user, case)
     return result
 
