@@ -13,6 +13,7 @@ urlpatterns = [
     path("dokumen/<uuid:code>/", views.document_download, name="document"),
     path("<uuid:code>/", views.case_detail, name="detail"),
     path("<uuid:code>/cetak/", views.case_print, name="print"),
+    path("<uuid:code>/riwayat/", views.case_history, name="history"),
     path("<uuid:code>/ubah/", views.case_edit, name="edit"),
     path("<uuid:code>/orang/<uuid:person>/ubah/", views.person_edit, name="person_edit"),
     path("<uuid:code>/tahap/", views.case_advance, name="advance"),

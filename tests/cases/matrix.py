@@ -194,6 +194,7 @@ ROWS = [
     ),
     Row("cases:detail", setup=a_case, expect=own_staff(200) | data_officer(404)),
     Row("cases:print", setup=a_case, expect=own_staff(200)),
+    Row("cases:history", setup=a_case, expect=own_staff(200)),
     Row("cases:edit", setup=a_case, expect=own_staff(200)),
     Row(
         "cases:edit",

@@ -226,13 +226,15 @@ def test_dates_are_indonesian(world, client):
 
 @pytest.mark.parametrize("n", [1, 4])
 def test_case_page_query_count_does_not_grow(world, client, django_assert_num_queries, n):
-    """The supervisor's case page (everything shown, with the history) runs 12 queries for any
-    number of people, services, legal steps, documents, records and history rows:
-    session, user, second-factor device, the user's agency (middleware); the case; the access
-    log row; everything the page shows (people with their lists, services, legal steps,
-    relationships, clocks, records, documents, linked cases: one statement); the history of
-    every tracked table with the users it names (one statement); the service form's reference
-    lists, its agencies and the assign form's workers; referrals."""
+    """The supervisor's case page (everything shown) runs 10 queries for any number of people,
+    services, legal steps, documents, records and history rows: session (in the database
+    here; Redis with CACHE_URL), user with agency and second-factor device (middleware); the
+    case; the access log row; everything the page shows
+    (people with their lists, services, legal steps, relationships, clocks, records, documents,
+    linked cases: one statement); the service form's reference lists, its agencies and the
+    assign form's workers; referrals. The history, folded on the page, loads when opened:
+    session, user, device, the case, the access log row and every tracked table with the
+    users it names (one statement)."""
     actor = world.users["intake_own"]
     worker = world.users["case_worker_own"]
     case = make_case(
@@ -285,21 +287,25 @@ def test_case_page_query_count_does_not_grow(world, client, django_assert_num_qu
     client.force_login(world.users["supervisor_own"])
     url = reverse("cases:detail", kwargs={"code": case.code})
     client.get(url)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count("Perkosaan") == n  # the sub-form, once per victim
     assert page.count("visum") == 0  # file names never shown, only the kind
     assert len(response.context["page"].documents) == n
-    assert len(response.context["history"]) >= 3 * n
+    history_url = reverse("cases:history", kwargs={"code": case.code})
+    assert history_url in page
+    with django_assert_num_queries(6):
+        response = client.get(history_url, HTTP_HX_REQUEST="true")
+    assert len(response.context["actions"]) >= 3 * n
 
 
 def test_closed_case_page_builds_no_action_form(world, client, django_assert_num_queries):
     """A closed case shows the case worker no action (the supervisor may reopen it): the page
-    builds no form, so none of the forms' choices are read. 8 queries: session, user and
-    agency (middleware; no second-factor device for a case worker), the case, the access log
-    row, the page's statement, the history's, referrals."""
+    builds no form, so none of the forms' choices are read. 6 queries: session (in the
+    database here) and user with agency (middleware; no second-factor device for a case
+    worker), the case, the access log row, the page's statement, referrals."""
     case = make_case(world.users["intake_own"])
     services.case_closure_request(
         actor=world.users["case_worker_own"], case=case, version=case.version, report="Selesai."
@@ -311,7 +317,7 @@ def test_closed_case_page_builds_no_action_form(world, client, django_assert_num
     client.force_login(world.users["case_worker_own"])
     url = reverse("cases:detail", kwargs={"code": case.code})
     client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url)
     page = response.content.decode()
     assert 'id="manage-title"' not in page and "<form" not in page.split("<main", 1)[-1]
@@ -331,15 +337,32 @@ def test_history_says_who_changed_what_and_why(world, client):
         reason="Ancaman baru dari terlapor",
     )
     client.force_login(world.users["supervisor_own"])
-    response = client.get(reverse("cases:detail", kwargs={"code": case.code}))
+    response = client.get(reverse("cases:history", kwargs={"code": case.code}))
     action = next(
-        a for a in response.context["history"] if a.reason == "Ancaman baru dari terlapor"
+        a for a in response.context["actions"] if a.reason == "Ancaman baru dari terlapor"
     )
     assert action.who == str(world.users["case_worker_own"])
     assert action.summary == "mengubah Kasus: tingkat risiko"
     assert ("tingkat risiko", "Rendah", "Tinggi") in action.entries[0].changes
     page = response.content.decode()
     assert "Ancaman baru dari terlapor" in page and "<del>Rendah</del>" in page
+    assert "<html" in page and case.number in page  # without JavaScript: a page of its own
+
+
+def test_history_opens_on_the_case_page_and_is_logged(world, client):
+    """The case page holds the folded history's address, not the history; opening it fetches
+    the list alone (htmx) and logs a view of the case."""
+    case = make_case(world.users["intake_own"])
+    client.force_login(world.users["supervisor_own"])
+    page = client.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    url = reverse("cases:history", kwargs={"code": case.code})
+    assert f'hx-get="{url}"' in page and "mencatat kasus ini" not in page
+    views_before = AccessLog.objects.filter(action=AccessLog.Action.VIEW).count()
+    part = client.get(url, HTTP_HX_REQUEST="true")
+    body = part.content.decode()
+    assert "<html" not in body and "mencatat kasus ini" in body
+    assert "HX-Request" in part["Vary"]
+    assert AccessLog.objects.filter(action=AccessLog.Action.VIEW).count() == views_before + 1
 
 
 def test_history_is_one_entry_per_save(world, client):
@@ -354,7 +377,7 @@ def test_history_is_one_entry_per_save(world, client):
         reason="Ancaman baru",
     )
     client.force_login(world.users["supervisor_own"])
-    actions = client.get(reverse("cases:detail", kwargs={"code": case.code})).context["history"]
+    actions = client.get(reverse("cases:history", kwargs={"code": case.code})).context["actions"]
     assert [a.summary for a in actions] == ["mengubah Kasus: tingkat risiko", "mencatat kasus ini"]
     assert len(actions[1].entries) > 2  # the case, its victim, its perpetrator, ...
 
@@ -392,6 +415,7 @@ def test_referred_partner_sees_only_the_shared_groups(world, client, monkeypatch
     for secret in ("Teratai", "0812-SENTINEL", "Terlapor Rahasia", "KRONOLOGI-SENTINEL"):
         assert secret not in page
     assert "Riwayat perubahan" not in page
+    assert client.get(reverse("cases:history", kwargs={"code": case.code})).status_code == 404
     assert "Fisik" in page  # the shared forms of violence
     # A referred partner may read but not act.
     post = client.post(

@@ -87,6 +87,7 @@ def test_victim_correction_shows_on_the_case_page_and_in_the_history(world, clie
 
     page = client.get(detail_url(case)).content.decode()
     assert "Korban Sintetis Putri" in page and "2 Juni 1991" in page
+    page = client.get(reverse("cases:history", kwargs={"code": case.code})).content.decode()
     assert "Salah ketik nama dan tanggal lahir" in page
     assert "<del>Korban Sintetis 1</del> → <ins>Korban Sintetis Putri</ins>" in page
     assert "<del>Fisik</del> → <ins>Fisik, Psikis, Seksual</ins>" in page

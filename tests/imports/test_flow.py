@@ -82,5 +82,5 @@ def test_case_history_shows_the_import_with_user_file_and_checksum(world, client
     assert reasons == {f"diimpor: register.xlsx SHA-256 {batch.sha256[:32]}…"}
     assert {e.who for e in entries} == {officer.get_full_name()}
     client.force_login(officer)
-    page = client.get(reverse("cases:detail", kwargs={"code": case.code}), secure=True)
+    page = client.get(reverse("cases:history", kwargs={"code": case.code}), secure=True)
     assert "diimpor: register.xlsx" in page.content.decode()
