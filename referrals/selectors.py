@@ -88,7 +88,15 @@ def case_referrals(user: User, case: Case) -> ReferralList:
     owner = ppa_access.is_staff_of_case_owner(user) and case.agency_id == user.agency_id
     if not owner:
         rows = rows.filter(to_agency_id=user.agency_id, status__in=SHARED_STATES)
-    result = ReferralList(rows.select_related("to_agency").order_by("-created_at", "-pk"))
+    # Newest first, sorted here: a case has a handful of referrals, and an ORDER BY was a
+    # third of this query's compile time on every case page.
+    result = ReferralList(
+        sorted(
+            rows.select_related("to_agency").order_by(),
+            key=lambda r: (r.created_at, r.pk),
+            reverse=True,
+        )
+    )
     if result:  # most cases are never referred: no prefetch to build for them
         prefetch_related_objects(
             result,
