@@ -6,7 +6,7 @@ run: gunicorn (sync workers, 127.0.0.1 only) and wrk with a case worker's sessio
 
 Needs Debian's `wrk` and collected static files (`DEBUG=0 ... manage.py collectstatic
 --noinput`). The session is made here (the equivalent of one login); the user is a case worker
-of the agency with the most cases, and the case page is that agency's middle case by id. Prints
+of the agency with the most cases, and the case page is that agency's middle open case by id. Prints
 req/s, p50 and p99 per page, and each page's req/s as a fraction of the floor.
 """
 
@@ -31,7 +31,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
-from cases.models import Case  # noqa: E402
+from cases.models import Case, Status  # noqa: E402
 from ppa.models import Role, User  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -42,9 +42,15 @@ def busiest_case_worker() -> tuple[User, str]:
         Case.objects.values("agency_id").annotate(n=Count("id")).order_by("-n")[0]["agency_id"]
     )
     user = User.objects.filter(role=Role.CASE_WORKER, agency_id=agency_id).order_by("id")[0]
-    # The agency's middle case by id: a case of the generated data, the same one in every run
-    # (the newest case would be one that another bench script registered, e.g. the intake's).
-    cases = Case.objects.filter(agency_id=agency_id).order_by("id").values_list("code", flat=True)
+    # The agency's middle open case by id: a case of the generated data, the same one in every
+    # run (the newest case would be one that another bench script registered, e.g. the
+    # intake's), open as the cases a case worker works on are (a closed case's page builds no
+    # action form).
+    cases = (
+        Case.objects.filter(agency_id=agency_id, status=Status.OPEN)
+        .order_by("id")
+        .values_list("code", flat=True)
+    )
     return user, str(cases[cases.count() // 2])
 
 
