@@ -82,8 +82,8 @@ class ReferralList(list):
 
 def case_referrals(user: User, case: Case) -> ReferralList:
     """Referrals of the case that this user may see: every one (with every step) for the
-    owning agency, only the ones shared with their agency for the receiving side. Three
-    queries whatever the number of referrals and steps."""
+    owning agency, only the ones shared with their agency for the receiving side. One query
+    for a case never referred, three whatever the number of referrals and steps."""
     rows = Referral.objects.filter(case_id=case.pk)
     owner = ppa_access.is_staff_of_case_owner(user) and case.agency_id == user.agency_id
     if not owner:
