@@ -79,8 +79,9 @@ ROOT_URLCONF = "ppa.urls"
 WSGI_APPLICATION = "ppa.wsgi.application"
 
 # Form widgets render through the project's templates: templates/django/forms/widgets/attrs.html
-# announces a field's maximum without letting the browser cut input silently.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# announces a field's maximum without letting the browser cut input silently. Select lists are
+# written in Python with the same markup (ppa/renderers.py).
+FORM_RENDERER = "ppa.renderers.FormRenderer"
 
 TEMPLATES = [
     {
