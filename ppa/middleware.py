@@ -9,11 +9,13 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseRedirectBase
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request
 
+from ppa.http import partial_request
 from ppa.otp import has_device, otp_required
 from ppa.security import AUTH_AT_SESSION_KEY
 
@@ -101,6 +103,24 @@ class SessionLimitMiddleware:
                 messages.info(request, _("Sesi Anda sudah berakhir. Silakan masuk kembali."))
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+class PartialRedirectMiddleware:
+    """A part of a page asked by htmx (the case list's results, the case history) that is
+    answered with a redirect, above all to the login page once the session has ended, sends
+    the whole window there (`HX-Redirect`) instead of showing the other page inside the part.
+    Outside every middleware that may redirect a signed-out or unverified user."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if partial_request(request) and isinstance(response, HttpResponseRedirectBase):
+            whole = HttpResponse(status=200)
+            whole["HX-Redirect"] = response["Location"]
+            return whole
+        return response
 
 
 OTP_EXEMPT_URL_NAMES = ("login", "logout", "otp_verify", "otp_setup", "otp_qr", "set_language")

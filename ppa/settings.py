@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "ppa.middleware.UserLocaleMiddleware",
     "ppa.middleware.NulInFieldNameMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ppa.middleware.PartialRedirectMiddleware",
     "ppa.middleware.SessionLimitMiddleware",
     "ppa.middleware.SessionTouchMiddleware",
     "ppa.db.WriteMarkMiddleware",

@@ -2,8 +2,10 @@
 
 import datetime as dt
 import re
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -363,6 +365,19 @@ def test_history_opens_on_the_case_page_and_is_logged(world, client):
     assert "<html" not in body and "mencatat kasus ini" in body
     assert "HX-Request" in part["Vary"]
     assert AccessLog.objects.filter(action=AccessLog.Action.VIEW).count() == views_before + 1
+
+
+def test_a_part_asked_after_the_session_ended_sends_the_whole_window_to_login(world, client):
+    """htmx would put the login page inside the history fold or the list's results: the
+    redirect becomes HX-Redirect, back to the asked address after signing in."""
+    case = make_case(world.users["intake_own"])
+    history_url = reverse("cases:history", kwargs={"code": case.code})
+    for address in (history_url, reverse("cases:list") + "?risiko=high"):
+        part = client.get(address, HTTP_HX_REQUEST="true")
+        assert part.status_code == 200 and part.content == b""
+        assert part["HX-Redirect"].startswith(reverse(settings.LOGIN_URL) + "?next=")
+        assert part["HX-Redirect"].endswith("?next=" + quote(address, safe="/"))
+    assert client.get(history_url).status_code == 302  # a whole page: the ordinary redirect
 
 
 def test_history_is_one_entry_per_save(world, client):
