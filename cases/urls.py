@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:code>/", views.case_detail, name="detail"),
     path("<uuid:code>/cetak/", views.case_print, name="print"),
     path("<uuid:code>/riwayat/", views.case_history, name="history"),
+    path("<uuid:code>/formulir/<slug:action>/", views.case_action_form, name="action_form"),
     path("<uuid:code>/ubah/", views.case_edit, name="edit"),
     path("<uuid:code>/orang/<uuid:person>/ubah/", views.person_edit, name="person_edit"),
     path("<uuid:code>/tahap/", views.case_advance, name="advance"),

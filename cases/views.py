@@ -5,6 +5,7 @@ the user's input and the messages next to the fields)."""
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import access, history, quality, refcache, selectors, services
@@ -363,70 +365,228 @@ def _case_context(request: AuthedRequest, case: Case, **forms: Any) -> dict:
         return _case_context_read(request, case, **forms)
 
 
-def _case_context_read(request: AuthedRequest, case: Case, **forms: Any) -> dict:
+def _case_context_read(request: AuthedRequest, case: Case, **sent: Any) -> dict:
+    """`sent`: the forms sent back (`<key>_form`) and the rest of the page's context (the
+    changes that made a save stale)."""
     page = selectors.case_page(case)
     case_access = case.access
-    following = services.next_step(case.step) if case.status == Status.OPEN else None
-    defaults = _action_forms(case, page, following)
-    defaults.update(forms)
+    folds = _action_folds(case, page, sent)
     return {
         "case": case,
         "access": case_access,
         "page": page,
-        "next_step": Step(following) if following else None,
         "can_export": access.can_export_case_records(request.user, case),
         "show": {group: case_access.shows(group) for group in access.FieldGroup.ALL},
         "incident_district": case.incident_district,
         "incident_village": case.incident_village,
-        **defaults,
+        "folds": folds,
+        "fold_keys": {fold["action"].key for fold in folds},
+        **{name: value for name, value in sent.items() if not name.endswith("_form")},
     }
 
 
-def _action_forms(case: Case, page: selectors.CasePage, following: str | None) -> dict:
-    """The empty forms of the actions the user may take on the case in its state, the same
-    conditions as `cases/_manage.html` shows them under (None for the others: a read-only
-    viewer or a closed case builds no form, and no form reads its choices)."""
-    case_access = case.access
-    version = {"version": case.version}
-    manage = case_access.can_manage
-    forms: dict[str, Any] = dict.fromkeys(
-        (
-            "step_form",
-            "record_form",
-            "closure_form",
-            "decision_form",
-            "reopen_form",
-            "assign_form",
-            "service_form",
-            "legal_form",
-            "document_form",
-        )
+@dataclass(frozen=True)
+class CaseAction:
+    """One fold of the case page's "Penanganan kasus": the address it posts to, its title and
+    its button. Its form loads when the fold is opened (`case_action_form`), so that the page,
+    read far more often than acted on, builds and renders no form; a form that comes back with
+    errors is on the page, open."""
+
+    key: str  # the address's last part; the page's context holds a sent form as `<key>_form`
+    url: str
+    need: str  # the right it takes (cases.access.get_case_for_user), as its POST view asks
+    title: str
+    submit: str
+    danger: bool = False
+    multipart: bool = False
+
+
+_ACTIONS = {
+    a.key: a
+    for a in (
+        CaseAction(
+            "decision",
+            "cases:closure_decide",
+            "supervise",
+            gettext_lazy("Keputusan terminasi (supervisor)"),
+            gettext_lazy("Simpan keputusan"),
+        ),
+        CaseAction(
+            "step",
+            "cases:advance",
+            "manage",
+            gettext_lazy("Lanjut ke tahap: %(step)s"),
+            gettext_lazy("Simpan dan pindah tahap"),
+        ),
+        CaseAction(
+            "record",
+            "cases:record",
+            "manage",
+            gettext_lazy("Tambah catatan perkembangan"),
+            gettext_lazy("Simpan catatan"),
+        ),
+        CaseAction(
+            "service",
+            "cases:service_add",
+            "manage",
+            gettext_lazy("Catat layanan untuk korban"),
+            gettext_lazy("Simpan layanan"),
+        ),
+        CaseAction(
+            "legal",
+            "cases:legal_add",
+            "manage",
+            gettext_lazy("Catat proses hukum terlapor"),
+            gettext_lazy("Simpan proses hukum"),
+        ),
+        CaseAction(
+            "document",
+            "cases:document_upload",
+            "edit",
+            gettext_lazy("Unggah dokumen"),
+            gettext_lazy("Unggah"),
+            multipart=True,
+        ),
+        CaseAction(
+            "assign",
+            "cases:assign",
+            "supervise",
+            gettext_lazy("Tetapkan manajer kasus"),
+            gettext_lazy("Simpan"),
+        ),
+        CaseAction(
+            "closure",
+            "cases:closure_request",
+            "manage",
+            gettext_lazy("Ajukan terminasi (penutupan kasus)"),
+            gettext_lazy("Ajukan ke supervisor"),
+        ),
+        CaseAction(
+            "reopen",
+            "cases:reopen",
+            "reopen",
+            gettext_lazy("Buka kembali kasus"),
+            gettext_lazy("Buka kembali"),
+            danger=True,
+        ),
     )
-    if manage:
-        if following:
-            forms["step_form"] = f.StepForm(initial={**version, "to_step": following})
-        forms["record_form"] = f.RecordForm()
-        if case.status == Status.OPEN:
-            forms["closure_form"] = f.ClosureRequestForm(initial=version)
-        if page.victims:
-            victims = [(str(p.code), _person_label(p, case_access)) for p in page.victims]
-            forms["service_form"] = f.ServiceForm(
-                victims=victims, agency_id=case.agency_id, initial={"provider": case.agency_id}
-            )
-        if page.perpetrators:
-            perpetrators = [(str(p.code), _person_label(p, case_access)) for p in page.perpetrators]
-            forms["legal_form"] = f.LegalForm(perpetrators=perpetrators)
-    if case_access.can_supervise:
-        if case.status == Status.CLOSURE_REQUESTED:
-            forms["decision_form"] = f.ClosureDecisionForm(initial=version)
-        forms["assign_form"] = f.AssignForm(
-            initial={**version, "worker": case.assigned_worker_id}, agency_id=case.agency_id
+}
+
+
+def _following(case: Case) -> str | None:
+    """The step an open case moves to next (None for a case that is not open or at the end)."""
+    return services.next_step(case.step) if case.status == Status.OPEN else None
+
+
+def _action_keys(case: Case, *, victims: bool, perpetrators: bool) -> list[str]:
+    """The actions the user may take on the case in its state, in the page's order."""
+    a = case.access
+    allowed = {
+        "decision": a.can_supervise and case.status == Status.CLOSURE_REQUESTED,
+        "step": a.can_manage and _following(case) is not None,
+        "record": a.can_manage,
+        "service": a.can_manage and victims,
+        "legal": a.can_manage and perpetrators,
+        "document": a.can_edit,
+        "assign": a.can_supervise,
+        "closure": a.can_manage and case.status == Status.OPEN,
+        "reopen": a.can_reopen,
+    }
+    return [key for key in _ACTIONS if allowed[key]]
+
+
+def _empty_form(key: str, case: Case, version: int) -> forms.Form:
+    """The empty form of one action; `version` is the case's version the user last saw."""
+    initial = {"version": version}
+    if key == "step":
+        return f.StepForm(initial={**initial, "to_step": _following(case)})
+    if key == "record":
+        return f.RecordForm()
+    if key == "service":
+        return f.ServiceForm(
+            victims=_people_choices(case, PersonRole.VICTIM),
+            agency_id=case.agency_id,
+            initial={"provider": case.agency_id},
         )
-    if case_access.can_reopen:
-        forms["reopen_form"] = f.ReopenForm(initial=version)
-    if case_access.can_edit:
-        forms["document_form"] = f.DocumentForm()
-    return forms
+    if key == "legal":
+        return f.LegalForm(perpetrators=_people_choices(case, PersonRole.PERPETRATOR))
+    if key == "document":
+        return f.DocumentForm()
+    if key == "assign":
+        return f.AssignForm(
+            initial={**initial, "worker": case.assigned_worker_id}, agency_id=case.agency_id
+        )
+    forms_by_key = {
+        "decision": f.ClosureDecisionForm,
+        "closure": f.ClosureRequestForm,
+        "reopen": f.ReopenForm,
+    }
+    return forms_by_key[key](initial=initial)
+
+
+def _action_folds(case: Case, page: selectors.CasePage, sent: dict[str, Any]) -> list[dict]:
+    """The folds of "Penanganan kasus": each with its form when one was sent back (errors, a
+    stale version) or opens by itself (the supervisor's decision on a closure request), else
+    the address its form loads from, which carries the version the page shows."""
+    keys = _action_keys(case, victims=bool(page.victims), perpetrators=bool(page.perpetrators))
+    following = _following(case)
+    folds = []
+    for key in keys:
+        action = _ACTIONS[key]
+        form = sent.get(f"{key}_form")
+        if form is None and key == "decision":
+            form = _empty_form(key, case, case.version)
+        url = reverse("cases:action_form", kwargs={"code": case.code, "action": key})
+        folds.append(
+            {
+                "action": action,
+                "title": _title(action, following),
+                "form": form,
+                "url": f"{url}?{urlencode({'versi': case.version})}",
+            }
+        )
+    return folds
+
+
+def _title(action: CaseAction, following: str | None) -> str:
+    if action.key == "step" and following:
+        return str(action.title) % {"step": Step(following).label}
+    return str(action.title)
+
+
+@login_required
+@require_GET
+def case_action_form(request: AuthedRequest, code: uuid.UUID, action: str) -> HttpResponse:
+    """One action's empty form: the case page's fold loads it when opened (htmx: the form
+    alone), or a page of its own without JavaScript. As the action's POST: 404 for anyone who does
+    not see the case, 403 without the right it takes; 404 for an action the case's state does
+    not allow. `?versi=` is the case's version the user's page showed, so a
+    save made by someone else after the page was opened is still reported as such."""
+    if action not in _ACTIONS:
+        raise Http404
+    case = access.get_case_for_user(request.user, code, need=_ACTIONS[action].need)
+    keys = _action_keys(
+        case,
+        victims=action == "service" and case.people.filter(role=PersonRole.VICTIM).exists(),
+        perpetrators=action == "legal" and case.people.filter(role=PersonRole.PERPETRATOR).exists(),
+    )
+    if action not in keys:
+        raise Http404
+    seen = request.GET.get("versi", "")
+    version = int(seen) if seen.isdigit() and 0 < int(seen) <= case.version else case.version
+    log_access(request, action=AccessLog.Action.VIEW, obj=case)
+    with refcache.per_request():
+        context = {
+            "case": case,
+            "action": _ACTIONS[action],
+            "title": _title(_ACTIONS[action], _following(case)),
+            "form": _empty_form(action, case, version),
+        }
+        partial = partial_request(request)
+        template = "cases/_action_form.html" if partial else "cases/action_form.html"
+        response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _person_label(person: Person, case_access: access.CaseAccess) -> str:
@@ -587,14 +747,14 @@ def person_edit(request: AuthedRequest, code: uuid.UUID, person: uuid.UUID) -> H
 def _action(
     request: AuthedRequest,
     code: uuid.UUID,
-    need: str,
+    key: str,
     form_class: type[forms.Form],
-    context_name: str,
     run: Callable[[Case, dict], str],
     form_kwargs: Callable[[Case], dict] | None = None,
 ) -> HttpResponse:
-    """Common shape of the small POST actions on the case page."""
-    case = access.get_case_for_user(request.user, code, need=need)
+    """Common shape of the small POST actions on the case page (`key`: its CaseAction)."""
+    context_name = f"{key}_form"
+    case = access.get_case_for_user(request.user, code, need=_ACTIONS[key].need)
     form = form_class(request.POST, **(form_kwargs(case) if form_kwargs else {}))
     if not form.is_valid():
         return _detail_again(request, case, **{context_name: form})
@@ -624,7 +784,7 @@ def case_advance(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Kasus pindah ke tahap %s.") % Step(d["to_step"]).label
 
-    return _action(request, code, "manage", f.StepForm, "step_form", run)
+    return _action(request, code, "step", f.StepForm, run)
 
 
 @login_required
@@ -634,7 +794,7 @@ def case_record(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         services.case_record_add(actor=request.user, case=case, kind=d["kind"], body=d["body"])
         return _("Catatan tersimpan.")
 
-    return _action(request, code, "manage", f.RecordForm, "record_form", run)
+    return _action(request, code, "record", f.RecordForm, run)
 
 
 @login_required
@@ -646,7 +806,7 @@ def closure_request(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Laporan terminasi diajukan ke supervisor.")
 
-    return _action(request, code, "manage", f.ClosureRequestForm, "closure_form", run)
+    return _action(request, code, "closure", f.ClosureRequestForm, run)
 
 
 @login_required
@@ -659,7 +819,7 @@ def closure_decide(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Terminasi disetujui; kasus ditutup.") if approve else _("Terminasi dikembalikan.")
 
-    return _action(request, code, "supervise", f.ClosureDecisionForm, "decision_form", run)
+    return _action(request, code, "decision", f.ClosureDecisionForm, run)
 
 
 @login_required
@@ -671,7 +831,7 @@ def case_reopen(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Kasus dibuka kembali.")
 
-    return _action(request, code, "reopen", f.ReopenForm, "reopen_form", run)
+    return _action(request, code, "reopen", f.ReopenForm, run)
 
 
 @login_required
@@ -686,9 +846,8 @@ def case_assign(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _action(
         request,
         code,
-        "supervise",
+        "assign",
         f.AssignForm,
-        "assign_form",
         run,
         form_kwargs=lambda case: {"agency_id": case.agency_id},
     )
@@ -723,9 +882,8 @@ def service_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _action(
         request,
         code,
-        "manage",
+        "service",
         f.ServiceForm,
-        "service_form",
         run,
         form_kwargs=lambda case: {
             "victims": _people_choices(case, PersonRole.VICTIM),
@@ -753,9 +911,8 @@ def legal_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     return _action(
         request,
         code,
-        "manage",
+        "legal",
         f.LegalForm,
-        "legal_form",
         run,
         form_kwargs=lambda case: {"perpetrators": _people_choices(case, PersonRole.PERPETRATOR)},
     )
@@ -764,7 +921,7 @@ def legal_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def document_upload(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
-    case = access.get_case_for_user(request.user, code, need="edit")
+    case = access.get_case_for_user(request.user, code, need=_ACTIONS["document"].need)
     form = f.DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail_again(request, case, document_form=form)

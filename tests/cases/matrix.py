@@ -127,6 +127,15 @@ def upload(w, kwargs) -> dict:
     return {"kind": "medical", "file": SimpleUploadedFile("visum.pdf", PDF)}
 
 
+def form_of(action: str, setup=a_case):
+    """reverse() kwargs of one action's form of a case (the case page's folds)."""
+
+    def run(w) -> dict:
+        return {**setup(w), "action": action}
+
+    return run
+
+
 def a_victim(setup=a_case):
     """reverse() kwargs of a case's first victim (or of a perpetrator, a reporter)."""
 
@@ -195,6 +204,36 @@ ROWS = [
     Row("cases:detail", setup=a_case, expect=own_staff(200) | data_officer(404)),
     Row("cases:print", setup=a_case, expect=own_staff(200)),
     Row("cases:history", setup=a_case, expect=own_staff(200)),
+    # The case page's action forms (loaded when a fold opens): as the action's POST.
+    Row("cases:action_form", id="record", setup=form_of("record"), expect=managers(200)),
+    Row("cases:action_form", id="service", setup=form_of("service"), expect=managers(200)),
+    Row("cases:action_form", id="legal", setup=form_of("legal"), expect=managers(200)),
+    Row("cases:action_form", id="step", setup=form_of("step"), expect=managers(200)),
+    Row("cases:action_form", id="closure", setup=form_of("closure"), expect=managers(200)),
+    Row(
+        "cases:action_form",
+        id="document",
+        setup=form_of("document"),
+        expect=managers(200, intake=200),
+    ),
+    Row(
+        "cases:action_form",
+        id="assign",
+        setup=form_of("assign"),
+        expect={**managers(403), "supervisor_own": 200},
+    ),
+    Row(
+        "cases:action_form",
+        id="decision",
+        setup=form_of("decision", closure_requested),
+        expect={**managers(403), "supervisor_own": 200},
+    ),
+    Row(
+        "cases:action_form",
+        id="reopen",
+        setup=form_of("reopen", closed),
+        expect={**managers(403), "supervisor_own": 200},
+    ),
     Row("cases:edit", setup=a_case, expect=own_staff(200)),
     Row(
         "cases:edit",
