@@ -6,7 +6,7 @@ the user's input and the messages next to the fields)."""
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -48,6 +48,9 @@ from ppa import access as ppa_access
 from ppa.audit import log_access
 from ppa.http import AuthedRequest, partial_request
 from ppa.models import AccessLog, Agency, Role, User
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 NAME_SEARCH_KEY = "cases_name_search"
 PERSON_STEPS = ("korban", "terlapor")  # intake steps that warn of possible duplicates
@@ -395,8 +398,8 @@ class CaseAction:
     key: str  # the address's last part; the page's context holds a sent form as `<key>_form`
     url: str
     need: str  # the right it takes (cases.access.get_case_for_user), as its POST view asks
-    title: str
-    submit: str
+    title: "StrOrPromise"
+    submit: "StrOrPromise"
     danger: bool = False
     multipart: bool = False
 

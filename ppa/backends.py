@@ -8,12 +8,15 @@ Django's; a session stores the path of the backend that signed it in, so session
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 
 from ppa.models import User
+from ppa.rows import JoinedRow
+
+# Written once per process (ppa.rows): compiling the ORM's query was a third of its time.
+_USER_WITH_AGENCY = JoinedRow(User, ("agency",), 't."id" = %s')
 
 
 class ModelBackend(DjangoModelBackend):
     def get_user(self, user_id: int) -> User | None:
-        try:
-            user = User.objects.select_related("agency").get(pk=user_id)
-        except User.DoesNotExist:
+        user = _USER_WITH_AGENCY.get(user_id)
+        if user is None:
             return None
         return user if self.user_can_authenticate(user) else None
