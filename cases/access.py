@@ -17,7 +17,7 @@ from django.http import Http404
 from cases.models import Case, Document, IntakeDraft, Person, PersonRole, Step
 from ppa.access import deny_unless, has_role, is_staff_of_case_owner, role_of
 from ppa.models import Role, User
-from ppa.rows import JoinedRow
+from ppa.rows import JoinedRows
 
 __all__ = [
     "FieldGroup",
@@ -180,7 +180,7 @@ def case_access(user: User, case: Case) -> CaseAccess:
 
 # The case with what its page shows and its access needs, in a statement written once
 # per process (ppa.rows: compiling the ORM's version was half of this function's time).
-_CASE_BY_CODE = JoinedRow(
+_CASE_BY_CODE = JoinedRows(
     Case,
     ("agency", "region", "place", "incident_district", "incident_village", "assigned_worker"),
     't."code" = %s',

@@ -8,10 +8,10 @@ Django's; a session stores the path of the backend that signed it in, so session
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 
 from ppa.models import User
-from ppa.rows import JoinedRow
+from ppa.rows import JoinedRows
 
 # Written once per process (ppa.rows): compiling the ORM's query was a third of its time.
-_USER_WITH_AGENCY = JoinedRow(User, ("agency",), 't."id" = %s')
+_USER_WITH_AGENCY = JoinedRows(User, ("agency",), 't."id" = %s')
 
 
 class ModelBackend(DjangoModelBackend):

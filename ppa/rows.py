@@ -1,15 +1,17 @@
-"""One model row with the rows some of its foreign keys name, in a statement written once per
-process.
+"""Rows of a model with the rows some of their foreign keys name, in a statement written once
+per process.
 
-The ORM compiles a queryset's SQL each time it runs. For the two reads nearly every request
-makes (the signed-in user with their agency; on every case address, the case with its agency,
-region, place, district, village and case manager) the compiling cost as much as running the
-statement and building the instances: 1.25 of 2.65 ms for the case, 0.49 of 1.28 ms for the
-user (bench/README.md, "The case page's action forms on demand, and its two reads").
-`JoinedRow` writes the SELECT once per process (LEFT JOINs on the foreign keys) and builds the
-instances as the ORM does: each field's database converters, `Model.from_db`, and every
-related instance (or None) cached on its field as `select_related` caches it, so `case.agency`
-reads no row again. `tests/ppa/test_rows.py` compares it with the ORM, field by field.
+The ORM compiles a queryset's SQL each time it runs. For the reads nearly every request makes
+(the signed-in user with their agency; on every case address, the case with its agency,
+region, place, district, village and case manager; on the case page, its referrals with the
+receiving agency) the compiling cost more than running the statement: 1.14 of 1.84 ms for
+the case, 0.46 of 1.01 ms for the user, measured at one million cases (bench/README.md,
+"The case page's action forms on demand, and its three reads"). `JoinedRows` writes the
+SELECT once per process (LEFT JOINs on the foreign keys) and builds the instances as the ORM
+does: each field's database converters, `Model.from_db`, and every related instance (or
+None) cached on its field as `select_related` caches it, so `case.agency` reads no row
+again. The case now takes 0.24 ms, the user 0.22 ms. `tests/ppa/test_rows.py` compares it
+with the ORM, field by field.
 """
 
 import functools
@@ -36,9 +38,10 @@ class _Block:
     field: ForeignKey | None  # None for the main model
 
 
-class JoinedRow(Generic[M]):
-    """`JoinedRow(Case, ("agency", "region"), 't."code" = %s').get(code)`: the row of `model`
-    (alias `t`) matching `where`, with the rows its foreign keys `related` name, or None."""
+class JoinedRows(Generic[M]):
+    """`JoinedRows(Case, ("agency", "region"), 't."code" = %s').get(code)`: the row of `model`
+    (alias `t`) matching `where`, with the rows its foreign keys `related` name, or None;
+    `.all(...)` every matching row, in no particular order."""
 
     def __init__(self, model: type[M], related: tuple[str, ...], where: str) -> None:
         self.model = model
@@ -79,19 +82,29 @@ class JoinedRow(Generic[M]):
             add(target, alias, field)
         sql = (
             f"SELECT {', '.join(columns)} FROM {quote(self.model._meta.db_table)} t "  # noqa: S608 (names from the models, `where` from the code; values are parameters)
-            f"{' '.join(joins)} WHERE {self.where} LIMIT 1"
+            f"{' '.join(joins)} WHERE {self.where}"
         )
         return sql, blocks
 
     def get(self, *params: Any) -> M | None:
+        """The one row `where` names (a primary or unique key), or None."""
+        found = self._run(params, many=False)
+        return found[0] if found else None
+
+    def all(self, *params: Any) -> list[M]:
+        return self._run(params, many=True)
+
+    def _run(self, params: tuple[Any, ...], *, many: bool) -> list[M]:
         sql, blocks = self._plan
         alias = router.db_for_read(self.model) or "default"
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
+            rows = cursor.fetchall() if many else cursor.fetchmany(1)
+        return [self._instance(row, blocks, alias, connection) for row in rows]
+
+    @staticmethod
+    def _instance(row: tuple, blocks: list[_Block], alias: str, connection: Any) -> Any:
         main: Any = None
         for block in blocks:
             values = list(row[block.start : block.end])

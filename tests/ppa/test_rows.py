@@ -1,4 +1,4 @@
-"""ppa.rows.JoinedRow against the ORM: the same instances, the same related rows cached, in
+"""ppa.rows.JoinedRows against the ORM: the same instances, the same related rows cached, in
 one statement."""
 
 import uuid

@@ -236,3 +236,18 @@ def test_receiving_agency_sees_only_what_is_shared_on_the_case_page(world, login
     owner_html = owner_html.content.decode()
     assert reverse("referrals:create", kwargs={"code": case.code}) in owner_html
     assert "Terkirim ke lembaga tujuan" in owner_html  # every step on the case's timeline
+
+
+def test_case_panel_shows_the_receiving_unit_only_what_was_handed_to_it(world):
+    """The owner sees every referral of the case; the police unit only the ones delivered to
+    it (not a draft, not one waiting for the supervisor)."""
+    worker = world.users["case_worker_own"]
+    case = make_case(worker, consent_sharing=True)
+    delivered = make_referral(world, status="delivered", case=case)
+    waiting = make_referral(world, status="pending_approval", case=case)
+    draft = make_referral(world, status="draft", case=case)
+    mine = {r.pk for r in selectors.case_referrals(worker, case)}
+    assert mine == {delivered.pk, waiting.pk, draft.pk}
+    theirs = selectors.case_referrals(world.users["partner_own"], case)
+    assert [r.pk for r in theirs] == [delivered.pk]
+    assert theirs[0].to_agency.name == delivered.to_agency.name
