@@ -398,6 +398,7 @@ class CaseAction:
     key: str  # the address's last part; the page's context holds a sent form as `<key>_form`
     url: str
     need: str  # the right it takes (cases.access.get_case_for_user), as its POST view asks
+    form: type[forms.Form]
     title: "StrOrPromise"
     submit: "StrOrPromise"
     danger: bool = False
@@ -411,6 +412,7 @@ _ACTIONS = {
             "decision",
             "cases:closure_decide",
             "supervise",
+            f.ClosureDecisionForm,
             gettext_lazy("Keputusan terminasi (supervisor)"),
             gettext_lazy("Simpan keputusan"),
         ),
@@ -418,6 +420,7 @@ _ACTIONS = {
             "step",
             "cases:advance",
             "manage",
+            f.StepForm,
             gettext_lazy("Lanjut ke tahap: %(step)s"),
             gettext_lazy("Simpan dan pindah tahap"),
         ),
@@ -425,6 +428,7 @@ _ACTIONS = {
             "record",
             "cases:record",
             "manage",
+            f.RecordForm,
             gettext_lazy("Tambah catatan perkembangan"),
             gettext_lazy("Simpan catatan"),
         ),
@@ -432,6 +436,7 @@ _ACTIONS = {
             "service",
             "cases:service_add",
             "manage",
+            f.ServiceForm,
             gettext_lazy("Catat layanan untuk korban"),
             gettext_lazy("Simpan layanan"),
         ),
@@ -439,6 +444,7 @@ _ACTIONS = {
             "legal",
             "cases:legal_add",
             "manage",
+            f.LegalForm,
             gettext_lazy("Catat proses hukum terlapor"),
             gettext_lazy("Simpan proses hukum"),
         ),
@@ -446,6 +452,7 @@ _ACTIONS = {
             "document",
             "cases:document_upload",
             "edit",
+            f.DocumentForm,
             gettext_lazy("Unggah dokumen"),
             gettext_lazy("Unggah"),
             multipart=True,
@@ -454,6 +461,7 @@ _ACTIONS = {
             "assign",
             "cases:assign",
             "supervise",
+            f.AssignForm,
             gettext_lazy("Tetapkan manajer kasus"),
             gettext_lazy("Simpan"),
         ),
@@ -461,6 +469,7 @@ _ACTIONS = {
             "closure",
             "cases:closure_request",
             "manage",
+            f.ClosureRequestForm,
             gettext_lazy("Ajukan terminasi (penutupan kasus)"),
             gettext_lazy("Ajukan ke supervisor"),
         ),
@@ -468,6 +477,7 @@ _ACTIONS = {
             "reopen",
             "cases:reopen",
             "reopen",
+            f.ReopenForm,
             gettext_lazy("Buka kembali kasus"),
             gettext_lazy("Buka kembali"),
             danger=True,
@@ -498,33 +508,29 @@ def _action_keys(case: Case, *, victims: bool, perpetrators: bool) -> list[str]:
     return [key for key in _ACTIONS if allowed[key]]
 
 
+def _form_kwargs(key: str, case: Case) -> dict[str, Any]:
+    """What an action's form takes from the case besides the user's input (its choices): the
+    same for the empty form and for the one the user sends."""
+    if key == "service":
+        return {"victims": _people_choices(case, PersonRole.VICTIM), "agency_id": case.agency_id}
+    if key == "legal":
+        return {"perpetrators": _people_choices(case, PersonRole.PERPETRATOR)}
+    if key == "assign":
+        return {"agency_id": case.agency_id}
+    return {}
+
+
 def _empty_form(key: str, case: Case, version: int) -> forms.Form:
     """The empty form of one action; `version` is the case's version the user last saw."""
-    initial = {"version": version}
+    action = _ACTIONS[key]
+    initial: dict[str, Any] = {"version": version}
     if key == "step":
-        return f.StepForm(initial={**initial, "to_step": _following(case)})
-    if key == "record":
-        return f.RecordForm()
-    if key == "service":
-        return f.ServiceForm(
-            victims=_people_choices(case, PersonRole.VICTIM),
-            agency_id=case.agency_id,
-            initial={"provider": case.agency_id},
-        )
-    if key == "legal":
-        return f.LegalForm(perpetrators=_people_choices(case, PersonRole.PERPETRATOR))
-    if key == "document":
-        return f.DocumentForm()
-    if key == "assign":
-        return f.AssignForm(
-            initial={**initial, "worker": case.assigned_worker_id}, agency_id=case.agency_id
-        )
-    forms_by_key = {
-        "decision": f.ClosureDecisionForm,
-        "closure": f.ClosureRequestForm,
-        "reopen": f.ReopenForm,
-    }
-    return forms_by_key[key](initial=initial)
+        initial["to_step"] = _following(case)
+    elif key == "service":
+        initial = {"provider": case.agency_id}
+    elif key == "assign":
+        initial["worker"] = case.assigned_worker_id
+    return action.form(initial=initial, **_form_kwargs(key, case))
 
 
 def _action_folds(case: Case, page: selectors.CasePage, sent: dict[str, Any]) -> list[dict]:
@@ -561,10 +567,10 @@ def _title(action: CaseAction, following: str | None) -> str:
 @require_GET
 def case_action_form(request: AuthedRequest, code: uuid.UUID, action: str) -> HttpResponse:
     """One action's empty form: the case page's fold loads it when opened (htmx: the form
-    alone), or a page of its own without JavaScript. As the action's POST: 404 for anyone who does
-    not see the case, 403 without the right it takes; 404 for an action the case's state does
-    not allow. `?versi=` is the case's version the user's page showed, so a
-    save made by someone else after the page was opened is still reported as such."""
+    alone), or a page of its own without JavaScript. As the action's POST: 404 for anyone who
+    does not see the case, 403 without the right it takes; 404 for an action the case's state
+    does not allow. `?versi=` is the case's version the user's page showed, so a save made by
+    someone else after the page was opened is still reported as such."""
     if action not in _ACTIONS:
         raise Http404
     case = access.get_case_for_user(request.user, code, need=_ACTIONS[action].need)
@@ -751,14 +757,12 @@ def _action(
     request: AuthedRequest,
     code: uuid.UUID,
     key: str,
-    form_class: type[forms.Form],
     run: Callable[[Case, dict], str],
-    form_kwargs: Callable[[Case], dict] | None = None,
 ) -> HttpResponse:
     """Common shape of the small POST actions on the case page (`key`: its CaseAction)."""
     context_name = f"{key}_form"
     case = access.get_case_for_user(request.user, code, need=_ACTIONS[key].need)
-    form = form_class(request.POST, **(form_kwargs(case) if form_kwargs else {}))
+    form = _ACTIONS[key].form(request.POST, **_form_kwargs(key, case))
     if not form.is_valid():
         return _detail_again(request, case, **{context_name: form})
     try:
@@ -787,7 +791,7 @@ def case_advance(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Kasus pindah ke tahap %s.") % Step(d["to_step"]).label
 
-    return _action(request, code, "step", f.StepForm, run)
+    return _action(request, code, "step", run)
 
 
 @login_required
@@ -797,7 +801,7 @@ def case_record(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         services.case_record_add(actor=request.user, case=case, kind=d["kind"], body=d["body"])
         return _("Catatan tersimpan.")
 
-    return _action(request, code, "record", f.RecordForm, run)
+    return _action(request, code, "record", run)
 
 
 @login_required
@@ -809,7 +813,7 @@ def closure_request(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Laporan terminasi diajukan ke supervisor.")
 
-    return _action(request, code, "closure", f.ClosureRequestForm, run)
+    return _action(request, code, "closure", run)
 
 
 @login_required
@@ -822,7 +826,7 @@ def closure_decide(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Terminasi disetujui; kasus ditutup.") if approve else _("Terminasi dikembalikan.")
 
-    return _action(request, code, "decision", f.ClosureDecisionForm, run)
+    return _action(request, code, "decision", run)
 
 
 @login_required
@@ -834,7 +838,7 @@ def case_reopen(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Kasus dibuka kembali.")
 
-    return _action(request, code, "reopen", f.ReopenForm, run)
+    return _action(request, code, "reopen", run)
 
 
 @login_required
@@ -846,14 +850,7 @@ def case_assign(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Manajer kasus ditetapkan.")
 
-    return _action(
-        request,
-        code,
-        "assign",
-        f.AssignForm,
-        run,
-        form_kwargs=lambda case: {"agency_id": case.agency_id},
-    )
+    return _action(request, code, "assign", run)
 
 
 def _people_choices(case: Case, role: str) -> list[tuple[str, str]]:
@@ -882,17 +879,7 @@ def service_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Layanan tercatat.")
 
-    return _action(
-        request,
-        code,
-        "service",
-        f.ServiceForm,
-        run,
-        form_kwargs=lambda case: {
-            "victims": _people_choices(case, PersonRole.VICTIM),
-            "agency_id": case.agency_id,
-        },
-    )
+    return _action(request, code, "service", run)
 
 
 @login_required
@@ -911,21 +898,14 @@ def legal_add(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
         )
         return _("Proses hukum tercatat.")
 
-    return _action(
-        request,
-        code,
-        "legal",
-        f.LegalForm,
-        run,
-        form_kwargs=lambda case: {"perpetrators": _people_choices(case, PersonRole.PERPETRATOR)},
-    )
+    return _action(request, code, "legal", run)
 
 
 @login_required
 @require_POST
 def document_upload(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, need=_ACTIONS["document"].need)
-    form = f.DocumentForm(request.POST, request.FILES)
+    form = _ACTIONS["document"].form(request.POST, request.FILES)
     if not form.is_valid():
         return _detail_again(request, case, document_form=form)
     services.document_upload(
