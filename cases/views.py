@@ -364,7 +364,7 @@ def data_quality(request: AuthedRequest) -> HttpResponse:
 
 
 def _case_context(request: AuthedRequest, case: Case, **forms: Any) -> dict:
-    with refcache.per_request():  # the page and the service form share the reference lists
+    with refcache.per_request():  # a form sent back and the stale changes share reference lists
         return _case_context_read(request, case, **forms)
 
 
@@ -396,7 +396,7 @@ class CaseAction:
     errors is on the page, open."""
 
     key: str  # the address's last part; the page's context holds a sent form as `<key>_form`
-    url: str
+    posts_to: str  # URL name of its POST view
     need: str  # the right it takes (cases.access.get_case_for_user), as its POST view asks
     form: type[forms.Form]
     title: "StrOrPromise"
@@ -520,8 +520,11 @@ def _form_kwargs(key: str, case: Case) -> dict[str, Any]:
     return {}
 
 
-def _empty_form(key: str, case: Case, version: int) -> forms.Form:
-    """The empty form of one action; `version` is the case's version the user last saw."""
+def _empty_form(
+    key: str, case: Case, version: int, choices: dict[str, Any] | None = None
+) -> forms.Form:
+    """The empty form of one action; `version` is the case's version the user last saw,
+    `choices` the action's `_form_kwargs` when the caller has read them already."""
     action = _ACTIONS[key]
     initial: dict[str, Any] = {"version": version}
     if key == "step":
@@ -530,7 +533,7 @@ def _empty_form(key: str, case: Case, version: int) -> forms.Form:
         initial = {"provider": case.agency_id}
     elif key == "assign":
         initial["worker"] = case.assigned_worker_id
-    return action.form(initial=initial, **_form_kwargs(key, case))
+    return action.form(initial=initial, **(_form_kwargs(key, case) if choices is None else choices))
 
 
 def _action_folds(case: Case, page: selectors.CasePage, sent: dict[str, Any]) -> list[dict]:
@@ -557,6 +560,16 @@ def _action_folds(case: Case, page: selectors.CasePage, sent: dict[str, Any]) ->
     return folds
 
 
+def _seen_version(request: AuthedRequest, case: Case) -> int:
+    """`?versi=`: the case's version the user's page showed; the current one when it is
+    missing, not a number, or not a version the case has had."""
+    try:
+        seen = int(request.GET.get("versi", ""))
+    except ValueError:
+        return case.version
+    return seen if 0 < seen <= case.version else case.version
+
+
 def _title(action: CaseAction, following: str | None) -> str:
     if action.key == "step" and following:
         return str(action.title) % {"step": Step(following).label}
@@ -574,22 +587,19 @@ def case_action_form(request: AuthedRequest, code: uuid.UUID, action: str) -> Ht
     if action not in _ACTIONS:
         raise Http404
     case = access.get_case_for_user(request.user, code, need=_ACTIONS[action].need)
+    choices = _form_kwargs(action, case)
     keys = _action_keys(
-        case,
-        victims=action == "service" and case.people.filter(role=PersonRole.VICTIM).exists(),
-        perpetrators=action == "legal" and case.people.filter(role=PersonRole.PERPETRATOR).exists(),
+        case, victims=bool(choices.get("victims")), perpetrators=bool(choices.get("perpetrators"))
     )
     if action not in keys:
         raise Http404
-    seen = request.GET.get("versi", "")
-    version = int(seen) if seen.isdigit() and 0 < int(seen) <= case.version else case.version
     log_access(request, action=AccessLog.Action.VIEW, obj=case)
     with refcache.per_request():
         context = {
             "case": case,
             "action": _ACTIONS[action],
             "title": _title(_ACTIONS[action], _following(case)),
-            "form": _empty_form(action, case, version),
+            "form": _empty_form(action, case, _seen_version(request, case), choices),
         }
         partial = partial_request(request)
         template = "cases/_action_form.html" if partial else "cases/action_form.html"
