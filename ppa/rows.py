@@ -50,22 +50,23 @@ class JoinedRows(Generic[M]):
 
     @functools.cached_property
     def _plan(self) -> tuple[str, list[_Block]]:
-        quote = connections["default"].ops.quote_name
+        default = connections["default"]  # the same schema on every alias
+        quote = default.ops.quote_name
         columns: list[str] = []
         joins: list[str] = []
         blocks: list[_Block] = []
 
         def add(model: type[Model], alias: str, field: ForeignKey | None) -> None:
             fields = model._meta.concrete_fields
+            names = [f.attname for f in fields]
             start = len(columns)
             columns.extend(f"{alias}.{quote(cast(str, f.column))}" for f in fields)
-            converters = []
-            for i, f in enumerate(fields):
-                found = f.get_db_converters(connections["default"])
-                if found:
-                    converters.append((i, found, f.get_col(alias)))
-            pk_index = [f.attname for f in fields].index(model._meta.pk.attname)
-            names = [f.attname for f in fields]
+            converters = [
+                (i, found, f.get_col(alias))
+                for i, f in enumerate(fields)
+                if (found := f.get_db_converters(default))
+            ]
+            pk_index = names.index(model._meta.pk.attname)
             blocks.append(_Block(model, names, converters, start, len(columns), pk_index, field))
 
         add(self.model, "t", None)
