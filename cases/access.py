@@ -5,6 +5,7 @@ it registers a `CaseShareSource` when the app loads (`register_share_source`), s
 asks for shared cases without importing the layer that grants them (docs/architecture.md).
 """
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -145,12 +146,33 @@ def visible_case_parts(user: User) -> list[tuple[str, list]]:
         parts.append(('"cases_case"."agency_id" = %s', [user.agency_id]))
     elif not (has_role(user, Role.PARTNER) and user.agency is not None and user.agency.is_active):
         return []
-    try:
-        granted, params = _granted_case_ids(user).query.sql_with_params()
-    except EmptyResultSet:  # no share source, or one that knows no case can be shared
+    granted = _granted_sql(_shares)
+    if granted is None:  # no share source, or one that knows no case can be shared
         return parts
-    parts.append((f'"cases_case"."id" IN ({granted})', list(params)))
+    sql, params, slots = granted
+    agency_params = list(params)
+    for slot in slots:
+        agency_params[slot] = user.agency_id
+    parts.append((sql, agency_params))
     return parts
+
+
+# Marks where the agency's id goes among the parameters of the compiled subquery: no agency
+# has a negative id, and the subquery's other parameters (states, permission names) are text.
+_ANY_AGENCY = -1
+
+
+@functools.cache
+def _granted_sql(source: CaseShareSource) -> tuple[str, tuple, tuple[int, ...]] | None:
+    """The referred-cases condition of `visible_case_parts`, compiled once per process and
+    share source: `(sql, params, slots)`, the agency's id going into `params` at each slot.
+    Compiling the ORM's subquery on every request was a tenth of the case list's time."""
+    try:
+        granted, params = source.granted_case_ids(_ANY_AGENCY).query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    slots = tuple(i for i, value in enumerate(params) if value == _ANY_AGENCY)
+    return f'"cases_case"."id" IN ({granted})', tuple(params), slots
 
 
 def case_access(user: User, case: Case) -> CaseAccess:

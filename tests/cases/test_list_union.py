@@ -11,30 +11,29 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import selectors
 from cases.models import Case
-from referrals import grants
 from tests.factories import make_case
+from tests.referrals.helpers import make_referral
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def referred(world, monkeypatch):
-    """Three cases of another UPTD, referred to the own agency (dates interleaved with own)."""
+def referred(world):
+    """Three cases of another UPTD, referred to the own UPTD and delivered (dates interleaved
+    with own cases'): shared through the real grants."""
     cases = [
         make_case(
-            world.users["intake_other"], reported_on=dt.date(2024, 1, 1 + 2 * i), incident_date=None
+            world.users["intake_other"],
+            reported_on=dt.date(2024, 1, 1 + 2 * i),
+            incident_date=None,
+            consent_sharing=True,
         )
         for i in range(3)
     ]
-
-    own_agency = world.users["case_worker_own"].agency_id
-    monkeypatch.setattr(
-        grants,
-        "granted_case_ids",
-        lambda agency_id: Case.objects.filter(
-            pk__in=[c.pk for c in cases] if agency_id == own_agency else []
-        ).values("pk"),
-    )
+    for case in cases:
+        make_referral(
+            world, status="delivered", case=case, side="other", to_agency_id=world.uptd.pk
+        )
     return cases
 
 
@@ -77,16 +76,26 @@ def test_filters_apply_to_referred_cases_too(world, referred):
     assert [c.code for c in rows] == [referred[2].code]
 
 
-def test_partner_sees_only_referred_cases(world, referred, monkeypatch):
+def test_partner_sees_only_referred_cases(world, referred):
     partner = world.users["partner_own"]
-    monkeypatch.setattr(
-        grants,
-        "granted_case_ids",
-        lambda agency_id: Case.objects.filter(pk=referred[0].pk).values("pk"),
-    )
+    shared = make_case(world.users["intake_other"], consent_sharing=True)
+    make_referral(world, status="delivered", case=shared, side="other")  # to the police unit
     make_case(world.users["intake_own"])
     rows, cursor = selectors.case_list(partner, {})
-    assert [c.code for c in rows] == [referred[0].code] and cursor == ""
+    assert [c.code for c in rows] == [shared.code] and cursor == ""
+
+
+def test_each_agency_lists_the_cases_referred_to_it_and_no_other(world, referred):
+    """The referred-cases condition is compiled once per process: the agency's id is still
+    each user's own."""
+    police_case = make_case(world.users["intake_other"], consent_sharing=True)
+    make_referral(world, status="delivered", case=police_case, side="other")
+    own_worker, partner = world.users["case_worker_own"], world.users["partner_own"]
+    for _ in range(2):  # alternately, as two users of one web process would be served
+        own_rows, _cursor = selectors.case_list(own_worker, {})
+        partner_rows, _cursor = selectors.case_list(partner, {})
+        assert {c.code for c in own_rows} == {c.code for c in referred}
+        assert [c.code for c in partner_rows] == [police_case.code]
 
 
 def test_a_case_without_a_worker_lists_no_worker_and_one_with_a_worker_names_them(world):

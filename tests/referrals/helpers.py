@@ -26,9 +26,13 @@ def referral_data(world: World, case, **overrides) -> services.ReferralData:
     return services.ReferralData(**values)
 
 
-def make_referral(world: World, *, status: str = "draft", case=None, **overrides) -> Referral:
-    """A referral of an own-side case to the own city's police unit, moved to `status`."""
-    worker, head = world.users["case_worker_own"], world.users["supervisor_own"]
+def make_referral(
+    world: World, *, status: str = "draft", case=None, side: str = "own", **overrides
+) -> Referral:
+    """A referral of a case of the `side` UPTD to the own city's police unit (unless
+    `to_agency_id` says otherwise), moved to `status` by that UPTD's case worker and supervisor;
+    the police unit's partner answers it."""
+    worker, head = world.users[f"case_worker_{side}"], world.users[f"supervisor_{side}"]
     partner = world.users["partner_own"]
     if case is None:
         case = make_case(worker, consent_sharing=True)
