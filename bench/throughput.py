@@ -2,7 +2,8 @@
 run: gunicorn (sync workers, 127.0.0.1 only) and wrk with a case worker's session cookie.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sinergi_bench SECRET_KEY=<50+ chars> \\
-        .venv/bin/python bench/throughput.py [--workers 3] [--connections 8] [--seconds 20]
+        .venv/bin/python bench/throughput.py [--workers 3] [--connections 8] [--seconds 20] \\
+        [--config python:ppa.gunicorn_conf | none]
 
 Needs Debian's `wrk` and collected static files (`DEBUG=0 ... manage.py collectstatic
 --noinput`). The session is made here (the equivalent of one login); the user is a case worker
@@ -118,6 +119,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument(
+        "--config",
+        default="python:ppa.gunicorn_conf",
+        help="gunicorn's -c (the production settings); 'none': gunicorn's defaults",
+    )
     args = parser.parse_args()
     user, code = busiest_case_worker()
     cookie = f"{settings.SESSION_COOKIE_NAME}={session_for(user)}"
@@ -125,6 +131,7 @@ def main() -> None:
     server = subprocess.Popen(  # noqa: S603 (fixed arguments)
         [
             str(BIN / "gunicorn"),
+            *([] if args.config == "none" else ["-c", args.config]),
             "ppa.wsgi",
             "-w",
             str(args.workers),
@@ -160,7 +167,8 @@ def main() -> None:
     floor = results["/health/ (floor)"]["rps"]
     print(f"# {_django.command_line()}  (load average {os.getloadavg()[0]:.1f})")
     print(
-        f"# gunicorn -w {args.workers} -k {args.worker_class} --threads {args.threads}; "
+        f"# gunicorn -c {args.config} -w {args.workers} -k {args.worker_class} "
+        f"--threads {args.threads}; "
         f"wrk -t1 -c{args.connections} -d{args.seconds}s"
     )
     print("| page | req/s | p50 ms | p99 ms | non-2xx/3xx | of the floor |")
