@@ -2,7 +2,8 @@
 
 Sessions and lockouts live in PostgreSQL, the login rate limit in the shared Redis cache
 (CACHE_URL), uploads and generated reports under VAR_DIR (a path every node mounts). A load
-balancer may send each request to either node; here they alternate.
+balancer may send each request to either node; here they alternate. Each runs with the
+production gunicorn settings (ppa/gunicorn_conf.py: the app imported once, before the fork).
 """
 
 import io
@@ -70,7 +71,10 @@ def nodes() -> Iterator[tuple[Node, Node]]:
     for _ in range(2):
         port = _free_port()
         proc = subprocess.Popen(  # noqa: S603 (fixed arguments)
-            [sys.executable, "-m", "gunicorn", "ppa.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"],
+            [
+                *(sys.executable, "-m", "gunicorn", "-c", "python:ppa.gunicorn_conf"),
+                *("ppa.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"),
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
