@@ -110,6 +110,7 @@ def register_share_source(source: CaseShareSource) -> None:
     """Called once by the app that shares cases (referrals, in its AppConfig.ready)."""
     global _shares  # noqa: PLW0603 (one registration at start-up)
     _shares = source
+    _granted_sql.cache_clear()
 
 
 def _granted_case_ids(user: User) -> QuerySet:
@@ -146,7 +147,7 @@ def visible_case_parts(user: User) -> list[tuple[str, list]]:
         parts.append(('"cases_case"."agency_id" = %s', [user.agency_id]))
     elif not (has_role(user, Role.PARTNER) and user.agency is not None and user.agency.is_active):
         return []
-    granted = _granted_sql(_shares)
+    granted = _granted_sql()
     if granted is None:  # no share source, or one that knows no case can be shared
         return parts
     sql, params, slots = granted
@@ -163,12 +164,13 @@ _ANY_AGENCY = -1
 
 
 @functools.cache
-def _granted_sql(source: CaseShareSource) -> tuple[str, tuple, tuple[int, ...]] | None:
-    """The referred-cases condition of `visible_case_parts`, compiled once per process and
-    share source: `(sql, params, slots)`, the agency's id going into `params` at each slot.
-    Compiling the ORM's subquery on every request was a tenth of the case list's time."""
+def _granted_sql() -> tuple[str, tuple, tuple[int, ...]] | None:
+    """The referred-cases condition of `visible_case_parts`, compiled once per process (and
+    again after a share source registers): `(sql, params, slots)`, the agency's id going into
+    `params` at each slot. Compiling the ORM's subquery on every request was a tenth of the
+    case list's time."""
     try:
-        granted, params = source.granted_case_ids(_ANY_AGENCY).query.sql_with_params()
+        granted, params = _shares.granted_case_ids(_ANY_AGENCY).query.sql_with_params()
     except EmptyResultSet:
         return None
     slots = tuple(i for i, value in enumerate(params) if value == _ANY_AGENCY)

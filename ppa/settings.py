@@ -100,6 +100,9 @@ TEMPLATES = [
             ],
             # `{{ value|when }}`: the one date format of the app (ppa/dates.py).
             "builtins": ["ppa.templatetags.ppa_dates"],
+            # `{% load i18n %}`: Django's, a constant `{% translate %}` kept per language
+            # (ppa/templatetags/i18n_kept.py).
+            "libraries": {"i18n": "ppa.templatetags.i18n_kept"},
         },
     }
 ]
