@@ -1,6 +1,6 @@
 """`{% load i18n %}` keeps a constant `{% translate %}` per language; the rest is Django's."""
 
-from django.template import Context, Engine, Template
+from django.template import Context, Engine, Template, engines
 from django.utils import translation
 
 SOURCE = (
@@ -33,3 +33,12 @@ def test_the_same_text_as_djangos_own_tag_in_every_language_and_escaping():
                         assert ours.render(Context(context, autoescape=autoescape)) == (
                             djangos.render(Context(context, autoescape=autoescape))
                         )
+
+
+def test_no_library_name_is_given_twice_but_i18n():
+    """The check that warns of one `{% load %}` name for two modules is silenced for "i18n"'s
+    sake (settings.SILENCED_SYSTEM_CHECKS): any other name given twice fails here."""
+    doubled = [
+        message.msg for message in engines["django"].check() if message.id == "templates.W003"
+    ]
+    assert len(doubled) == 1 and doubled[0].startswith("'i18n' is used for multiple")
