@@ -1050,21 +1050,42 @@ class ListFilterForm(forms.Form):
                 for name in ("kecamatan", "petugas")
             ),
         )
-        html = _FILTER_HTML.get(key)
-        if html is None:
-            if len(_FILTER_HTML) >= FILTER_HTML_KEPT:
-                _FILTER_HTML.clear()
-            html = _FILTER_HTML[key] = render_to_string("cases/_list_filters.html", {"form": self})
-        return html
+        return _kept_html(
+            _FILTER_HTML, key, lambda: render_to_string("cases/_list_filters.html", {"form": self})
+        )
 
     def _choices(self, name: str) -> list:
         return cast(list, cast(forms.ChoiceField, self.fields[name]).choices)
 
 
-# Rendered filter fields by (language, bound, values, choices): ListFilterForm.fields_html.
+# Rendered filter fields by (language, bound, values, choices): ListFilterForm.fields_html;
+# the name search's empty field by language: NameSearchForm.field_html.
 FILTER_HTML_KEPT = 256
 _FILTER_HTML: dict[tuple, SafeString] = {}
+_NAME_FIELD_HTML: dict[tuple, SafeString] = {}
+
+
+def _kept_html(
+    kept: dict[tuple, SafeString], key: tuple, render: Callable[[], SafeString]
+) -> SafeString:
+    """The HTML kept under `key`, rendered first if need be; at most FILTER_HTML_KEPT kept."""
+    html = kept.get(key)
+    if html is None:
+        if len(kept) >= FILTER_HTML_KEPT:
+            kept.clear()
+        html = kept[key] = render()
+    return html
 
 
 class NameSearchForm(forms.Form):
     nama = forms.CharField(label=_("Nama orang dalam kasus"), min_length=3, max_length=120)
+
+    def field_html(self) -> SafeString:
+        """The empty name field of the case list, rendered once per process and language (the
+        field through its widget templates was a twelfth of the list's CPU time). A form sent
+        back with errors never comes here: the search redirects with a message instead."""
+        return _kept_html(
+            _NAME_FIELD_HTML,
+            (translation.get_language(),),
+            lambda: render_to_string("cases/_field.html", {"field": self["nama"]}),
+        )

@@ -199,6 +199,19 @@ def test_name_search_is_posted_and_never_in_the_address(world, client):
     assert other.number in page
 
 
+def test_the_name_field_speaks_the_users_language_and_never_holds_a_name(world, client):
+    client.force_login(world.users["case_worker_own"])
+    client.post(reverse("cases:list"), {"nama": "kenanga"})
+    page = client.get(reverse("cases:list")).content.decode()
+    field = page[page.index('<label for="id_nama"') :]
+    field = field[: field.index("</div>")]
+    assert "Nama orang dalam kasus" in field and 'name="nama"' in field
+    assert "kenanga" not in field.lower()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("cases:list")).content.decode()
+    assert "Name of a person in the case" in english
+
+
 def test_partner_cannot_search_names(world, client):
     client.force_login(world.users["partner_own"])
     assert client.post(reverse("cases:list"), {"nama": "kenanga"}).status_code == 403
