@@ -98,8 +98,10 @@ TEMPLATES = [
                 "ppa.context_processors.navigation",
                 "csp.context_processors.nonce",
             ],
-            # `{{ value|when }}`: the one date format of the app (ppa/dates.py).
-            "builtins": ["ppa.templatetags.ppa_dates"],
+            # `{{ value|when }}`: the one date format of the app (ppa/dates.py); `{% url %}`:
+            # Django's, an address of codes put together without a resolver walk
+            # (ppa/addresses.py).
+            "builtins": ["ppa.templatetags.ppa_dates", "ppa.templatetags.urls_kept"],
             # `{% load i18n %}`: Django's, a constant `{% translate %}` kept per language
             # (ppa/templatetags/i18n_kept.py).
             "libraries": {"i18n": "ppa.templatetags.i18n_kept"},
