@@ -8,7 +8,8 @@ run: gunicorn (sync workers, 127.0.0.1 only) and wrk with a case worker's sessio
 Needs Debian's `wrk` and collected static files (`DEBUG=0 ... manage.py collectstatic
 --noinput`). The session is made here (the equivalent of one login); the user is a case worker
 of the agency with the most cases, and the case page is that agency's middle open case by id. Prints
-req/s, p50 and p99 per page, and each page's req/s as a fraction of the floor.
+req/s, p50 and p99 per page, each page's req/s as a fraction of the floor, and each worker's
+memory at the end.
 """
 
 import argparse
@@ -161,6 +162,7 @@ def main() -> None:
             name: run_wrk(base + path, cookie, args.connections, args.seconds)
             for name, path in pages.items()
         }
+        memory = workers_memory(server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -178,6 +180,29 @@ def main() -> None:
             f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']:.0f} "
             f"| {r['rps'] / floor:.2f} |"
         )
+    print(
+        "# workers' memory after the run: RSS "
+        + " / ".join(f"{rss:.0f}" for rss, _pss in memory)
+        + " MB; PSS (shared pages divided among the processes sharing them) "
+        + " / ".join(f"{pss:.0f}" for _rss, pss in memory)
+        + " MB"
+    )
+
+
+def workers_memory(master: int) -> list[tuple[float, float]]:
+    """(RSS, PSS) in MB of each worker of the gunicorn master, from /proc (Linux)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master:  # the parent's pid
+                continue
+            rollup = (stat.parent / "smaps_rollup").read_text()
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended meanwhile
+        kb = dict(re.findall(r"^(Rss|Pss):\s+(\d+) kB", rollup, re.M))
+        found.append((int(kb["Rss"]) / 1024, int(kb["Pss"]) / 1024))
+    return sorted(found)
 
 
 if __name__ == "__main__":
