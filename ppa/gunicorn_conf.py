@@ -12,7 +12,8 @@ objects live as long as the process, so they are moved out of the collector's si
 those its first requests create (templates compile and caches fill on first use). Requests'
 own garbage is still collected as before; the collector only stops re-walking the permanent
 heap. In the master, freezing also keeps the collector from writing into memory the workers
-share with it (copy-on-write pages stay shared). docs/scaling.md has the figures.
+share with it (copy-on-write pages stay shared). Figures: bench/README.md, "Throughput per
+server (2026-12-04)".
 """
 
 import gc

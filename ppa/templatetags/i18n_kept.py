@@ -6,7 +6,7 @@ translation of the request (a context-local read), the catalogues one after anot
 escaping, about 7 µs each; the case page renders ninety of them. A constant text without
 context (`context "..."`), filters or `as` gives the same string for the same language and
 escaping, so each tag keeps what it rendered per (language, autoescape) and gives that again.
-Everything else (a variable, `noop`, `as`, `context`, `blocktranslate`, the other tags and
+Everything else (a variable, `as`, `context`, `blocktranslate`, the other tags and
 filters) is Django's, unchanged.
 """
 
