@@ -1,10 +1,10 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from ppa.access import role_of
+from ppa.addresses import code_url
 from ppa.models import Role, User
 from ppa.otp import otp_required
 
@@ -43,7 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
     for name, label, roles in NAV:
         if role not in roles:
             continue
-        links.append({"url": _url(name), "label": label, "active": False})
+        links.append({"url": code_url(name), "label": label, "active": False})
     # The current section: the longest link the page's address starts with (the intake under
     # /kasus/pengaduan/ is "Pengaduan baru", not also "Kasus"); none on a page not found.
     if getattr(request, "resolver_match", None) is not None:
@@ -51,16 +51,3 @@ def navigation(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
         if current:
             max(current, key=lambda link: len(link["url"]))["active"] = True
     return {"nav_links": links}
-
-
-# Menu addresses by (script prefix, URL name): the URL configuration is fixed for the process,
-# so each link is reversed once instead of on every page.
-_URLS: dict[tuple[str, str], str] = {}
-
-
-def _url(name: str) -> str:
-    key = (get_script_prefix(), name)
-    url = _URLS.get(key)
-    if url is None:
-        url = _URLS[key] = reverse(name)
-    return url

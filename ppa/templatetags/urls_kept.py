@@ -1,6 +1,6 @@
 """`{% url %}` for every template (a builtin, settings.TEMPLATES): Django's tag, except that an
-address whose arguments are all codes (UUIDs, given by name) is put together by
-`ppa.addresses` instead of a resolver walk. Same text, same errors, same `as` form."""
+address without arguments, or whose arguments are all codes (UUIDs, given by name), comes
+from `ppa.addresses` instead of a resolver walk. Same text, same errors, same `as` form."""
 
 import uuid
 
@@ -23,7 +23,7 @@ class KeptURLNode(URLNode):
 
     def render(self, context: Context) -> str:
         kwargs = {name: value.resolve(context) for name, value in self.kwargs.items()}
-        if self.args or not kwargs or not all(isinstance(v, uuid.UUID) for v in kwargs.values()):
+        if self.args or not all(isinstance(value, uuid.UUID) for value in kwargs.values()):
             return super().render(context)
         request = getattr(context, "request", None)
         current_app = getattr(request, "current_app", None)  # as Django's tag finds it

@@ -62,3 +62,12 @@ def test_the_url_tag_writes_what_djangos_writes():
         assert Template(source).render(context) == django_engine.from_string(source).render(context)
     with pytest.raises(NoReverseMatch):
         Template("{% url 'cases:tidak-ada' code=case %}").render(Context(values))
+
+
+def test_an_address_without_parts_is_kept_as_reverse_gives_it():
+    assert code_url("cases:list") == reverse("cases:list") == "/kasus/"
+    set_script_prefix("/ppa/")
+    try:
+        assert code_url("cases:list") == "/ppa/kasus/"
+    finally:
+        set_script_prefix("/")
