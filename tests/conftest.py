@@ -8,14 +8,30 @@ from ppa.services import role_groups_sync
 from tests.world import World, build_world, force_login_verified
 
 
+def load_base_data() -> None:
+    """Regions of the two demo cities, the role groups and the reference lists (idempotent)."""
+    load_regions(["13.76", "13.07"])
+    role_groups_sync()
+    seed_reference()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Regions of the two demo cities and the role groups, once per test database; the
-    reference lists again too, in case a transactional test flushed a reused database."""
+    """The base data once per test database (again even when the database is reused: a
+    transactional test may have flushed it)."""
     with django_db_blocker.unblock():
-        load_regions(["13.76", "13.07"])
-        role_groups_sync()
-        seed_reference()
+        load_base_data()
+
+
+@pytest.fixture(autouse=True)
+def _base_data_for_transactional_tests(request):
+    """A transactional test empties every table when it ends, base data included; the next
+    transactional test on the same worker (which one that is depends on the workers' timing)
+    gets the base data back first."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        load_base_data()
 
 
 @pytest.fixture
