@@ -2,7 +2,7 @@
 address without arguments, or whose arguments are all codes (UUIDs, given by name), comes
 from `ppa.addresses` instead of a resolver walk. Same text, same errors, same `as` form."""
 
-import uuid
+from typing import Any
 
 from django import template
 from django.template.base import Parser, Token
@@ -22,14 +22,15 @@ class KeptURLNode(URLNode):
         super().__init__(node.view_name, node.args, node.kwargs, node.asvar)
 
     def render(self, context: Context) -> str:
-        kwargs = {name: value.resolve(context) for name, value in self.kwargs.items()}
-        if self.args or not all(isinstance(value, uuid.UUID) for value in kwargs.values()):
+        if self.args:
             return super().render(context)
-        request = getattr(context, "request", None)
-        current_app = getattr(request, "current_app", None)  # as Django's tag finds it
-        if current_app is None:
+        kwargs = {name: value.resolve(context) for name, value in self.kwargs.items()}
+        request: Any = getattr(context, "request", None)  # a RequestContext's
+        try:  # the application Django's tag reverses in, found the same way
+            current_app = request.current_app
+        except AttributeError:
             current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
-        try:
+        try:  # `reverse()` itself, inside, for anything but codes
             url = code_url(self.view_name.resolve(context), current_app, **kwargs)
         except NoReverseMatch:
             if self.asvar is None:
